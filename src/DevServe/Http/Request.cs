@@ -1,0 +1,81 @@
+namespace DevServe;
+
+/// <summary>An HTTP request, immutable, copied out of the server so it can outlive the connection.</summary>
+/// <remarks>
+/// Racket: <c>request</c> in http/request-structs.rkt. A suspended servlet flow may keep a request for minutes and
+/// replay feeds recorded requests back to a servlet, so nothing here points into Kestrel's pooled objects.
+/// </remarks>
+public sealed class Request
+{
+    private IReadOnlyList<Cookie>? _cookies;
+
+    /// <summary>Creates a request (the server builds them; tests and request transformations may too).</summary>
+    public Request(string method, Uri uri, IReadOnlyList<Header> headers, Bindings bindings,
+        ReadOnlyMemory<byte>? postData, string hostIp, int hostPort, string clientIp)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        ArgumentNullException.ThrowIfNull(uri);
+        if (!uri.IsAbsoluteUri)
+        {
+            throw new ArgumentException("A request URI is absolute.", nameof(uri));
+        }
+        Method = method;
+        Uri = uri;
+        Headers = headers ?? throw new ArgumentNullException(nameof(headers));
+        Bindings = bindings ?? throw new ArgumentNullException(nameof(bindings));
+        PostData = postData;
+        HostIp = hostIp;
+        HostPort = hostPort;
+        ClientIp = clientIp;
+    }
+
+    /// <summary>The request method, as sent (normally upper case).</summary>
+    public string Method { get; init; }
+
+    /// <summary>The absolute request URI: scheme, host, port, path (still percent-encoded) and query.</summary>
+    public Uri Uri { get; init; }
+
+    /// <summary>The request headers, in the order received.</summary>
+    public IReadOnlyList<Header> Headers { get; init; }
+
+    /// <summary>Query string and form bindings, in order.</summary>
+    public Bindings Bindings { get; init; }
+
+    /// <summary>The raw body, or <c>null</c> when the request had none (or it was <c>multipart/form-data</c>).</summary>
+    public ReadOnlyMemory<byte>? PostData { get; init; }
+
+    /// <summary>The server address the request arrived on.</summary>
+    public string HostIp { get; init; }
+
+    /// <summary>The server port the request arrived on.</summary>
+    public int HostPort { get; init; }
+
+    /// <summary>The client's address.</summary>
+    public string ClientIp { get; init; }
+
+    /// <summary>The protocol of the request line, for example <c>HTTP/1.1</c>.</summary>
+    public string Protocol { get; init; } = "HTTP/1.1";
+
+    /// <summary>Cancelled when the client goes away or the server stops at once; pass it to long work.</summary>
+    public CancellationToken Aborted { get; init; }
+
+    /// <summary>The decoded path without query or path parameters (what <c>Dispatchers.Filter</c> matches).</summary>
+    public string Path => Internal.UrlPath.Decoded(Uri);
+
+    /// <summary>The value of the first header named <paramref name="field"/> (case-insensitive), or <c>null</c>.</summary>
+    /// <remarks>Racket: <c>headers-assq*</c>.</remarks>
+    public string? Header(string field)
+    {
+        foreach (var header in Headers)
+        {
+            if (string.Equals(header.Field, field, StringComparison.OrdinalIgnoreCase))
+            {
+                return header.Value;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The cookies the client sent (Racket: <c>request-cookies</c>).</summary>
+    public IReadOnlyList<Cookie> Cookies => _cookies ??= Cookie.Parse(Headers);
+}

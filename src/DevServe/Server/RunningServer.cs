@@ -1,0 +1,173 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DevServe.Internal;
+
+/// <summary>One Kestrel listener serving a dispatcher: started in the background, stopped gracefully then at once.</summary>
+/// <remarks>Racket: one <c>serve</c> call (listener thread, server custodian and its shutdown thunk).</remarks>
+internal sealed class RunningServer
+{
+    private readonly CancellationTokenSource _now = new();
+    private readonly Task<KestrelServer?> _started;
+    private readonly SafetyLimits _limits;
+    private readonly object _gate = new();
+    private Task? _stopping;
+
+    private RunningServer(Dispatcher dispatch, ChannelWriter<ServeConfirmation>? confirmation, bool connectionClose,
+        Tls? tls, IPAddress? ip, int port, SafetyLimits limits, ILoggerFactory loggerFactory)
+    {
+        _limits = limits;
+        _started = StartAsync(dispatch, confirmation, connectionClose, tls, ip, port, limits, loggerFactory);
+    }
+
+    public static RunningServer Start(Dispatcher dispatch, ChannelWriter<ServeConfirmation>? confirmation, bool connectionClose,
+        Tls? tls, IPAddress? ip, int port, SafetyLimits limits, ILoggerFactory loggerFactory)
+        => new(dispatch, confirmation, connectionClose, tls, ip, port, limits, loggerFactory);
+
+    private async Task<KestrelServer?> StartAsync(Dispatcher dispatch, ChannelWriter<ServeConfirmation>? confirmation,
+        bool connectionClose, Tls? tls, IPAddress? ip, int port, SafetyLimits limits, ILoggerFactory loggerFactory)
+    {
+        await Task.Yield();   // Serve returns at once; binding happens on the thread pool
+        KestrelServer? server = null;
+        try
+        {
+            var certificate = tls is null ? null : LoadCertificate(tls);
+            var options = KestrelOptions(limits, loggerFactory);
+            var concurrency = new SemaphoreSlim(limits.MaxConcurrent);
+            void Configure(ListenOptions listen)
+            {
+                // Racket stops accepting at max-concurrent and lets the backlog hold the rest; Kestrel would refuse
+                // them, so accepted connections wait here for a slot instead.
+                listen.Use(next => async connection =>
+                {
+                    await concurrency.WaitAsync(connection.ConnectionClosed).ConfigureAwait(false);
+                    try
+                    {
+                        await next(connection).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        concurrency.Release();
+                    }
+                });
+                if (certificate is not null)
+                {
+                    listen.UseHttps(certificate);
+                }
+            }
+            if (ip is null)
+            {
+                options.ListenAnyIP(port, Configure);
+            }
+            else
+            {
+                options.Listen(ip, port, Configure);
+            }
+            var transport = new SocketTransportFactory(
+                Options.Create(new SocketTransportOptions { Backlog = limits.MaxWaiting }), loggerFactory);
+            server = new KestrelServer(Options.Create(options), transport, loggerFactory);
+            var logger = loggerFactory.CreateLogger("DevServe.Server");
+            await server.StartAsync(new ServerApplication(dispatch, limits, connectionClose, certificate is not null, logger), _now.Token)
+                .ConfigureAwait(false);
+            var bound = BoundPort(server) ?? port;
+            confirmation?.TryWrite(new ServeConfirmation(bound, null));
+            return server;
+        }
+        catch (Exception e)
+        {
+            server?.Dispose();
+            if (confirmation is null || !confirmation.TryWrite(new ServeConfirmation(null, e)))
+            {
+                loggerFactory.CreateLogger("DevServe.Server").LogError(e, "The server could not listen on port {Port}", port);
+            }
+            return null;
+        }
+    }
+
+    private static KestrelServerOptions KestrelOptions(SafetyLimits limits, ILoggerFactory loggerFactory)
+    {
+        var options = new KestrelServerOptions
+        {
+            AddServerHeader = false,
+            ApplicationServices = new ServiceCollection().AddSingleton(loggerFactory).BuildServiceProvider(),
+        };
+        var k = options.Limits;
+        k.KeepAliveTimeout = limits.RequestReadTimeout;
+        k.RequestHeadersTimeout = limits.RequestReadTimeout;
+        // Kestrel counts the request line with its CRLF; Racket without.
+        k.MaxRequestLineSize = limits.MaxRequestLineLength + 2;
+        // Racket fails at header index > max (0-based), so max + 1 headers pass.
+        k.MaxRequestHeaderCount = limits.MaxRequestHeaders + 1;
+        k.MaxRequestHeadersTotalSize = (int)Math.Min(int.MaxValue, (long)(limits.MaxRequestHeaders + 1) * limits.MaxRequestHeaderLength);
+        k.MaxRequestBodySize = limits.MaxRequestBodyLength;
+        k.MaxConcurrentConnections = null;
+        k.MaxConcurrentUpgradedConnections = null;
+        return options;
+    }
+
+    private static X509Certificate2 LoadCertificate(Tls tls)
+    {
+        using var pem = X509Certificate2.CreateFromPemFile(tls.CertificatePath, tls.KeyPath);
+        // SslStream wants a key it can use on every platform: round-trip through PKCS#12.
+        return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+    }
+
+    private static int? BoundPort(KestrelServer server)
+    {
+        foreach (var address in server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
+        {
+            var colon = address.LastIndexOf(':');
+            if (colon > 0 && int.TryParse(address.AsSpan(colon + 1).TrimEnd('/'), out var port))
+            {
+                return port;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The first call stops accepting and waits for requests in flight up to the grace period, then aborts them;
+    /// a second (or concurrent) call aborts at once. Both return when the server has stopped.
+    /// </summary>
+    public Task StopAsync()
+    {
+        lock (_gate)
+        {
+            if (_stopping is null)
+            {
+                _stopping = StopCoreAsync();
+                return _stopping;
+            }
+        }
+        _now.Cancel();
+        return _stopping;
+    }
+
+    private async Task StopCoreAsync()
+    {
+        var server = await _started.ConfigureAwait(false);
+        if (server is null)
+        {
+            return;
+        }
+        using var grace = CancellationTokenSource.CreateLinkedTokenSource(_now.Token);
+        grace.CancelAfter(_limits.ShutdownGracePeriod);
+        try
+        {
+            await server.StopAsync(grace.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            server.Dispose();
+        }
+    }
+}

@@ -1,0 +1,137 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
+using BadHttpRequestException = Microsoft.AspNetCore.Http.BadHttpRequestException;
+
+namespace DevServe.Internal;
+
+/// <summary>The bridge between Kestrel and a <see cref="Dispatcher"/>: read the request, dispatch, write the response.</summary>
+/// <remarks>
+/// Racket: the connection loop of private/dispatch-server-with-connect-unit.rkt and <c>output-response/method</c>.
+/// Unlike bare Racket <c>serve</c>, a request no dispatcher answers gets 404 and one whose dispatcher throws gets
+/// 500 and a log line, never an empty reply.
+/// </remarks>
+internal sealed class ServerApplication(Dispatcher dispatch, SafetyLimits limits, bool connectionClose, bool https, ILogger logger)
+    : IHttpApplication<HttpContext>
+{
+    private static readonly StringValues s_close = "close";
+    private static readonly StringValues s_server = "DevServe";
+
+    public HttpContext CreateContext(IFeatureCollection contextFeatures) => new DefaultHttpContext(contextFeatures);
+
+    public void DisposeContext(HttpContext context, Exception? exception) { }
+
+    public async Task ProcessRequestAsync(HttpContext context)
+    {
+        Request request;
+        try
+        {
+            request = await RequestReader.ReadAsync(context, limits, https).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException e)
+        {
+            logger.LogDebug("Bad request from {Client}: {Message}", context.Connection.RemoteIpAddress, e.Message);
+            // The rest of the body is unread: close rather than parse garbage as the next request.
+            await WriteAsync(context, ErrorPages.Status(e.StatusCode, e.Message), close: true).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception e) when (context.RequestAborted.IsCancellationRequested || e is EndOfStreamException or IOException)
+        {
+            return;   // the client went away mid-body; nobody is left to answer
+        }
+
+        Response? response;
+        try
+        {
+            var pending = dispatch(request);
+            response = pending.IsCompletedSuccessfully ? pending.Result : await WithTimeout(pending).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            logger.LogWarning("{Method} {Uri}: no response within {Timeout}", request.Method, request.Uri, limits.ResponseTimeout);
+            response = ErrorPages.Status(503, $"The server did not answer within {limits.ResponseTimeout.TotalSeconds:0.#} s.");
+        }
+        catch (Exception e) when (!context.RequestAborted.IsCancellationRequested || e is not OperationCanceledException)
+        {
+            logger.LogError(e, "{Method} {Uri}: the dispatcher threw", request.Method, request.Uri);
+            response = ErrorPages.Status(500, "The server failed to answer this request; the server log says why.");
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        await WriteAsync(context, response ?? ErrorPages.NotFound, connectionClose).ConfigureAwait(false);
+    }
+
+    private async Task<Response?> WithTimeout(ValueTask<Response?> pending)
+        => await pending.AsTask().WaitAsync(limits.ResponseTimeout).ConfigureAwait(false);
+
+    private async Task WriteAsync(HttpContext context, Response response, bool close)
+    {
+        var http = context.Response;
+        if (http.HasStarted)
+        {
+            return;
+        }
+        http.StatusCode = response.Code;
+        context.Features.GetRequiredFeature<IHttpResponseFeature>().ReasonPhrase = response.Message;
+        var headers = http.Headers;
+        foreach (var header in response.Headers)
+        {
+            headers.Append(header.Field, header.Value);
+        }
+        // Racket's order of defaults, each only when the response did not set it.
+        if (!headers.ContainsKey("Server"))
+        {
+            headers.Server = s_server;
+        }
+        if (!headers.ContainsKey("Last-Modified"))
+        {
+            headers.LastModified = HttpDate.Format(response.Seconds);
+        }
+        if (response.Mime is not null && !headers.ContainsKey("Content-Type"))
+        {
+            headers.ContentType = response.Mime;
+        }
+        if (close)
+        {
+            headers.Connection = s_close;
+        }
+        var head = HttpMethods.IsHead(context.Request.Method);
+        if (response.Body is { } body)
+        {
+            headers.ContentLength = body.Length;
+            if (!head && body.Length > 0)
+            {
+                await http.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+            }
+            return;
+        }
+        if (head)
+        {
+            return;
+        }
+        try
+        {
+            await response.Output(http.Body).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!http.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            logger.LogError(e, "{Method} {Path}: the response output failed", context.Request.Method, context.Request.Path);
+            http.Clear();
+            await WriteAsync(context, ErrorPages.Status(500, "The server failed to write this response; the server log says why."), close)
+                .ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Half a body is out: end the connection without the final chunk, so the client sees the failure.
+            if (!context.RequestAborted.IsCancellationRequested)
+            {
+                logger.LogError(e, "{Method} {Path}: the response output failed midway", context.Request.Method, context.Request.Path);
+            }
+            context.Abort();
+        }
+    }
+}

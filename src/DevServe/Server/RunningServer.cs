@@ -3,12 +3,11 @@ using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace DevServe.Internal;
 
@@ -17,7 +16,7 @@ namespace DevServe.Internal;
 internal sealed class RunningServer
 {
     private readonly CancellationTokenSource _now = new();
-    private readonly Task<KestrelServer?> _started;
+    private readonly Task<(IServer Server, ServiceProvider Services)?> _started;
     private readonly SafetyLimits _limits;
     private readonly object _gate = new();
     private Task? _stopping;
@@ -33,17 +32,16 @@ internal sealed class RunningServer
         Tls? tls, IPAddress? ip, int port, SafetyLimits limits, ILoggerFactory loggerFactory)
         => new(dispatch, confirmation, connectionClose, tls, ip, port, limits, loggerFactory);
 
-    private async Task<KestrelServer?> StartAsync(Dispatcher dispatch, ChannelWriter<ServeConfirmation>? confirmation,
+    private async Task<(IServer Server, ServiceProvider Services)?> StartAsync(Dispatcher dispatch, ChannelWriter<ServeConfirmation>? confirmation,
         bool connectionClose, Tls? tls, IPAddress? ip, int port, SafetyLimits limits, ILoggerFactory loggerFactory)
     {
         await Task.Yield();   // Serve returns at once; binding happens on the thread pool
-        KestrelServer? server = null;
+        ServiceProvider? services = null;
         try
         {
             var certificate = tls is null ? null : LoadCertificate(tls);
-            var options = KestrelOptions(limits, loggerFactory);
             var concurrency = new SemaphoreSlim(limits.MaxConcurrent);
-            void Configure(ListenOptions listen)
+            void Listen(ListenOptions listen)
             {
                 // Racket stops accepting at max-concurrent and lets the backlog hold the rest; Kestrel would refuse
                 // them, so accepted connections wait here for a slot instead.
@@ -64,27 +62,30 @@ internal sealed class RunningServer
                     listen.UseHttps(certificate);
                 }
             }
-            if (ip is null)
+            (var server, services) = KestrelFactory.Create(loggerFactory, limits.MaxWaiting, options =>
             {
-                options.ListenAnyIP(port, Configure);
-            }
-            else
-            {
-                options.Listen(ip, port, Configure);
-            }
-            var transport = new SocketTransportFactory(
-                Options.Create(new SocketTransportOptions { Backlog = limits.MaxWaiting }), loggerFactory);
-            server = new KestrelServer(Options.Create(options), transport, loggerFactory);
+                ApplyLimits(options, limits);
+                if (ip is null)
+                {
+                    options.ListenAnyIP(port, Listen);
+                }
+                else
+                {
+                    options.Listen(ip, port, Listen);
+                }
+            });
             var logger = loggerFactory.CreateLogger("DevServe.Server");
             await server.StartAsync(new ServerApplication(dispatch, limits, connectionClose, certificate is not null, logger), _now.Token)
                 .ConfigureAwait(false);
-            var bound = BoundPort(server) ?? port;
-            confirmation?.TryWrite(new ServeConfirmation(bound, null));
-            return server;
+            confirmation?.TryWrite(new ServeConfirmation(BoundPort(server) ?? port, null));
+            return (server, services);
         }
         catch (Exception e)
         {
-            server?.Dispose();
+            if (services is not null)
+            {
+                await services.DisposeAsync().ConfigureAwait(false);
+            }
             if (confirmation is null || !confirmation.TryWrite(new ServeConfirmation(null, e)))
             {
                 loggerFactory.CreateLogger("DevServe.Server").LogError(e, "The server could not listen on port {Port}", port);
@@ -93,13 +94,9 @@ internal sealed class RunningServer
         }
     }
 
-    private static KestrelServerOptions KestrelOptions(SafetyLimits limits, ILoggerFactory loggerFactory)
+    private static void ApplyLimits(KestrelServerOptions options, SafetyLimits limits)
     {
-        var options = new KestrelServerOptions
-        {
-            AddServerHeader = false,
-            ApplicationServices = new ServiceCollection().AddSingleton(loggerFactory).BuildServiceProvider(),
-        };
+        options.AddServerHeader = false;
         var k = options.Limits;
         k.KeepAliveTimeout = limits.RequestReadTimeout;
         k.RequestHeadersTimeout = limits.RequestReadTimeout;
@@ -111,7 +108,6 @@ internal sealed class RunningServer
         k.MaxRequestBodySize = limits.MaxRequestBodyLength;
         k.MaxConcurrentConnections = null;
         k.MaxConcurrentUpgradedConnections = null;
-        return options;
     }
 
     private static X509Certificate2 LoadCertificate(Tls tls)
@@ -121,7 +117,7 @@ internal sealed class RunningServer
         return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
     }
 
-    private static int? BoundPort(KestrelServer server)
+    private static int? BoundPort(IServer server)
     {
         foreach (var address in server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
         {
@@ -154,8 +150,7 @@ internal sealed class RunningServer
 
     private async Task StopCoreAsync()
     {
-        var server = await _started.ConfigureAwait(false);
-        if (server is null)
+        if (await _started.ConfigureAwait(false) is not var (server, services))
         {
             return;
         }
@@ -167,7 +162,7 @@ internal sealed class RunningServer
         }
         finally
         {
-            server.Dispose();
+            await services.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

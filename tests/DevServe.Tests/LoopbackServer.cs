@@ -1,0 +1,54 @@
+using System.Net.Http;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace DevServe.Tests;
+
+/// <summary>A real server on 127.0.0.1 and a free port, with a client pointed at it; disposing stops it.</summary>
+public sealed class LoopbackServer : IAsyncDisposable
+{
+    private readonly Action _stop;
+    private bool _stopped;
+
+    private LoopbackServer(Action stop, int port)
+    {
+        _stop = stop;
+        Port = port;
+        Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public int Port { get; }
+
+    public HttpClient Client { get; }
+
+    public static async Task<LoopbackServer> StartAsync(Dispatcher dispatch, SafetyLimits? limits = null,
+        bool connectionClose = false, ILoggerFactory? loggerFactory = null, Tls? tls = null)
+    {
+        var confirmation = Channel.CreateBounded<ServeConfirmation>(1);
+        var stop = Server.Serve(dispatch, confirmationChannel: confirmation.Writer, port: 0, listenIp: "127.0.0.1",
+            safetyLimits: limits, connectionClose: connectionClose, loggerFactory: loggerFactory ?? TestLog.Quiet, tls: tls);
+        var started = await confirmation.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        return started is { Port: int port } ? new LoopbackServer(stop, port)
+            : throw started.Error ?? new InvalidOperationException("Serve confirmed neither a port nor an error.");
+    }
+
+    /// <summary>Stops the server on a worker thread (the stop action blocks) and returns how long it took.</summary>
+    public async Task<TimeSpan> StopAsync()
+    {
+        _stopped = true;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await Task.Run(_stop).WaitAsync(TimeSpan.FromSeconds(30));
+        return watch.Elapsed;
+    }
+
+    public RawConnection Connect() => RawConnection.Open(Port);
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        if (!_stopped)
+        {
+            await StopAsync();
+        }
+    }
+}

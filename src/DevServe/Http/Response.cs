@@ -34,8 +34,15 @@ public sealed class Response
     /// <summary>Further headers, sent after the server's own.</summary>
     public IReadOnlyList<Header> Headers { get; init; } = [];
 
+    private readonly Func<Stream, Task>? _output;
+
     /// <summary>Writes the body to the connection's stream.</summary>
-    public Func<Stream, Task> Output { get; init; } = s_noOutput;
+    public Func<Stream, Task> Output
+    {
+        // A body known up front is written by the server directly; the delegate is only made when asked for.
+        get => _output ?? (Body is { } body ? stream => stream.WriteAsync(body).AsTask() : s_noOutput);
+        init => _output = value;
+    }
 
     // The whole body when it is known up front, so the server can write it without calling Output.
     internal ReadOnlyMemory<byte>? Body { get; private init; }
@@ -134,7 +141,6 @@ public sealed class Response
             Mime = mime,
             Headers = JoinHeaders(headers, cookies),
             Body = bytes,
-            Output = stream => stream.WriteAsync(bytes).AsTask(),
         };
     }
 

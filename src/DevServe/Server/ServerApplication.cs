@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Abstractions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -19,9 +20,28 @@ internal sealed class ServerApplication(Dispatcher dispatch, SafetyLimits limits
     private static readonly StringValues s_close = "close";
     private static readonly StringValues s_server = "DevServe";
 
-    public HttpContext CreateContext(IFeatureCollection contextFeatures) => new DefaultHttpContext(contextFeatures);
+    // Kestrel keeps one context per connection for us to reuse (as ASP.NET Core's own hosting layer does).
+    public HttpContext CreateContext(IFeatureCollection contextFeatures)
+    {
+        if (contextFeatures is IHostContextContainer<HttpContext> container)
+        {
+            if (container.HostContext is DefaultHttpContext reused)
+            {
+                reused.Initialize(contextFeatures);
+                return reused;
+            }
+            return container.HostContext = new DefaultHttpContext(contextFeatures);
+        }
+        return new DefaultHttpContext(contextFeatures);
+    }
 
-    public void DisposeContext(HttpContext context, Exception? exception) { }
+    public void DisposeContext(HttpContext context, Exception? exception)
+    {
+        if (context is DefaultHttpContext pooled)
+        {
+            pooled.Uninitialize();
+        }
+    }
 
     public async Task ProcessRequestAsync(HttpContext context)
     {

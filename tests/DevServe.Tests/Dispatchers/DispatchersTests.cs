@@ -114,7 +114,8 @@ public sealed class DispatchersTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await server.Client.GetAsync("/")).StatusCode);
     }
 
-    private sealed class Gate
+    /// <summary>Holds requests inside until opened; <see cref="Entered"/> completes once <c>fill</c> are inside at once.</summary>
+    private sealed class Gate(int fill = 1)
     {
         private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _inside;
@@ -126,7 +127,10 @@ public sealed class DispatchersTests
         {
             var now = Interlocked.Increment(ref _inside);
             InterlockedMax(ref _maxInside, now);
-            Entered.TrySetResult();
+            if (now >= fill)
+            {
+                Entered.TrySetResult();
+            }
             await _open.Task;
             Interlocked.Decrement(ref _inside);
             return Response.Text("done");
@@ -146,7 +150,7 @@ public sealed class DispatchersTests
     [Fact]
     public async Task Limit_block_lets_only_n_in_at_once_and_queues_the_rest()
     {
-        var gate = new Gate();
+        var gate = new Gate(fill: 2);
         await using var server = await LoopbackServer.StartAsync(Dispatchers.Limit(2, gate.Dispatcher));
         var requests = Enumerable.Range(0, 6).Select(_ => server.Client.GetStringAsync("/")).ToList();
         await gate.Entered.Task.WaitAsync(TimeSpan.FromSeconds(10));

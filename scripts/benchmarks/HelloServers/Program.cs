@@ -1,0 +1,58 @@
+using System.Threading.Channels;
+using DevServe;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+// Usage: HelloServers bare|serve. Prints "PORT <n>" once listening on 127.0.0.1, serves until stdin closes.
+var mode = args.FirstOrDefault() ?? "serve";
+var hello = "Hello, World!"u8.ToArray();
+Func<Task> stop;
+int port;
+if (mode == "bare")
+{
+    // Bare Kestrel: the server and a request delegate, nothing else (no host, no middleware).
+    var options = new KestrelServerOptions();
+    options.Listen(System.Net.IPAddress.Loopback, 0);
+    var server = new KestrelServer(Options.Create(options),
+        new SocketTransportFactory(Options.Create(new SocketTransportOptions()), NullLoggerFactory.Instance), NullLoggerFactory.Instance);
+    await server.StartAsync(new Bare(hello), CancellationToken.None);
+    port = new Uri(server.Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
+    stop = () => server.StopAsync(CancellationToken.None);
+}
+else
+{
+    var confirmation = Channel.CreateBounded<ServeConfirmation>(1);
+    var dispatch = mode switch
+    {
+        "serve" => Dispatchers.Lift(_ => Response.Text("Hello, World!")),
+        _ => throw new ArgumentException($"unknown mode {mode}"),
+    };
+    var stopServer = Server.Serve(dispatch, confirmation.Writer, port: 0, listenIp: "127.0.0.1", loggerFactory: NullLoggerFactory.Instance);
+    var confirmed = await confirmation.Reader.ReadAsync();
+    port = confirmed.Port ?? throw confirmed.Error!;
+    stop = () => Task.Run(stopServer);
+}
+Console.WriteLine($"PORT {port}");
+await Console.In.ReadToEndAsync();
+await stop();
+
+internal sealed class Bare(byte[] hello) : IHttpApplication<IFeatureCollection>
+{
+    public IFeatureCollection CreateContext(IFeatureCollection contextFeatures) => contextFeatures;
+
+    public void DisposeContext(IFeatureCollection context, Exception? exception) { }
+
+    public Task ProcessRequestAsync(IFeatureCollection context)
+    {
+        var response = context.Get<IHttpResponseFeature>()!;
+        response.Headers.ContentType = "text/plain; charset=utf-8";
+        response.Headers.ContentLength = hello.Length;
+        return context.Get<IHttpResponseBodyFeature>()!.Writer.WriteAsync(hello).AsTask();
+    }
+}

@@ -1,0 +1,46 @@
+using System.Globalization;
+
+namespace DevServe.Internal;
+
+/// <summary>
+/// k-urls: the continuation travels as a parameter of the last path segment, <c>/add;k=2.1.9f3c…</c> (instance,
+/// id, 64-bit salt, hex). In the path, not the query, because a <c>method="get"</c> form replaces the query string.
+/// </summary>
+/// <remarks>Racket: <c>embed-ids</c> and <c>continuation-url?</c> (servlet/web.rkt), with <c>;((&quot;k&quot; . &quot;(2 1 68506997)&quot;))</c>.</remarks>
+internal static class ContinuationUrl
+{
+    private const string Key = ";k=";
+
+    public static string Format(Uri requestUri, int instance, long id, ulong salt)
+        => string.Concat(UrlPath.StripParams(requestUri.AbsolutePath), Key,
+            instance.ToString("x", CultureInfo.InvariantCulture), ".", id.ToString("x", CultureInfo.InvariantCulture), ".",
+            salt.ToString("x16", CultureInfo.InvariantCulture));
+
+    /// <summary>Whether the URL carries a k parameter at all (valid or not).</summary>
+    public static bool Has(Uri uri) => uri.AbsolutePath.Contains(Key, StringComparison.Ordinal);
+
+    public static bool TryParse(Uri uri, out int instance, out long id, out ulong salt)
+    {
+        instance = 0;
+        id = 0;
+        salt = 0;
+        var path = uri.AbsolutePath;
+        var at = path.IndexOf(Key, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return false;
+        }
+        var value = path.AsSpan(at + Key.Length);
+        var end = value.IndexOfAny('/', ';');
+        if (end >= 0)
+        {
+            value = value[..end];
+        }
+        Span<Range> parts = stackalloc Range[4];
+        return value.Split(parts, '.') == 3
+            && int.TryParse(value[parts[0]], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out instance)
+            && long.TryParse(value[parts[1]], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out id)
+            && value[parts[2]].Length == 16
+            && ulong.TryParse(value[parts[2]], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out salt);
+    }
+}

@@ -1,0 +1,72 @@
+namespace DevServe.Internal;
+
+/// <summary>
+/// One run of a servlet's entry point: the request it is serving now, its replay log and the response slot the
+/// HTTP side waits on. The only value in the ambient context; every frame of the flow sees it mutate.
+/// </summary>
+/// <remarks>
+/// An await restores the ExecutionContext captured when it began, so after a resume the flow would still see the
+/// first request in any per-request AsyncLocal. One mutable object, set once at the root, is what works
+/// (continuation-notes.md §3).
+/// </remarks>
+internal sealed class Flow(ServletRuntime runtime, int instance, Request current, FlowLog? log)
+{
+    private static readonly AsyncLocal<Flow?> s_ambient = new();
+    private TaskCompletionSource<Response>? _slot;
+
+    public ServletRuntime Runtime { get; } = runtime;
+    public int Instance { get; } = instance;
+    public Request Current { get; set; } = current;
+    public FlowLog? Log { get; set; } = log;
+
+    /// <summary>Logged nodes still to be fed back, and the new request last; <c>null</c> when live.</summary>
+    public Queue<FlowLog>? Replay { get; set; }
+
+    /// <summary>Set once the entry point has returned or thrown: nothing will await a continuation of this flow again.</summary>
+    public volatile bool Done;
+
+    public static Flow Require(string member) => s_ambient.Value
+        ?? throw new InvalidOperationException(
+            $"Web.{member} works only inside a servlet: while DispatchServlet runs Start or an embedded handler.");
+
+    /// <summary>Opens the slot the next response goes to. The HTTP side's continuation runs asynchronously, never inside the flow.</summary>
+    public Task<Response> OpenSlot()
+    {
+        _slot = new TaskCompletionSource<Response>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _slot.Task;
+    }
+
+    public bool Answer(Response response) => _slot?.TrySetResult(response) ?? false;
+
+    /// <summary>Runs the entry point as the root of this flow, answering the open slot with whatever it ends with.</summary>
+    public async Task RunAsync(Func<Request, Task<Response>> entry, Request first)
+    {
+        s_ambient.Value = this;   // set inside this async method: the caller's context is untouched
+        Response response;
+        try
+        {
+            response = await entry(first).ConfigureAwait(false);
+            if (Replay is { Count: > 0 })
+            {
+                throw new ReplayDivergedException("the servlet finished before it reached the page being resumed");
+            }
+        }
+        catch (SendBackException back)
+        {
+            response = back.Response;
+        }
+        catch (ReplayDivergedException diverged)
+        {
+            response = Runtime.DivergencePage(Current, diverged);
+        }
+        catch (Exception e)
+        {
+            response = Runtime.ErrorPage(Current, e);
+        }
+        Done = true;
+        Answer(response);
+    }
+}
+
+/// <summary>A replayed flow asked for something other than what was recorded: its code is not deterministic.</summary>
+internal sealed class ReplayDivergedException(string message) : Exception(message);

@@ -1,0 +1,60 @@
+namespace DevServe.Internal;
+
+/// <summary>
+/// What fed a flow so far, as a persistent list: the entry point and its first request, then each request fed to a
+/// suspension (with the suspension's call site) and each remembered value. A continuation keeps its log as one
+/// pointer; continuations of one flow share the tail.
+/// </summary>
+internal sealed class FlowLog
+{
+    /// <summary>Replay logs are bounded: a flow looping through more suspensions stops logging (its old pages can no longer replay).</summary>
+    public const int MaxDepth = 1000;
+
+    private FlowLog(FlowLog? previous, FlowLogKind kind, Request? request, object? value, int site)
+    {
+        Previous = previous;
+        Kind = kind;
+        Request = request;
+        Value = value;
+        Site = site;
+        Depth = previous is null ? 0 : previous.Depth + 1;
+    }
+
+    public FlowLog? Previous { get; }
+    public FlowLogKind Kind { get; }
+    public Request? Request { get; }
+    public object? Value { get; }
+    public int Site { get; }
+    public int Depth { get; }
+
+    /// <summary>The entry point of a flow (<c>Start</c> or an embedded handler) and the request it began with.</summary>
+    public static FlowLog Root(Request request, Func<Request, Task<Response>> entry) => new(null, FlowLogKind.Root, request, entry, 0);
+
+    /// <summary>A request fed to the suspension at <paramref name="site"/>; <c>null</c> once the log is past its bound.</summary>
+    public static FlowLog? Step(FlowLog? previous, Request request, int site)
+        => previous is null || previous.Depth >= MaxDepth ? null : new(previous, FlowLogKind.Step, request, null, site);
+
+    /// <summary>A remembered value; <c>null</c> once the log is past its bound.</summary>
+    public static FlowLog? Memo(FlowLog? previous, object? value)
+        => previous is null || previous.Depth >= MaxDepth ? null : new(previous, FlowLogKind.Memo, null, value, 0);
+
+    /// <summary>The nodes from the root to this one, in order.</summary>
+    public FlowLog[] ToArray()
+    {
+        var nodes = new FlowLog[Depth + 1];
+        for (var node = this; node is not null; node = node.Previous)
+        {
+            nodes[node.Depth] = node;
+        }
+        return nodes;
+    }
+
+    public Func<Request, Task<Response>> Entry => (Func<Request, Task<Response>>)Value!;
+}
+
+internal enum FlowLogKind
+{
+    Root,
+    Step,
+    Memo,
+}

@@ -1,0 +1,113 @@
+using System.Net;
+
+namespace DevServe.Internal;
+
+/// <summary>One servlet behind <c>DispatchServlet</c>: its start, its manager, and what a request to it does.</summary>
+/// <remarks>Racket: <c>make-v2.servlet</c> (servlet/setup.rkt) and the handler it installs.</remarks>
+internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManager manager, string currentDirectory,
+    Func<Request, Exception, Response> servletErrorResponder)
+{
+    public IManager Manager { get; } = manager;
+    public string CurrentDirectory { get; } = currentDirectory;
+
+    public Task<Response> HandleAsync(Request request)
+    {
+        if (!ContinuationUrl.TryParse(request.Uri, out var instance, out var id, out var salt))
+        {
+            // A k parameter that does not parse is a tampered or truncated link: expired, and nothing runs.
+            return ContinuationUrl.Has(request.Uri)
+                ? Task.FromResult(Manager.ExpirationHandler(request))
+                : Run(new Flow(this, Manager.CreateInstance(), request, FlowLog.Root(request, start)), start, request);
+        }
+        if (!Manager.TryLookup(instance, id, salt, out var continuation))
+        {
+            return Task.FromResult(Manager.ExpirationHandler(request));
+        }
+        switch (continuation)
+        {
+            case EmbeddedHandler embedded:
+                Func<Request, Task<Response>> entry = r => Task.FromResult(embedded.Handler(r));
+                return Run(new Flow(this, instance, request, FlowLog.Root(request, entry)), entry, request);
+            case SuspendedFlow suspended:
+                return Resume(suspended, instance, request);
+            default:
+                return Task.FromResult(Manager.ExpirationHandler(request));
+        }
+    }
+
+    private static Task<Response> Run(Flow flow, Func<Request, Task<Response>> entry, Request first)
+    {
+        var slot = flow.OpenSlot();
+        _ = flow.RunAsync(entry, first);   // never faults: the root catches everything
+        return slot;
+    }
+
+    private Task<Response> Resume(SuspendedFlow suspended, int instance, Request request)
+    {
+        if (suspended.TryClaim(out var flow, out var resume) && !flow.Done)
+        {
+            flow.Current = request;
+            flow.Log = FlowLog.Step(suspended.Log, request, suspended.Site);
+            var slot = flow.OpenSlot();
+            // Completes inline: the flow runs on this thread up to its next suspension or its end. No lock is held.
+            resume.SetResult(request);
+            return slot;
+        }
+        // Used before (back button, resubmit, a second tab) or its flow is gone: replay from the log.
+        if (suspended.Log is not { } log)
+        {
+            return Task.FromResult(ExpiredPage.WithMessage(request,
+                "This page was too many steps ago to be replayed. Please start over."));
+        }
+        var nodes = log.ToArray();
+        var replay = new Queue<FlowLog>(nodes.Length);
+        for (var i = 1; i < nodes.Length; i++)
+        {
+            replay.Enqueue(nodes[i]);
+        }
+        replay.Enqueue(FlowLog.Step(log, request, suspended.Site) ?? throw new InvalidOperationException("unreachable: the log is under its bound"));
+        var root = nodes[0];
+        var replayed = new Flow(this, instance, root.Request!, root) { Replay = replay };
+        return Run(replayed, root.Entry, root.Request!);
+    }
+
+    public Response ErrorPage(Request request, Exception exception)
+    {
+        try
+        {
+            return servletErrorResponder(request, exception);
+        }
+        catch (Exception responderFailure)
+        {
+            return DefaultErrorPage(request, new AggregateException(exception, responderFailure));
+        }
+    }
+
+    /// <summary>Racket's servlet-error-responder: 500 with the message and the stack trace (a development server shows them).</summary>
+    public static Response DefaultErrorPage(Request request, Exception exception)
+    {
+        Console.Error.WriteLine($"Servlet (@ {request.Uri.AbsolutePath}) exception: {exception}");
+        return Response.Html(
+            "<!DOCTYPE html><html><head><title>Servlet Error</title></head><body><h1>Servlet Error</h1>"
+            + $"<p>{WebUtility.HtmlEncode(exception.GetType().Name)}: {WebUtility.HtmlEncode(exception.Message)}</p>"
+            + $"<pre>{WebUtility.HtmlEncode(exception.ToString())}</pre></body></html>", 500);
+    }
+
+    public Response DivergencePage(Request request, ReplayDivergedException diverged) => Response.Html(
+        "<!DOCTYPE html><html><head><title>Replay Diverged</title></head><body><h1>This page cannot be replayed</h1>"
+        + $"<p>Going back to it re-ran the servlet from the start, and {WebUtility.HtmlEncode(diverged.Message)}. "
+        + "Code between suspensions must do the same thing every time it runs: put random numbers, clocks and "
+        + "generated ids in <code>Web.Remember</code>.</p>"
+        + $"<p><a href=\"{WebUtility.HtmlEncode(UrlPath.StripParams(request.Uri.AbsolutePath))}\">Start over</a></p></body></html>", 409);
+
+    /// <summary>What keeping a suspended flow costs the manager: the flow, plus the request it now holds.</summary>
+    public static long EstimateBytes(Request request)
+    {
+        long bytes = IEstimatedSize.FlowBytes + 2L * request.Uri.OriginalString.Length + (request.PostData?.Length ?? 0);
+        foreach (var header in request.Headers)
+        {
+            bytes += 48 + 2L * (header.Field.Length + header.Value.Length);
+        }
+        return bytes;
+    }
+}

@@ -1,0 +1,158 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using DevServe.Internal;
+
+namespace DevServe;
+
+/// <summary>
+/// The servlet API, ambient like Racket's: inside a servlet, <c>using static DevServe.Web;</c> and call
+/// <see cref="SendSuspend"/>, <see cref="SendSuspendDispatch"/> and the rest from any async depth.
+/// </summary>
+/// <remarks>
+/// Racket: servlet/web.rkt. A live flow resumes once; reusing a consumed continuation re-runs the servlet from its
+/// start with the recorded requests (replay), so code between suspensions must be deterministic: put random
+/// numbers, clocks and generated ids in <see cref="Remember"/>. A replay that takes another path gets a 409 page.
+/// Outside a servlet every member throws <see cref="InvalidOperationException"/>.
+/// </remarks>
+public static class Web
+{
+    /// <summary>The request the servlet is handling now (after a resume: the resuming request).</summary>
+    public static Request CurrentRequest => Flow.Require(nameof(CurrentRequest)).Current;
+
+    /// <summary>The servlet's directory (<c>DispatchServlet</c>'s <c>currentDirectory</c>): resolve relative files against it.</summary>
+    public static string CurrentDirectory => Flow.Require(nameof(CurrentDirectory)).Runtime.CurrentDirectory;
+
+    /// <summary>
+    /// Answers the current request with the page <paramref name="makePage"/> builds around a fresh continuation URL,
+    /// and completes with the request that visits that URL (Racket: <c>send/suspend</c>).
+    /// </summary>
+    /// <param name="makePage">Builds the page from the k-url (put it in a form's action or a link).</param>
+    /// <param name="site">Filled in by the compiler: replay checks each suspension is reached again at the same line.</param>
+    public static Task<Request> SendSuspend(Func<string, Response> makePage, [CallerLineNumber] int site = 0)
+    {
+        ArgumentNullException.ThrowIfNull(makePage);
+        var flow = Flow.Require(nameof(SendSuspend));
+        if (flow.Replay is { } replay)
+        {
+            var node = replay.Dequeue();
+            if (node.Kind != FlowLogKind.Step || node.Site != site)
+            {
+                throw new ReplayDivergedException($"it reached a suspension at line {site} where it had been at {Describe(node)}");
+            }
+            if (replay.Count == 0)
+            {
+                flow.Replay = null;   // the last node is the new request: from here on the flow is live
+            }
+            flow.Log = node;
+            flow.Current = node.Request!;
+            return Task.FromResult(node.Request!);
+        }
+        var resume = new TaskCompletionSource<Request>();   // completed inline by the resumer: no thread hop
+        var suspended = new SuspendedFlow(flow, resume, flow.Log, site, ServletRuntime.EstimateBytes(flow.Current));
+        var manager = flow.Runtime.Manager;
+        if (!manager.TryStore(flow.Instance, suspended, out var id, out var salt))
+        {
+            throw new SendBackException(manager.ExpirationHandler(flow.Current));
+        }
+        if (!flow.Answer(makePage(ContinuationUrl.Format(flow.Current.Uri, flow.Instance, id, salt))))
+        {
+            suspended.TryClaim(out _, out _);   // never resumable live: nothing will await it
+            throw new InvalidOperationException(
+                "This flow has already answered its request: await each SendSuspend before calling the next.");
+        }
+        return resume.Task;
+    }
+
+    /// <summary>
+    /// Builds a page whose links and forms invoke handlers, each registered by <see cref="EmbedUrl"/>; returns the
+    /// page, for the servlet to return (Racket: <c>send/suspend/dispatch</c>). Each handler can be invoked any number
+    /// of times (the back button), each time with a fresh context of the same instance.
+    /// </summary>
+    public static Response SendSuspendDispatch(Func<EmbedUrl, Response> makePage)
+    {
+        ArgumentNullException.ThrowIfNull(makePage);
+        var flow = Flow.Require(nameof(SendSuspendDispatch));
+        var manager = flow.Runtime.Manager;
+        return makePage(handler =>
+        {
+            ArgumentNullException.ThrowIfNull(handler);
+            if (!manager.TryStore(flow.Instance, new EmbeddedHandler(handler), out var id, out var salt))
+            {
+                throw new SendBackException(manager.ExpirationHandler(flow.Current));
+            }
+            return ContinuationUrl.Format(flow.Current.Uri, flow.Instance, id, salt);
+        });
+    }
+
+    /// <summary>Forgets this instance's continuations, then suspends like <see cref="SendSuspend"/> (Racket: <c>send/forward</c>).</summary>
+    public static Task<Request> SendForward(Func<string, Response> makePage, [CallerLineNumber] int site = 0)
+    {
+        ClearContinuationTable();
+        return SendSuspend(makePage, site);
+    }
+
+    /// <summary>Sends <paramref name="response"/> and ends this flow (Racket: <c>send/back</c>).</summary>
+    [DoesNotReturn]
+    public static void SendBack(Response response)
+    {
+        Flow.Require(nameof(SendBack));
+        throw new SendBackException(response);
+    }
+
+    /// <summary>Forgets this instance's continuations, sends <paramref name="response"/> and ends the flow (Racket: <c>send/finish</c>).</summary>
+    [DoesNotReturn]
+    public static void SendFinish(Response response)
+    {
+        ClearContinuationTable();
+        throw new SendBackException(response);
+    }
+
+    /// <summary>Answers with a 303 redirect to a fresh continuation and completes with the GET that follows it (POST/redirect/GET).</summary>
+    public static Task<Request> RedirectGet([CallerLineNumber] int site = 0)
+        => SendSuspend(k => Response.RedirectTo(k, RedirectionStatus.SeeOther), site);
+
+    /// <summary>Forgets every continuation of this instance (Racket: <c>clear-continuation-table!</c>).</summary>
+    public static void ClearContinuationTable()
+    {
+        var flow = Flow.Require(nameof(ClearContinuationTable));
+        flow.Runtime.Manager.ClearContinuations(flow.Instance);
+    }
+
+    /// <summary>Asks the manager to keep this instance for <paramref name="timeout"/> from now (timeout manager only).</summary>
+    public static void AdjustTimeout(TimeSpan timeout)
+    {
+        var flow = Flow.Require(nameof(AdjustTimeout));
+        flow.Runtime.Manager.AdjustTimeout(flow.Instance, timeout);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="compute"/> once and records its result in the flow's log; a replay returns the
+    /// recorded value instead of running it again. For random numbers, clocks and generated ids.
+    /// </summary>
+    public static T Remember<T>(Func<T> compute)
+    {
+        ArgumentNullException.ThrowIfNull(compute);
+        var flow = Flow.Require(nameof(Remember));
+        if (flow.Replay is { } replay)
+        {
+            var node = replay.Dequeue();
+            if (node.Kind != FlowLogKind.Memo || (node.Value is not T && node.Value is not null))
+            {
+                throw new ReplayDivergedException($"it asked to remember a {typeof(T).Name} where it had been at {Describe(node)}");
+            }
+            if (replay.Count == 0)
+            {
+                flow.Replay = null;
+            }
+            flow.Log = node;
+            return (T)node.Value!;
+        }
+        var value = compute();
+        flow.Log = FlowLog.Memo(flow.Log, value);
+        return value;
+    }
+
+    private static string Describe(FlowLog node) => node.Kind == FlowLogKind.Step
+        ? $"a suspension at line {node.Site}"
+        : "a remembered value";
+}

@@ -9,7 +9,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-// Usage: HelloServers bare|serve. Prints "PORT <n>" once listening on 127.0.0.1, serves until stdin closes.
+// Usage: HelloServers bare|serve|servlet|suspend. Prints "PORT <n>" once listening on 127.0.0.1, serves until
+// stdin closes. servlet: DispatchServlet hello; suspend: a servlet looping on SendSuspend, one link per page.
 var mode = args.FirstOrDefault() ?? "serve";
 var hello = "Hello, World!"u8.ToArray();
 Func<Task> stop;
@@ -31,6 +32,17 @@ else
     var dispatch = mode switch
     {
         "serve" => Dispatchers.Lift(_ => Response.Text("Hello, World!")),
+        "servlet" => Servlets.DispatchServlet(_ => Response.Text("Hello, World!")),
+        "suspend" => Dispatchers.Sequencer(
+            Dispatchers.PathProcedure("/hello", _ => Response.Text("Hello, World!")),   // warm-up without continuations
+            Servlets.DispatchServlet(async _ =>
+            {
+                for (var i = 0; ; i++)
+                {
+                    var n = i;
+                    await Web.SendSuspend(k => Response.Html($"<a href=\"{k}\">{n}</a>"));
+                }
+            }, manager: new ThresholdLruManager(ThresholdLruManager.DefaultThreshold))),
         _ => throw new ArgumentException($"unknown mode {mode}"),
     };
     var stopServer = Server.Serve(dispatch, confirmation.Writer, port: 0, listenIp: "127.0.0.1", loggerFactory: NullLoggerFactory.Instance);

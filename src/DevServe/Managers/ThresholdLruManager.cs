@@ -13,8 +13,8 @@ namespace DevServe;
 /// server's own footprint is above the 64 MiB default, so there every continuation dies within ~2 minutes, and
 /// under a burst memory keeps growing until enough 5-second passes have run.</para>
 /// <para>How memory is measured here: each continuation is charged an estimate when it is stored: a fixed
-/// cost for the suspended flow (its async state machine, task, context and manager entry: ~1.4 KB measured per
-/// live flow, continuation-notes.md §2) plus the bytes of the request it added to its replay log (URL, headers,
+/// cost for the suspended flow (its async state machine, task, context and manager node: 1.25 KB measured per
+/// flow, charged as 1.5 KB to leave the GC its headroom) plus the bytes of the request it added to its replay log (URL, headers,
 /// body, bindings). The sum is exact bookkeeping, so eviction is immediate and deterministic, and when an entry
 /// goes nothing else holds its flow, so the estimate is what is freed. What a servlet's own locals capture
 /// (a big list kept across a suspension) is not seen; process-wide measures cannot attribute memory to
@@ -27,9 +27,12 @@ public sealed class ThresholdLruManager : IManager
     public const long DefaultThreshold = 64L * 1024 * 1024;
 
     private readonly object _lock = new();
-    private readonly Dictionary<(int Instance, long Id), LinkedListNode<Entry>> _entries = [];
-    private readonly Dictionary<int, HashSet<long>> _instances = [];
-    private readonly LinkedList<Entry> _lru = new();   // least recently used first
+    // Ids are unique across instances. Nodes are intrusive (one object per continuation, no per-instance set):
+    // the manager's own share of a continuation's memory stays ~130 B.
+    private readonly Dictionary<long, Node> _entries = [];
+    private readonly Dictionary<int, Node> _instances = [];   // instance → its most recent continuation
+    private Node? _oldest;
+    private Node? _newest;
     private int _nextInstance;
     private long _nextId;
     private long _bytes;
@@ -42,7 +45,16 @@ public sealed class ThresholdLruManager : IManager
         ExpirationHandler = expirationHandler ?? ExpiredPage.Default;
     }
 
-    private sealed record Entry(int Instance, long Id, ulong Salt, object Continuation, long Bytes);
+    private sealed class Node(int instance, long id, ulong salt, object continuation, long bytes)
+    {
+        public readonly int Instance = instance;
+        public readonly long Id = id;
+        public readonly ulong Salt = salt;
+        public readonly object Continuation = continuation;
+        public readonly long Bytes = bytes;
+        public Node? Older, Newer;                 // the LRU list
+        public Node? InstanceOlder, InstanceNewer;   // the instance's continuations
+    }
 
     /// <summary>The bound on the estimated bytes of all continuations kept.</summary>
     public long MemoryThreshold { get; }
@@ -76,14 +88,13 @@ public sealed class ThresholdLruManager : IManager
     {
         lock (_lock)
         {
-            if (_instances.Remove(instance, out var ids))
+            if (_instances.Remove(instance, out var node))
             {
-                foreach (var id in ids)
+                for (; node is not null; node = node.InstanceOlder)
                 {
-                    if (_entries.Remove((instance, id), out var node))
-                    {
-                        Drop(node);
-                    }
+                    _entries.Remove(node.Id);
+                    Unlink(node);
+                    _bytes -= node.Bytes;
                 }
             }
         }
@@ -98,33 +109,80 @@ public sealed class ThresholdLruManager : IManager
         lock (_lock)
         {
             id = ++_nextId;
-            var node = _lru.AddLast(new Entry(instance, id, salt, continuation, bytes));
-            _entries[(instance, id)] = node;
-            if (!_instances.TryGetValue(instance, out var ids))
+            var node = new Node(instance, id, salt, continuation, bytes);
+            _entries.Add(id, node);
+            if (_instances.TryGetValue(instance, out var newestOfInstance))
             {
-                _instances[instance] = ids = [];
+                newestOfInstance.InstanceNewer = node;
+                node.InstanceOlder = newestOfInstance;
             }
-            ids.Add(id);
+            _instances[instance] = node;
+            Append(node);
             _bytes += bytes;
             // Over the threshold: evict the least recently used at once (never the one just stored).
-            while (_bytes > MemoryThreshold && _lru.First != node)
+            while (_bytes > MemoryThreshold && _oldest != node)
             {
-                var oldest = _lru.First!;
-                _entries.Remove((oldest.Value.Instance, oldest.Value.Id));
-                if (_instances.TryGetValue(oldest.Value.Instance, out var siblings) && siblings.Remove(oldest.Value.Id) && siblings.Count == 0)
-                {
-                    _instances.Remove(oldest.Value.Instance);
-                }
-                Drop(oldest);
+                Evict(_oldest!);
             }
         }
         return true;
     }
 
-    private void Drop(LinkedListNode<Entry> node)
+    private void Evict(Node node)
     {
-        _lru.Remove(node);
-        _bytes -= node.Value.Bytes;
+        _entries.Remove(node.Id);
+        Unlink(node);
+        _bytes -= node.Bytes;
+        if (node.InstanceNewer is { } newer)
+        {
+            newer.InstanceOlder = node.InstanceOlder;
+        }
+        else if (node.InstanceOlder is { } older)
+        {
+            _instances[node.Instance] = older;
+        }
+        else
+        {
+            _instances.Remove(node.Instance);
+        }
+        if (node.InstanceOlder is { } o)
+        {
+            o.InstanceNewer = node.InstanceNewer;
+        }
+        node.InstanceOlder = node.InstanceNewer = null;
+    }
+
+    private void Append(Node node)
+    {
+        node.Older = _newest;
+        node.Newer = null;
+        if (_newest is not null)
+        {
+            _newest.Newer = node;
+        }
+        _newest = node;
+        _oldest ??= node;
+    }
+
+    private void Unlink(Node node)
+    {
+        if (node.Older is not null)
+        {
+            node.Older.Newer = node.Newer;
+        }
+        else
+        {
+            _oldest = node.Newer;
+        }
+        if (node.Newer is not null)
+        {
+            node.Newer.Older = node.Older;
+        }
+        else
+        {
+            _newest = node.Older;
+        }
+        node.Older = node.Newer = null;
     }
 
     /// <inheritdoc/>
@@ -139,14 +197,14 @@ public sealed class ThresholdLruManager : IManager
     {
         lock (_lock)
         {
-            if (_entries.TryGetValue((instance, id), out var node) && node.Value.Salt == salt)
+            if (_entries.TryGetValue(id, out var node) && node.Instance == instance && node.Salt == salt)
             {
-                if (touch)
+                if (touch && node != _newest)
                 {
-                    _lru.Remove(node);
-                    _lru.AddLast(node);
+                    Unlink(node);
+                    Append(node);
                 }
-                continuation = node.Value.Continuation;
+                continuation = node.Continuation;
                 return true;
             }
         }

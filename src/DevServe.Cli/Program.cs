@@ -8,7 +8,32 @@ internal static class Program
     private static async Task<int> Main(string[] args)
     {
         var root = new RootCommand("DevServe: an interactive servlet development environment for C#, "
-            + "with the Racket web server's launching API on Kestrel.");
-        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+            + "with the Racket web server's launching API on Kestrel.")
+        {
+            RunCommand.Create(),
+        };
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await Console.Error.WriteLineAsync($"devserve: {error.Message}");
+            }
+            return 2;
+        }
+        // Ctrl+C and SIGTERM end the wait like the quit page does: the server stops in order and the exit is clean.
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            });
+        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, stop.Token);
     }
 }

@@ -1,0 +1,79 @@
+using System.CommandLine;
+using DevServe.Hosting;
+
+namespace DevServe.Cli;
+
+/// <summary><c>devserve run FILE</c>: serve a script servlet, reload it on every save, quit from the page.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "The servlet script (.csx) that defines Start." };
+        var port = new Option<int>("--port", "-p") { Description = "The port (0 = a free port).", DefaultValueFactory = _ => 8000 };
+        var listenIp = new Option<string>("--listen-ip") { Description = "The address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
+        var noBrowser = new Option<bool>("--no-browser") { Description = "Do not open a browser." };
+        var launchPath = new Option<string>("--launch-path") { Description = "The path the browser opens.", DefaultValueFactory = _ => "/" };
+        var htdocs = new Option<DirectoryInfo[]>("--htdocs") { Description = "Directories of static files served before the servlet (default: htdocs/ beside the script)." };
+        var noQuit = new Option<bool>("--no-quit") { Description = "No /quit page." };
+        var noBanner = new Option<bool>("--no-banner") { Description = "Print no banner." };
+        var sslCert = new Option<FileInfo>("--ssl-cert") { Description = "A PEM certificate: serve HTTPS (with --ssl-key)." };
+        var sslKey = new Option<FileInfo>("--ssl-key") { Description = "The PEM private key of --ssl-cert." };
+        var command = new Command("run", "Serve a script servlet at / and reload it whenever it is saved.")
+        {
+            file, port, listenIp, noBrowser, launchPath, htdocs, noQuit, noBanner, sslCert, sslKey,
+        };
+        port.Validators.Add(r =>
+        {
+            if (r.GetValue(port) is < 0 or > 65535)
+            {
+                r.AddError("--port must be between 0 and 65535.");
+            }
+        });
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var script = parse.GetValue(file)!;
+            if (!script.Exists)
+            {
+                await Console.Error.WriteLineAsync($"devserve: {script.FullName}: no such file.");
+                return 2;
+            }
+            var cert = parse.GetValue(sslCert);
+            var key = parse.GetValue(sslKey);
+            if ((cert is null) != (key is null))
+            {
+                await Console.Error.WriteLineAsync("devserve: --ssl-cert and --ssl-key go together.");
+                return 2;
+            }
+            var staticRoots = parse.GetValue(htdocs) is { Length: > 0 } given
+                ? given.Select(d => d.FullName).ToArray()
+                : [Path.Combine(script.DirectoryName!, "htdocs")];
+            // The servlet sees its own directory as the working directory, as a Racket servlet does.
+            Directory.SetCurrentDirectory(script.DirectoryName!);
+            await using var servlet = new ScriptServlet(script.FullName);   // compiles while Kestrel starts
+            var quit = !parse.GetValue(noQuit);
+            try
+            {
+                await Launch.ServeLaunchWait(
+                    semaphore => Dispatchers.Sequencer(
+                    [
+                        .. quit ? [Launch.QuitPage(semaphore)] : Array.Empty<Dispatcher>(),
+                        .. staticRoots.Select(root => Dispatchers.Files(root)),
+                        servlet.Dispatch,
+                    ]),
+                    launchPath: parse.GetValue(noBrowser) ? null : parse.GetValue(launchPath),
+                    banner: !parse.GetValue(noBanner),
+                    listenIp: parse.GetValue(listenIp),
+                    port: parse.GetValue(port),
+                    sslCert: cert?.FullName,
+                    sslKey: key?.FullName,
+                    cancellationToken: cancellationToken);
+                return 0;
+            }
+            catch (IOException)
+            {
+                return 1;   // the banner has said why (a busy port)
+            }
+        });
+        return command;
+    }
+}

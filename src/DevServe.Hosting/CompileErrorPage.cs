@@ -1,0 +1,46 @@
+using System.Net;
+using System.Text;
+
+namespace DevServe.Hosting;
+
+/// <summary>The page every request gets while a script does not compile: each error with its place and source lines.</summary>
+internal static class CompileErrorPage
+{
+    public static Response For(CompiledScript script)
+    {
+        var html = new StringBuilder()
+            .Append("<!DOCTYPE html><html><head><title>Compile error</title><style>")
+            .Append("body{font-family:sans-serif;margin:2em}pre{background:#f6f6f6;padding:.5em}.bad{background:#fdd;font-weight:bold}")
+            .Append("</style></head><body><h1>The servlet does not compile</h1>")
+            .Append("<p>Fix the script and save: this page reloads the new version.</p>");
+        foreach (var error in script.Errors)
+        {
+            html.Append("<h2>").Append(Encode($"{error.Path}:{error.Line}:{error.Column}")).Append("</h2><p>")
+                .Append(Encode($"{error.Id}: {error.Message}")).Append("</p>");
+            AppendSource(html, error);
+        }
+        return Response.Html(html.Append("</body></html>").ToString(), 500, "Compile Error");
+    }
+
+    private static void AppendSource(StringBuilder html, ScriptError error)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(error.Path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+        html.Append("<pre>");
+        for (var n = Math.Max(1, error.Line - 2); n <= Math.Min(lines.Length, error.Line + 2); n++)
+        {
+            html.Append(n == error.Line ? "<span class=\"bad\">" : "<span>")
+                .Append(Encode($"{n,5}: {lines[n - 1]}")).Append("</span>\n");
+        }
+        html.Append("</pre>");
+    }
+
+    private static string Encode(string s) => WebUtility.HtmlEncode(s);
+}

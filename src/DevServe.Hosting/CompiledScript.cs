@@ -1,0 +1,38 @@
+using System.Runtime.Loader;
+
+namespace DevServe.Hosting;
+
+/// <summary>The outcome of compiling a script: its <c>Start</c> and load context, or its errors.</summary>
+public sealed class CompiledScript
+{
+    private CompiledScript(string path, IReadOnlyList<string> sources, Func<Request, Task<Response>>? start,
+        AssemblyLoadContext? context, IReadOnlyList<ScriptError> errors)
+    {
+        Path = path;
+        Sources = sources;
+        Start = start;
+        Context = context;
+        Errors = errors;
+    }
+
+    internal static CompiledScript Succeeded(string path, IReadOnlyList<string> sources, Func<Request, Task<Response>> start, AssemblyLoadContext context)
+        => new(path, sources, start, context, []);
+
+    internal static CompiledScript Failed(string path, IReadOnlyList<string> sources, IReadOnlyList<ScriptError> errors)
+        => new(path, sources, null, null, errors);
+
+    /// <summary>The script.</summary>
+    public string Path { get; }
+
+    /// <summary>Every file the compilation read: the script and what it <c>#load</c>s.</summary>
+    public IReadOnlyList<string> Sources { get; }
+
+    /// <summary>The servlet, or <c>null</c> when the script did not compile.</summary>
+    public Func<Request, Task<Response>>? Start { get; }
+
+    /// <summary>The collectible load context holding the compiled script.</summary>
+    public AssemblyLoadContext? Context { get; }
+
+    /// <summary>The compile errors; empty on success.</summary>
+    public IReadOnlyList<ScriptError> Errors { get; }
+}

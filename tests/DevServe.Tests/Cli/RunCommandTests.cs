@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+
+namespace DevServe.Tests;
+
+/// <summary><c>devserve run</c> as a user meets it: a process, its banner, its pages, its files.</summary>
+public sealed class RunCommandTests
+{
+    private static readonly HttpClient s_client = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>Polls the page until <paramref name="predicate"/> holds: the reload happens in another process.</summary>
+    private static async Task<string> WaitForPageAsync(string url, Func<string, bool> predicate)
+    {
+        var watch = Stopwatch.StartNew();
+        string page = "";
+        while (watch.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            page = await (await s_client.GetAsync(url)).Content.ReadAsStringAsync();
+            if (predicate(page))
+            {
+                return page;
+            }
+            await Task.Delay(25);   // polling another process's page, bounded by the deadline above
+        }
+        throw new TimeoutException("The page never changed as expected; last seen:\n" + page);
+    }
+
+    /// <summary>Saves like an editor that writes a temporary file and renames it over the script.</summary>
+    private static void Save(string path, string text)
+    {
+        var temp = path + ".tmp~";
+        File.WriteAllText(temp, text);
+        File.Move(temp, path, overwrite: true);
+    }
+
+    [Fact]
+    public async Task Run_serves_the_script_reloads_on_save_and_shows_compile_errors_with_the_line()
+    {
+        using var dir = new TempDirectory();
+        var script = dir.Write("hello.csx", "Response Start(Request request) =>\n    Response.Html(\"<h1>Version 1</h1>\");\n");
+        await using var devserve = DevServeProcess.Start("run", script, "--port", "0", "--no-browser");
+        var url = await devserve.UrlAsync();
+        Assert.Matches("^http://localhost:[0-9]+$", url);
+        Assert.Contains("Stop this program at any time to terminate the Web Server.", devserve.Output);
+        Assert.Contains("Version 1", await s_client.GetStringAsync(url + "/any/path"));
+
+        Save(script, "Response Start(Request request) =>\n    Response.Html(\"<h1>Version 2</h1>\");\n");
+        await WaitForPageAsync(url + "/", p => p.Contains("Version 2"));
+
+        Save(script, "Response Start(Request request) =>\n    Response.Html(42);\n");
+        var error = await WaitForPageAsync(url + "/", p => p.Contains("does not compile"));
+        Assert.Contains("hello.csx:2:19", error);
+        Assert.Contains("CS1503", error);
+        Assert.Contains("Response.Html(42);", error);   // the source line, shown
+        var response = await s_client.GetAsync(url + "/");
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+
+        Save(script, "Response Start(Request request) =>\n    Response.Html(\"<h1>Version 3</h1>\");\n");
+        await WaitForPageAsync(url + "/", p => p.Contains("Version 3"));
+    }
+
+    [Fact]
+    public async Task A_runtime_error_shows_the_script_line_and_the_next_save_recovers()
+    {
+        using var dir = new TempDirectory();
+        var script = dir.Write("boom.csx", "Response Start(Request request)\n{\n    throw new InvalidOperationException(\"kaboom\");\n}\n");
+        await using var devserve = DevServeProcess.Start("run", script, "--port", "0", "--no-browser");
+        var url = await devserve.UrlAsync();
+        var response = await s_client.GetAsync(url + "/");
+        var page = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains("kaboom", page);
+        Assert.Contains("boom.csx:line 3", page);
+        Save(script, "Response Start(Request request) => Response.Text(\"fine\");\n");
+        await WaitForPageAsync(url + "/", p => p == "fine");
+    }
+
+    [Fact]
+    public async Task Quit_needs_the_page_token_and_then_stops_the_server_with_Racket_words()
+    {
+        await using var devserve = DevServeProcess.Start("run", Path.Combine(ExampleServlets.Directory, "hello.csx"), "--port", "0", "--no-browser");
+        var url = await devserve.UrlAsync();
+        var quitPage = await s_client.GetStringAsync(url + "/quit");
+        var token = Regex.Match(quitPage, "name=\"token\" value=\"([0-9a-f]+)\"").Groups[1].Value;
+        Assert.NotEmpty(token);
+
+        var forged = await s_client.PostAsync(url + "/quit", new FormUrlEncodedContent([new("token", "0000")]));
+        Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
+        Assert.Contains("Hello from DevServe", await s_client.GetStringAsync(url + "/"));   // still serving
+
+        var stopped = await s_client.PostAsync(url + "/quit", new FormUrlEncodedContent([new("token", token)]));
+        Assert.Contains("Server Stopped", await stopped.Content.ReadAsStringAsync());
+        Assert.Equal(0, await devserve.ExitCodeAsync());
+        Assert.EndsWith("\nWeb Server stopped.\n", devserve.Output.ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public async Task Ctrl_c_stops_the_server_cleanly()
+    {
+        await using var devserve = DevServeProcess.Start("run", Path.Combine(ExampleServlets.Directory, "hello.csx"), "--port", "0", "--no-browser");
+        var url = await devserve.UrlAsync();
+        await s_client.GetStringAsync(url + "/");
+        // scripts/devserve execs dotnet, so the process is the server itself.
+        using (var kill = Process.Start("kill", ["-INT", devserve.Id.ToString()]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        Assert.Equal(0, await devserve.ExitCodeAsync());
+        Assert.EndsWith("\nWeb Server stopped.\n", devserve.Output.ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public async Task Static_files_beside_the_script_come_first_and_never_from_outside_htdocs()
+    {
+        using var dir = new TempDirectory();
+        var script = dir.Write("site.csx", "Response Start(Request request) => Response.Text(\"servlet \" + request.Path);\n");
+        dir.Write("htdocs/style.css", "body { color: red }");
+        dir.Write("secret.txt", "top secret");
+        await using var devserve = DevServeProcess.Start("run", script, "--port", "0", "--no-browser");
+        var url = await devserve.UrlAsync();
+        var css = await s_client.GetAsync(url + "/style.css");
+        Assert.Equal("text/css", css.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("body { color: red }", await css.Content.ReadAsStringAsync());
+        Assert.Equal("servlet /other", await s_client.GetStringAsync(url + "/other"));
+        foreach (var attempt in new[] { "/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt" })
+        {
+            var uri = new Uri(url);
+            using var tcp = new TcpClient("127.0.0.1", uri.Port);
+            using var stream = tcp.GetStream();
+            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"GET {attempt} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+            var answer = await new StreamReader(stream).ReadToEndAsync();
+            Assert.DoesNotContain("top secret", answer);
+        }
+    }
+
+    [Fact]
+    public async Task A_busy_port_is_reported_with_Racket_words_and_a_nonzero_exit()
+    {
+        using var occupier = new TcpListener(IPAddress.Loopback, 0);
+        occupier.Start();
+        var port = ((IPEndPoint)occupier.LocalEndpoint).Port;
+        await using var devserve = DevServeProcess.Start("run", Path.Combine(ExampleServlets.Directory, "hello.csx"),
+            "--port", port.ToString(), "--no-browser");
+        Assert.NotEqual(0, await devserve.ExitCodeAsync(TimeSpan.FromSeconds(120)));
+        Assert.Contains("There was an error starting the Web server.", devserve.Errors);
+        Assert.Contains($"The TCP port ({port}) is already in use.", devserve.Errors);
+    }
+
+    [Fact]
+    public async Task A_missing_file_or_a_bad_argument_is_one_clear_line_and_exit_code_2()
+    {
+        await using (var missing = DevServeProcess.Start("run", "/nonexistent/servlet.csx", "--no-browser"))
+        {
+            Assert.Equal(2, await missing.ExitCodeAsync(TimeSpan.FromSeconds(120)));
+            Assert.Contains("no such file", missing.Errors);
+        }
+        await using var bad = DevServeProcess.Start("run", Path.Combine(ExampleServlets.Directory, "hello.csx"), "--port", "70000");
+        Assert.Equal(2, await bad.ExitCodeAsync(TimeSpan.FromSeconds(120)));
+        Assert.Contains("--port must be between 0 and 65535", bad.Errors);
+    }
+}

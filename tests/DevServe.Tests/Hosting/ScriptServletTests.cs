@@ -1,0 +1,84 @@
+using System.Runtime.CompilerServices;
+using DevServe.Hosting;
+
+namespace DevServe.Tests;
+
+/// <summary>The hot-reloading script servlet in-process, where its load contexts can be watched.</summary>
+public sealed class ScriptServletTests
+{
+    private static string Hello(int n) => $"Response Start(Request request) => Response.Text(\"v{n}\");\n";
+
+    [Fact]
+    public async Task Every_reload_swaps_the_version_and_old_load_contexts_unload()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("v.csx", Hello(1));
+        var servlet = new ScriptServlet(path);
+        await using var _ = servlet;
+        await using var server = await LoopbackServer.StartAsync(servlet.Dispatch);
+        Assert.Equal("v1", await server.Client.GetStringAsync("/"));
+        var contexts = new List<WeakReference>();
+        for (var n = 2; n <= 30; n++)
+        {
+            var swapped = servlet.NextSwap;
+            File.WriteAllText(path, Hello(n));
+            Assert.Equal(n, await swapped.WaitAsync(TimeSpan.FromSeconds(20)));
+            Assert.Equal($"v{n}", await server.Client.GetStringAsync("/"));
+            contexts.Add(ContextOf(servlet));
+        }
+        for (var i = 0; i < 10 && contexts.Count(c => c.IsAlive) > 1; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+        Assert.True(contexts.Count(c => c.IsAlive) <= 1, $"{contexts.Count(c => c.IsAlive)} of {contexts.Count} load contexts alive");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference ContextOf(ScriptServlet servlet)
+        => new(typeof(ScriptServlet).GetField("_current", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+            .GetValue(servlet) is { } v ? v.GetType().GetProperty("Script")!.GetValue(v) is CompiledScript s ? s.Context : null : null);
+
+    [Fact]
+    public async Task A_loaded_file_is_watched_too_and_line_numbers_point_into_it()
+    {
+        using var dir = new TempDirectory();
+        var lib = dir.Write("lib.csx", "string Greeting() => \"hi\";\n");
+        var path = dir.Write("main.csx", "#load \"lib.csx\"\nResponse Start(Request request) => Response.Text(Greeting());\n");
+        await using var servlet = new ScriptServlet(path);
+        await using var server = await LoopbackServer.StartAsync(servlet.Dispatch);
+        Assert.Equal("hi", await server.Client.GetStringAsync("/"));
+        var swapped = servlet.NextSwap;
+        File.WriteAllText(lib, "string Greeting() => 42;\n");
+        await swapped.WaitAsync(TimeSpan.FromSeconds(20));
+        var page = await (await server.Client.GetAsync("/")).Content.ReadAsStringAsync();
+        Assert.Contains("lib.csx:1:", page);
+    }
+
+    [Fact]
+    public async Task A_script_without_Start_says_so()
+    {
+        using var dir = new TempDirectory();
+        var compiled = await ScriptCompiler.CompileAsync(dir.Write("none.csx", "var x = 1;\n"));
+        Assert.Null(compiled.Start);
+        Assert.Contains("defines no servlet", Assert.Single(compiled.Errors).Message);
+    }
+
+    [Fact]
+    public async Task Pages_of_an_earlier_version_expire_with_a_reason()
+    {
+        using var dir = new TempDirectory();
+        const string Ask = "async Task<Response> Start(Request r) { var n = await SendSuspend(k => Response.Html($\"<a href=\\\"{k}\\\">go</a>\")); return Response.Text(\"VERSION\"); }\n";
+        var path = dir.Write("k.csx", Ask.Replace("VERSION", "one"));
+        await using var servlet = new ScriptServlet(path);
+        await using var server = await LoopbackServer.StartAsync(servlet.Dispatch);
+        var k = Browser.FirstLink(await server.Client.GetStringAsync("/"));
+        var swapped = servlet.NextSwap;
+        File.WriteAllText(path, Ask.Replace("VERSION", "two"));
+        await swapped.WaitAsync(TimeSpan.FromSeconds(20));
+        var (status, body) = await server.Client.FetchAsync(k);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, status);
+        Assert.Contains("reloaded", body);
+        Assert.Equal("two", await server.Client.GetStringAsync(Browser.FirstLink(await server.Client.GetStringAsync("/"))));
+    }
+}

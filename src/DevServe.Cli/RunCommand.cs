@@ -16,11 +16,12 @@ internal static class RunCommand
         var htdocs = new Option<DirectoryInfo[]>("--htdocs") { Description = "Directories of static files served before the servlet (default: htdocs/ beside the script)." };
         var noQuit = new Option<bool>("--no-quit") { Description = "No /quit page." };
         var noBanner = new Option<bool>("--no-banner") { Description = "Print no banner." };
+        var noCache = new Option<bool>("--no-cache") { Description = "Always compile (do not use the compiled-script cache)." };
         var sslCert = new Option<FileInfo>("--ssl-cert") { Description = "A PEM certificate: serve HTTPS (with --ssl-key)." };
         var sslKey = new Option<FileInfo>("--ssl-key") { Description = "The PEM private key of --ssl-cert." };
         var command = new Command("run", "Serve a script servlet at / and reload it whenever it is saved.")
         {
-            file, port, listenIp, noBrowser, launchPath, htdocs, noQuit, noBanner, sslCert, sslKey,
+            file, port, listenIp, noBrowser, launchPath, htdocs, noQuit, noBanner, noCache, sslCert, sslKey,
         };
         port.Validators.Add(r =>
         {
@@ -49,7 +50,7 @@ internal static class RunCommand
                 : [Path.Combine(script.DirectoryName!, "htdocs")];
             // The servlet sees its own directory as the working directory, as a Racket servlet does.
             Directory.SetCurrentDirectory(script.DirectoryName!);
-            await using var servlet = new ScriptServlet(script.FullName);   // compiles while Kestrel starts
+            await using var servlet = new ScriptServlet(script.FullName, useCache: !parse.GetValue(noCache));   // compiles while Kestrel starts
             var quit = !parse.GetValue(noQuit);
             try
             {
@@ -58,7 +59,7 @@ internal static class RunCommand
                     [
                         .. quit ? [Launch.QuitPage(semaphore)] : Array.Empty<Dispatcher>(),
                         .. staticRoots.Select(root => Dispatchers.Files(root)),
-                        servlet.Dispatch,
+                        LiveReload.Wrap(servlet, servlet.Dispatch),
                     ]),
                     launchPath: parse.GetValue(noBrowser) ? null : parse.GetValue(launchPath),
                     banner: !parse.GetValue(noBanner),
@@ -66,6 +67,8 @@ internal static class RunCommand
                     port: parse.GetValue(port),
                     sslCert: cert?.FullName,
                     sslKey: key?.FullName,
+                    // Like Racket's 2 s after /quit: long enough for the last page, short for open event streams.
+                    safetyLimits: new SafetyLimits { ShutdownGracePeriod = TimeSpan.FromSeconds(2) },
                     cancellationToken: cancellationToken);
                 return 0;
             }

@@ -28,9 +28,12 @@ public sealed class ScriptCompiler
     private static readonly Lazy<MetadataReference[]> s_references = new(BuildReferences);
     private static int s_version;
 
-    /// <summary>Compiles <paramref name="path"/>; the result holds either the servlet or the errors.</summary>
+    /// <summary>Compiles <paramref name="path"/> (or loads it from the on-disk cache); the result holds the servlet or the errors.</summary>
+    /// <param name="path">The script.</param>
+    /// <param name="useCache">Whether to read and write the compiled-script cache.</param>
+    /// <param name="cancellationToken">Cancels reading and compiling.</param>
     [MethodImpl(MethodImplOptions.NoInlining)]   // no stack slot of this frame may keep a load context alive
-    public static async Task<CompiledScript> CompileAsync(string path, CancellationToken cancellationToken = default)
+    public static async Task<CompiledScript> CompileAsync(string path, bool useCache = true, CancellationToken cancellationToken = default)
     {
         var full = Path.GetFullPath(path);
         string text;
@@ -47,6 +50,17 @@ public sealed class ScriptCompiler
         {
             text = "//" + text;   // a shebang line (#!/usr/bin/env devserve) stays on its line, as a comment
         }
+        var key = useCache ? ScriptCache.Key(full, text) : null;
+        if (key is not null && await ScriptCache.TryLoadAsync(full, key).ConfigureAwait(false) is { } cached)
+        {
+            return cached;   // Roslyn is never loaded: the cached start is the fast start
+        }
+        return await CompileWithRoslynAsync(full, text, key, cancellationToken).ConfigureAwait(false);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]   // keeps Roslyn's assemblies unloaded when the cache hits
+    private static async Task<CompiledScript> CompileWithRoslynAsync(string full, string text, string? key, CancellationToken cancellationToken)
+    {
         var directory = Path.GetDirectoryName(full)!;
         var parse = new CSharpParseOptions(LanguageVersion.Latest, kind: SourceCodeKind.Script);
         var tree = CSharpSyntaxTree.ParseText(SourceText.From(text + Epilogue, Encoding.UTF8), parse, full, cancellationToken);
@@ -74,9 +88,12 @@ public sealed class ScriptCompiler
         {
             var assembly = context.LoadFromStream(pe, pdb);
             var entry = compilation.GetEntryPoint(cancellationToken)!;
-            var factory = assembly.GetType(entry.ContainingType.MetadataName)!.GetMethod(entry.MetadataName)!;
-            var submission = (Task<object>)factory.Invoke(null, [new object?[2]])!;
-            var start = (Func<Request, Task<Response>>)await submission.ConfigureAwait(false);
+            var start = await RunAsync(assembly, entry.ContainingType.MetadataName, entry.MetadataName).ConfigureAwait(false);
+            if (key is not null)
+            {
+                await ScriptCache.StoreAsync(key, pe.ToArray(), pdb.ToArray(), entry.ContainingType.MetadataName, entry.MetadataName, sources)
+                    .ConfigureAwait(false);
+            }
             return CompiledScript.Succeeded(full, sources, start, context);
         }
         catch (Exception e)
@@ -86,6 +103,14 @@ public sealed class ScriptCompiler
             return CompiledScript.Failed(full, sources, [new ScriptError(full, 1, 1, "RUN",
                 $"The script's top-level code threw {inner.GetType().Name}: {inner.Message}")]);
         }
+    }
+
+    /// <summary>Runs a compiled script's top level (its factory) and returns the Start it hands back.</summary>
+    internal static async Task<Func<Request, Task<Response>>> RunAsync(Assembly assembly, string typeName, string methodName)
+    {
+        var factory = assembly.GetType(typeName)!.GetMethod(methodName)!;
+        var submission = (Task<object>)factory.Invoke(null, [new object?[2]])!;   // [0] globals, [1] this submission
+        return (Func<Request, Task<Response>>)await submission.ConfigureAwait(false);
     }
 
     private static ScriptError[] Errors(ImmutableArray<Diagnostic> diagnostics, string path, string text)

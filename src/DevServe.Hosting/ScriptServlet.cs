@@ -15,6 +15,7 @@ public sealed class ScriptServlet : IAsyncDisposable
 {
     private static readonly TimeSpan s_debounce = TimeSpan.FromMilliseconds(30);
     private readonly string _path;
+    private readonly bool _useCache;
     private readonly string _currentDirectory;
     private readonly Channel<bool> _changes = Channel.CreateUnbounded<bool>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
@@ -27,8 +28,11 @@ public sealed class ScriptServlet : IAsyncDisposable
     private sealed record Version(int Number, CompiledScript Script, Dispatcher? Servlet);
 
     /// <summary>Starts compiling <paramref name="path"/> (requests wait for the first compile) and watching it.</summary>
-    public ScriptServlet(string path)
+    /// <param name="path">The script.</param>
+    /// <param name="useCache">Whether to use the on-disk compiled-script cache.</param>
+    public ScriptServlet(string path, bool useCache = true)
     {
+        _useCache = useCache;
         _path = Path.GetFullPath(path);
         _currentDirectory = Path.GetDirectoryName(_path)!;
         _first = CompileAndSwapAsync();
@@ -60,7 +64,7 @@ public sealed class ScriptServlet : IAsyncDisposable
 
     private async Task CompileAndSwapAsync()
     {
-        var script = await ScriptCompiler.CompileAsync(_path, _stop.Token).ConfigureAwait(false);
+        var script = await ScriptCompiler.CompileAsync(_path, _useCache, _stop.Token).ConfigureAwait(false);
         var number = (_current?.Number ?? 0) + 1;
         var manager = new ThresholdLruManager(expirationHandler: number == 1 ? null : request => ExpiredPage.WithMessage(request,
             "This page belongs to an earlier version of the servlet, which has been reloaded since. Please start over."));

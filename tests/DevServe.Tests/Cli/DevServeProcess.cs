@@ -11,6 +11,7 @@ public sealed partial class DevServeProcess : IAsyncDisposable
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
     private readonly TaskCompletionSource<string> _url = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private string? _bannerUrl;
 
     private DevServeProcess(Process process)
     {
@@ -28,7 +29,11 @@ public sealed partial class DevServeProcess : IAsyncDisposable
             }
             if (BannerUrl().Match(e.Data) is { Success: true } m)
             {
-                _url.TrySetResult(m.Groups[1].Value);
+                _bannerUrl = m.Groups[1].Value;
+            }
+            else if (e.Data == "Stop this program at any time to terminate the Web Server." && _bannerUrl is not null)
+            {
+                _url.TrySetResult(_bannerUrl);   // the whole banner is out
             }
         };
         process.ErrorDataReceived += (_, e) =>
@@ -44,6 +49,9 @@ public sealed partial class DevServeProcess : IAsyncDisposable
 
     [GeneratedRegex(@"^Your Web application is running at (\S+)\.$")]
     private static partial Regex BannerUrl();
+
+    // One compiled-script cache per test run: tests neither read nor leave entries in the user's cache.
+    private static readonly string s_cache = Path.Combine(Path.GetTempPath(), "devserve-test-cache-" + Environment.ProcessId);
 
     public static string RepositoryRoot { get; } = Path.GetDirectoryName(ExampleServlets.Directory)!;
 
@@ -84,6 +92,7 @@ public sealed partial class DevServeProcess : IAsyncDisposable
             info.ArgumentList.Add(arg);
         }
         info.Environment["BROWSER"] = "";
+        info.Environment["DEVSERVE_CACHE"] = s_cache;
         return new DevServeProcess(Process.Start(info)!);
     }
 

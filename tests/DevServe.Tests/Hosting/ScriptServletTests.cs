@@ -56,6 +56,33 @@ public sealed class ScriptServletTests
     }
 
     [Fact]
+    public async Task An_unchanged_script_is_loaded_from_the_cache_and_a_changed_one_is_not()
+    {
+        using var cache = new TempDirectory();
+        Environment.SetEnvironmentVariable("DEVSERVE_CACHE", cache.Path);   // this process's in-process compiles use it from now on
+        using var dir = new TempDirectory();
+        var lib = dir.Write("lib.csx", "string Word() => \"cached\";\n");
+        var path = dir.Write("c.csx", "#load \"lib.csx\"\nResponse Start(Request request) => Response.Text(Word());\n");
+        var first = await ScriptCompiler.CompileAsync(path);
+        Assert.StartsWith("devserve-script-", first.Context!.Name);
+        Assert.DoesNotContain("cached", first.Context.Name);
+        var second = await ScriptCompiler.CompileAsync(path);
+        Assert.StartsWith("devserve-script-cached-", second.Context!.Name);
+        Assert.Equal("cached", await BodyTextAsync(await second.Start!(new Request("GET", new Uri("http://x/"), [], Bindings.Empty, null, "", 0, ""))));
+        File.WriteAllText(lib, "string Word() => \"changed\";\n");   // a #load'ed file changed: a miss
+        var third = await ScriptCompiler.CompileAsync(path);
+        Assert.DoesNotContain("cached", third.Context!.Name);
+        Assert.Equal("changed", await BodyTextAsync(await third.Start!(new Request("GET", new Uri("http://x/"), [], Bindings.Empty, null, "", 0, ""))));
+    }
+
+    private static async Task<string> BodyTextAsync(Response response)
+    {
+        using var stream = new MemoryStream();
+        await response.Output(stream);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    [Fact]
     public async Task A_script_without_Start_says_so()
     {
         using var dir = new TempDirectory();

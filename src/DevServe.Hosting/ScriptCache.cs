@@ -1,0 +1,103 @@
+using System.Reflection;
+using System.Runtime.Loader;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace DevServe.Hosting;
+
+/// <summary>
+/// Compiled scripts on disk, keyed by a hash of the script's path and text and of DevServe's own build, so an
+/// unchanged script starts without loading the compiler at all. Each entry lists every source it was compiled
+/// from (the script and its <c>#load</c>s) with their hashes; any change misses.
+/// </summary>
+/// <remarks>
+/// The directory is <c>$DEVSERVE_CACHE</c>, else <c>$XDG_CACHE_HOME/devserve/scripts</c>, else
+/// <c>~/.cache/devserve/scripts</c>. A broken or foreign entry is a miss, never an error.
+/// </remarks>
+internal static class ScriptCache
+{
+    private sealed record Entry(string TypeName, string MethodName, Dictionary<string, string> Sources);
+
+    public static string Directory => Environment.GetEnvironmentVariable("DEVSERVE_CACHE") is { Length: > 0 } set ? set
+        : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "devserve", "scripts");
+
+    public static string Key(string path, string text)
+    {
+        var build = typeof(Request).Assembly.ManifestModule.ModuleVersionId + "|" + typeof(ScriptCache).Assembly.ManifestModule.ModuleVersionId;
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(build + "|" + path + "|" + text)));
+    }
+
+    public static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    /// <summary>Loads a cached compile of the script if every source is unchanged.</summary>
+    public static async Task<CompiledScript?> TryLoadAsync(string path, string key)
+    {
+        try
+        {
+            var json = Path.Combine(Directory, key + ".json");
+            if (!File.Exists(json))
+            {
+                return null;
+            }
+            var entry = JsonSerializer.Deserialize<Entry>(await File.ReadAllTextAsync(json).ConfigureAwait(false));
+            if (entry is null)
+            {
+                return null;
+            }
+            foreach (var (source, hash) in entry.Sources)
+            {
+                if (!File.Exists(source) || Hash(await File.ReadAllTextAsync(source).ConfigureAwait(false)) != hash)
+                {
+                    return null;
+                }
+            }
+            var context = new AssemblyLoadContext("devserve-script-cached-" + key[..8], isCollectible: true);
+            try
+            {
+                Assembly assembly;
+                using (var pe = File.OpenRead(Path.Combine(Directory, key + ".dll")))
+                using (var pdb = File.OpenRead(Path.Combine(Directory, key + ".pdb")))
+                {
+                    assembly = context.LoadFromStream(pe, pdb);
+                }
+                var start = await ScriptCompiler.RunAsync(assembly, entry.TypeName, entry.MethodName).ConfigureAwait(false);
+                return CompiledScript.Succeeded(path, [.. entry.Sources.Keys], start, context);
+            }
+            catch
+            {
+                context.Unload();
+                throw;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or BadImageFormatException
+            or InvalidCastException or NullReferenceException or TargetInvocationException or FileLoadException)
+        {
+            return null;   // a stale or damaged entry: compile instead
+        }
+    }
+
+    /// <summary>Stores a successful compile; failures to write are ignored (the cache is an optimisation).</summary>
+    public static async Task StoreAsync(string key, byte[] pe, byte[] pdb, string typeName, string methodName, IReadOnlyList<string> sources)
+    {
+        try
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            var hashes = new Dictionary<string, string>();
+            foreach (var source in sources)
+            {
+                hashes[source] = Hash(await File.ReadAllTextAsync(source).ConfigureAwait(false));
+            }
+            await File.WriteAllBytesAsync(Path.Combine(Directory, key + ".dll"), pe).ConfigureAwait(false);
+            await File.WriteAllBytesAsync(Path.Combine(Directory, key + ".pdb"), pdb).ConfigureAwait(false);
+            // The entry is written last: a reader never sees an entry whose assembly is not complete.
+            var temp = Path.Combine(Directory, key + ".json." + Environment.ProcessId);
+            await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(new Entry(typeName, methodName, hashes))).ConfigureAwait(false);
+            File.Move(temp, Path.Combine(Directory, key + ".json"), overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+}

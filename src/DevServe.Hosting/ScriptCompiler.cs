@@ -27,6 +27,8 @@ public sealed class ScriptCompiler
          "System.Xml.Linq", "DevServe", "DevServe.Web"];
     private static readonly Lazy<MetadataReference[]> s_references = new(BuildReferences);
     private static int s_version;
+    // One set of options per script directory, so its caching resolver lives across recompiles (that is its point).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, CSharpCompilationOptions> s_options = new();
 
     /// <summary>Compiles <paramref name="path"/> (or loads it from the on-disk cache); the result holds the servlet or the errors.</summary>
     /// <param name="path">The script.</param>
@@ -64,11 +66,11 @@ public sealed class ScriptCompiler
         var directory = Path.GetDirectoryName(full)!;
         var parse = new CSharpParseOptions(LanguageVersion.Latest, kind: SourceCodeKind.Script);
         var tree = CSharpSyntaxTree.ParseText(SourceText.From(text + Epilogue, Encoding.UTF8), parse, full, cancellationToken);
-        var options = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, usings: s_usings,
-                nullableContextOptions: NullableContextOptions.Disable)
+        var options = s_options.GetOrAdd(directory, d => new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary,
+                usings: s_usings, nullableContextOptions: NullableContextOptions.Disable)
             .WithOptimizationLevel(OptimizationLevel.Debug)
-            .WithSourceReferenceResolver(new SourceFileResolver(ImmutableArray<string>.Empty, directory))
-            .WithMetadataReferenceResolver(new CachingMetadataResolver(ScriptMetadataResolver.Default.WithBaseDirectory(directory)));
+            .WithSourceReferenceResolver(new SourceFileResolver(ImmutableArray<string>.Empty, d))
+            .WithMetadataReferenceResolver(new CachingMetadataResolver(ScriptMetadataResolver.Default.WithBaseDirectory(d))));
         var version = Interlocked.Increment(ref s_version);
         var compilation = CSharpCompilation.CreateScriptCompilation($"devserve-script-{version}", tree, s_references.Value, options,
             returnType: typeof(object));

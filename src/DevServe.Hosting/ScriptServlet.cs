@@ -13,7 +13,7 @@ namespace DevServe.Hosting;
 /// </remarks>
 public sealed class ScriptServlet : IAsyncDisposable
 {
-    private static readonly TimeSpan s_debounce = TimeSpan.FromMilliseconds(30);
+    private static readonly TimeSpan s_debounce = TimeSpan.FromMilliseconds(20);
     private readonly string _path;
     private readonly bool _useCache;
     private readonly string _currentDirectory;

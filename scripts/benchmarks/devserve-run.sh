@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # devserve run: process start → first 200 (cold: empty compiled-script cache; cached), and save → new version served.
-# Called by scripts/bench; runs the Release CLI directly (scripts/devserve adds only its up-to-date check).
+# Called by scripts/bench; runs the published CLI directly (scripts/devserve adds only its up-to-date check).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-5}
 saves=${2:-20}
-dotnet build src/DevServe.Cli -c Release -nologo -v quiet >/dev/null
-cli=src/DevServe.Cli/bin/Release/net10.0/DevServe.Cli.dll
+
+scripts/devserve --help >/dev/null   # publishes the ReadyToRun build users run
+cli=artifacts/devserve/DevServe.Cli.dll
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }

@@ -16,12 +16,18 @@ internal static class RunCommand
         var htdocs = new Option<DirectoryInfo[]>("--htdocs") { Description = "Directories of static files served before the servlet (default: htdocs/ beside the script)." };
         var noQuit = new Option<bool>("--no-quit") { Description = "No /quit page." };
         var noBanner = new Option<bool>("--no-banner") { Description = "Print no banner." };
+        var servletPath = new Option<string>("--servlet-path") { Description = "Serve the servlet at this path only (default: every path)." };
+        var servletRegexp = new Option<string>("--servlet-regexp") { Description = "Serve the servlet at the paths this regular expression matches." };
+        var logFile = new Option<FileInfo>("--log-file") { Description = "Append a request log to this file." };
+        var logFormat = new Option<string>("--log-format") { Description = "apache-default (default), combined, parenthesized or extended.", DefaultValueFactory = _ => "apache-default" };
+        logFormat.AcceptOnlyFromAmong("apache-default", "combined", "parenthesized", "extended");
         var noCache = new Option<bool>("--no-cache") { Description = "Always compile (do not use the compiled-script cache)." };
         var sslCert = new Option<FileInfo>("--ssl-cert") { Description = "A PEM certificate: serve HTTPS (with --ssl-key)." };
         var sslKey = new Option<FileInfo>("--ssl-key") { Description = "The PEM private key of --ssl-cert." };
         var command = new Command("run", "Serve a script servlet at / and reload it whenever it is saved.")
         {
             file, port, listenIp, noBrowser, launchPath, htdocs, noQuit, noBanner, noCache, sslCert, sslKey,
+            servletPath, servletRegexp, logFile, logFormat,
         };
         port.Validators.Add(r =>
         {
@@ -45,6 +51,30 @@ internal static class RunCommand
                 await Console.Error.WriteLineAsync("devserve: --ssl-cert and --ssl-key go together.");
                 return 2;
             }
+            if (parse.GetValue(servletPath) is not null && parse.GetValue(servletRegexp) is not null)
+            {
+                await Console.Error.WriteLineAsync("devserve: give --servlet-path or --servlet-regexp, not both.");
+                return 2;
+            }
+            System.Text.RegularExpressions.Regex? only;
+            try
+            {
+                only = parse.GetValue(servletPath) is { } p ? new("^" + System.Text.RegularExpressions.Regex.Escape(p) + "$")
+                    : parse.GetValue(servletRegexp) is { } r ? new(r) : null;
+            }
+            catch (ArgumentException e)
+            {
+                await Console.Error.WriteLineAsync($"devserve: --servlet-regexp: {e.Message}");
+                return 2;
+            }
+            var log = parse.GetValue(logFile);
+            var format = parse.GetValue(logFormat) switch
+            {
+                "combined" => LogFormat.Combined,
+                "parenthesized" => LogFormat.ParenthesizedDefault,
+                "extended" => LogFormat.Extended,
+                _ => LogFormat.ApacheDefault,
+            };
             var staticRoots = parse.GetValue(htdocs) is { Length: > 0 } given
                 ? given.Select(d => d.FullName).ToArray()
                 : [Path.Combine(script.DirectoryName!, "htdocs")];
@@ -54,13 +84,21 @@ internal static class RunCommand
             var quit = !parse.GetValue(noQuit);
             try
             {
+                var live = LiveReload.Wrap(servlet, servlet.Dispatch);
                 await Launch.ServeLaunchWait(
-                    semaphore => Dispatchers.Sequencer(
-                    [
-                        .. quit ? [Launch.QuitPage(semaphore)] : Array.Empty<Dispatcher>(),
-                        .. staticRoots.Select(root => Dispatchers.Files(root)),
-                        LiveReload.Wrap(servlet, servlet.Dispatch),
-                    ]),
+                    semaphore =>
+                    {
+                        var site = Dispatchers.Sequencer(
+                        [
+                            .. quit ? [Launch.QuitPage(semaphore)] : Array.Empty<Dispatcher>(),
+                            .. staticRoots.Select(root => Dispatchers.Files(root)),
+                            // With a servlet path, the live-reload stream still needs its own path.
+                            only is null ? live : Dispatchers.Sequencer(
+                                Dispatchers.Filter(new("^" + System.Text.RegularExpressions.Regex.Escape(LiveReload.EventsPath) + "$"), live),
+                                Dispatchers.Filter(only, live)),
+                        ]);
+                        return log is null ? site : Dispatchers.Log(format, log.FullName, site);
+                    },
                     launchPath: parse.GetValue(noBrowser) ? null : parse.GetValue(launchPath),
                     banner: !parse.GetValue(noBanner),
                     listenIp: parse.GetValue(listenIp),

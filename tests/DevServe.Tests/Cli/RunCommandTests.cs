@@ -136,6 +136,27 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public async Task Servlet_path_limits_the_servlet_and_log_file_records_requests()
+    {
+        using var dir = new TempDirectory();
+        var script = dir.Write("app.csx", "Response Start(Request request) => Response.Text(\"app\");\n");
+        var log = Path.Combine(dir.Path, "access.log");
+        await using var devserve = DevServeProcess.Start("run", script, "--port", "0", "--no-browser",
+            "--servlet-path", "/app", "--log-file", log, "--log-format", "combined");
+        var url = await devserve.UrlAsync();
+        Assert.Equal("app", await s_client.GetStringAsync(url + "/app"));
+        Assert.Equal(HttpStatusCode.NotFound, (await s_client.GetAsync(url + "/elsewhere")).StatusCode);
+        var deadline = Stopwatch.StartNew();
+        while (!(File.Exists(log) && File.ReadAllText(log).Contains("/elsewhere")) && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(25);   // the log is written by a background task of another process
+        }
+        var lines = File.ReadAllLines(log);
+        Assert.Contains(lines, l => l.Contains("\"GET /app HTTP/1.1\" 200 3 \"-\""));
+        Assert.Contains(lines, l => l.Contains("\"GET /elsewhere HTTP/1.1\" 404"));
+    }
+
+    [Fact]
     public async Task A_busy_port_is_reported_with_Racket_words_and_a_nonzero_exit()
     {
         using var occupier = new TcpListener(IPAddress.Loopback, 0);

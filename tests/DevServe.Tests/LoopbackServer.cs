@@ -43,6 +43,14 @@ public sealed class LoopbackServer : IAsyncDisposable
 
     public RawConnection Connect() => RawConnection.Open(Port);
 
+    /// <summary>Sends <paramref name="request"/> as raw bytes on a new connection and returns all the server sends back.</summary>
+    public async Task<string> RawAsync(string request)
+    {
+        using var connection = Connect();
+        await connection.SendAsync(request);
+        return await connection.ReadToEndAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

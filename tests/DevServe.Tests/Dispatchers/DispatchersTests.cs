@@ -8,13 +8,6 @@ public sealed class DispatchersTests
 {
     private static Dispatcher Say(string text) => Dispatchers.Lift(_ => Response.Text(text));
 
-    private static async Task<string> RawAsync(LoopbackServer server, string request)
-    {
-        using var connection = server.Connect();
-        await connection.SendAsync(request);
-        return await connection.ReadToEndAsync();
-    }
-
     [Fact]
     public async Task Sequencer_answers_with_the_first_dispatcher_that_answers()
     {
@@ -71,7 +64,7 @@ public sealed class DispatchersTests
     public async Task Method_matches_case_insensitively(string[] methods, string method, bool matches)
     {
         await using var server = await LoopbackServer.StartAsync(Dispatchers.Method(methods, Say("in")));
-        var text = await RawAsync(server, $"{method} / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        var text = await server.RawAsync($"{method} / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         Assert.StartsWith(matches ? "HTTP/1.1 200 " : "HTTP/1.1 404 ", text);
     }
 
@@ -87,9 +80,9 @@ public sealed class DispatchersTests
             }
             return host.StartsWith("example.org", StringComparison.Ordinal) ? Say("example") : Say("default");
         }));
-        Assert.EndsWith("example", await RawAsync(server, "GET / HTTP/1.1\r\nhOsT: Example.ORG:8080\r\nConnection: close\r\n\r\n"));
-        Assert.EndsWith("default", await RawAsync(server, "GET / HTTP/1.1\r\nHost: other\r\nConnection: close\r\n\r\n"));
-        Assert.EndsWith("default", await RawAsync(server, "GET / HTTP/1.0\r\n\r\n"));
+        Assert.EndsWith("example", await server.RawAsync("GET / HTTP/1.1\r\nhOsT: Example.ORG:8080\r\nConnection: close\r\n\r\n"));
+        Assert.EndsWith("default", await server.RawAsync("GET / HTTP/1.1\r\nHost: other\r\nConnection: close\r\n\r\n"));
+        Assert.EndsWith("default", await server.RawAsync("GET / HTTP/1.0\r\n\r\n"));
         Assert.Equal(["example.org:8080", "other", "none"], seen);
     }
 

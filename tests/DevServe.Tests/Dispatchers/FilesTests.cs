@@ -55,9 +55,7 @@ public sealed class FilesTests : IAsyncLifetime
     [Fact]
     public async Task Head_gets_the_same_headers_and_no_body()
     {
-        using var connection = _server.Connect();
-        await connection.SendAsync("HEAD /test.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        var text = await connection.ReadToEndAsync();
+        var text = await _server.RawAsync("HEAD /test.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         Assert.StartsWith("HTTP/1.1 200 OK", text);
         Assert.Contains("Content-Length: 81\r\n", text);
         Assert.EndsWith("\r\n\r\n", text);
@@ -135,9 +133,7 @@ public sealed class FilesTests : IAsyncLifetime
     [Fact]
     public async Task A_directory_without_its_slash_redirects_with_302()
     {
-        using var connection = _server.Connect();
-        await connection.SendAsync("GET /foo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        var text = await connection.ReadToEndAsync();
+        var text = await _server.RawAsync("GET /foo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         Assert.StartsWith("HTTP/1.1 302 Found\r\n", text);
         Assert.Contains("Location: /foo/\r\n", text);
         Assert.Contains("Content-Length: 0\r\n", text);
@@ -161,9 +157,7 @@ public sealed class FilesTests : IAsyncLifetime
     [InlineData("/foo/%2e%2e%5c%2e%2e%5c{0}-secret.txt")]
     public async Task No_url_reaches_outside_the_root(string pattern)
     {
-        using var connection = _server.Connect();
-        await connection.SendAsync($"GET {string.Format(pattern, Path.GetFileName(_root.Path))} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        var text = await connection.ReadToEndAsync();
+        var text = await _server.RawAsync($"GET {string.Format(pattern, Path.GetFileName(_root.Path))} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         Assert.DoesNotContain("secret\r\n", text);
         Assert.False(text.EndsWith("secret", StringComparison.Ordinal), text);
         Assert.Matches("^HTTP/1.1 (400|404) ", text);

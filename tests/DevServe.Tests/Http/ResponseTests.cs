@@ -14,9 +14,7 @@ public sealed class ResponseTests
     public async Task RedirectTo_sends_the_status_line_and_location_with_no_body(RedirectionStatus status, string statusLine)
     {
         await using var server = await LoopbackServer.StartAsync(Dispatchers.Lift(_ => Response.RedirectTo("/there", status)));
-        using var connection = server.Connect();
-        await connection.SendAsync("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        var text = await connection.ReadToEndAsync();
+        var text = await server.RawAsync("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         Assert.StartsWith($"HTTP/1.1 {statusLine}\r\n", text);
         Assert.Contains("\r\nLocation: /there\r\n", text);
         Assert.DoesNotContain("Content-Type", text);
@@ -31,9 +29,7 @@ public sealed class ResponseTests
         await using var server = await LoopbackServer.StartAsync(Dispatchers.Lift(r => Response.Html(
             "<p>" + string.Join(",", r.Cookies.Select(c => $"{c.Name}={c.Value}")) + "</p>",
             cookies: [new Cookie("id", "a b;c") { HttpOnly = true, Secure = true, SameSite = SameSite.Strict, Path = "/", MaxAge = TimeSpan.FromHours(1) }])));
-        using var connection = server.Connect();
-        await connection.SendAsync("GET / HTTP/1.1\r\nHost: x\r\nCookie: theme=dark; id=a%20b%3Bc\r\nConnection: close\r\n\r\n");
-        var text = await connection.ReadToEndAsync();
+        var text = await server.RawAsync("GET / HTTP/1.1\r\nHost: x\r\nCookie: theme=dark; id=a%20b%3Bc\r\nConnection: close\r\n\r\n");
         Assert.Contains("\r\nSet-Cookie: id=a%20b%3Bc; max-age=3600; path=/; secure; samesite=strict; httponly\r\n", text);
         Assert.EndsWith("<p>theme=dark,id=a b;c</p>", text);
     }

@@ -43,9 +43,7 @@ public sealed class EndToEndTests
     public async Task Head_request_gets_headers_and_zero_body_bytes()
     {
         await using var server = await LoopbackServer.StartAsync(HeadApp);
-        using var connection = server.Connect();
-        await connection.SendAsync("HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        var text = await connection.ReadToEndAsync();
+        var text = await server.RawAsync("HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         Assert.StartsWith("HTTP/1.1 200 OK\r\n", text);
         Assert.Contains("X-Example: Found\r\n", text);
         Assert.EndsWith("\r\n\r\n", text);
@@ -245,9 +243,7 @@ public sealed class EndToEndTests
     public async Task Connection_close_option_closes_after_one_request()
     {
         await using var server = await LoopbackServer.StartAsync(Dispatchers.Lift(_ => Response.Text("one")), connectionClose: true);
-        using var connection = server.Connect();
-        await connection.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n");
-        var text = await connection.ReadToEndAsync();
+        var text = await server.RawAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n");
         Assert.Contains("Connection: close\r\n", text);
         Assert.Single(text.Split("HTTP/1.1 200").Skip(1));
     }
@@ -256,9 +252,7 @@ public sealed class EndToEndTests
     public async Task Keep_alive_serves_pipelined_requests_in_order()
     {
         await using var server = await LoopbackServer.StartAsync(Dispatchers.Lift(r => Response.Text(r.Path)));
-        using var connection = server.Connect();
-        await connection.SendAsync("GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        var text = await connection.ReadToEndAsync();
+        var text = await server.RawAsync("GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         Assert.True(text.IndexOf("/first", StringComparison.Ordinal) < text.IndexOf("/second", StringComparison.Ordinal));
         Assert.Equal(2, text.Split("HTTP/1.1 200 OK").Length - 1);
     }
@@ -279,9 +273,7 @@ public sealed class EndToEndTests
     {
         await using var server = await LoopbackServer.StartAsync(
             Dispatchers.Lift(r => Response.Text(Encoding.UTF8.GetString(r.PostData!.Value.Span))));
-        using var connection = server.Connect();
-        await connection.SendAsync("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
-        Assert.EndsWith("\r\n\r\nhello world", await connection.ReadToEndAsync());
+        Assert.EndsWith("\r\n\r\nhello world", await server.RawAsync("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"));
     }
 
     [Fact]

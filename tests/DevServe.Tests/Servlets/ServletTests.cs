@@ -152,9 +152,7 @@ public sealed class ServletTests
     public async Task Head_on_a_servlet_gets_headers_only()
     {
         await using var server = await ServeExample("hello.csx");
-        using var connection = server.Connect();
-        await connection.SendAsync("HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        var text = await connection.ReadToEndAsync();
+        var text = await server.RawAsync("HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         Assert.StartsWith("HTTP/1.1 200 OK", text);
         Assert.DoesNotContain("Transfer-Encoding", text);
         Assert.EndsWith("\r\n\r\n", text);

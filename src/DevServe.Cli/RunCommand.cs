@@ -21,13 +21,14 @@ internal static class RunCommand
         var logFile = new Option<FileInfo>("--log-file") { Description = "Append a request log to this file." };
         var logFormat = new Option<string>("--log-format") { Description = "apache-default (default), combined, parenthesized or extended.", DefaultValueFactory = _ => "apache-default" };
         logFormat.AcceptOnlyFromAmong("apache-default", "combined", "parenthesized", "extended");
+        var stateless = new Option<bool>("--stateless") { Description = "Keep no conversation on the server: continuations travel in signed URLs." };
         var noCache = new Option<bool>("--no-cache") { Description = "Always compile (do not use the compiled-script cache)." };
         var sslCert = new Option<FileInfo>("--ssl-cert") { Description = "A PEM certificate: serve HTTPS (with --ssl-key)." };
         var sslKey = new Option<FileInfo>("--ssl-key") { Description = "The PEM private key of --ssl-cert." };
         var command = new Command("run", "Serve a script servlet at / and reload it whenever it is saved.")
         {
             file, port, listenIp, noBrowser, launchPath, htdocs, noQuit, noBanner, noCache, sslCert, sslKey,
-            servletPath, servletRegexp, logFile, logFormat,
+            servletPath, servletRegexp, logFile, logFormat, stateless,
         };
         port.Validators.Add(r =>
         {
@@ -80,7 +81,8 @@ internal static class RunCommand
                 : [Path.Combine(script.DirectoryName!, "htdocs")];
             // The servlet sees its own directory as the working directory, as a Racket servlet does.
             Directory.SetCurrentDirectory(script.DirectoryName!);
-            await using var servlet = new ScriptServlet(script.FullName, useCache: !parse.GetValue(noCache));   // compiles while Kestrel starts
+            await using var servlet = new ScriptServlet(script.FullName, useCache: !parse.GetValue(noCache),
+                stateless: parse.GetValue(stateless));   // compiles while Kestrel starts
             var quit = !parse.GetValue(noQuit);
             try
             {

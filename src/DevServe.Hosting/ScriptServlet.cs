@@ -10,12 +10,14 @@ namespace DevServe.Hosting;
 /// <remarks>
 /// Each version is its own <c>DispatchServlet</c> with its own manager, so a stateful page of an older version gets
 /// the expired page saying the servlet was reloaded, and the old load context can unload once its requests end.
+/// Stateless pages keep working: their URLs replay the new version.
 /// </remarks>
 public sealed class ScriptServlet : IAsyncDisposable
 {
     private static readonly TimeSpan s_debounce = TimeSpan.FromMilliseconds(20);
     private readonly string _path;
     private readonly bool _useCache;
+    private readonly bool _stateless;
     private readonly string _currentDirectory;
     private readonly Channel<bool> _changes = Channel.CreateUnbounded<bool>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
@@ -30,9 +32,11 @@ public sealed class ScriptServlet : IAsyncDisposable
     /// <summary>Starts compiling <paramref name="path"/> (requests wait for the first compile) and watching it.</summary>
     /// <param name="path">The script.</param>
     /// <param name="useCache">Whether to use the on-disk compiled-script cache.</param>
-    public ScriptServlet(string path, bool useCache = true)
+    /// <param name="stateless">Serve the script statelessly: its k-urls carry their continuations and outlive reloads.</param>
+    public ScriptServlet(string path, bool useCache = true, bool stateless = false)
     {
         _useCache = useCache;
+        _stateless = stateless;
         _path = Path.GetFullPath(path);
         _currentDirectory = Path.GetDirectoryName(_path)!;
         _first = CompileAndSwapAsync();
@@ -69,7 +73,7 @@ public sealed class ScriptServlet : IAsyncDisposable
         var manager = new ThresholdLruManager(expirationHandler: number == 1 ? null : request => ExpiredPage.WithMessage(request,
             "This page belongs to an earlier version of the servlet, which has been reloaded since. Please start over."));
         var servlet = script.Start is { } start
-            ? Servlets.DispatchServlet(start, manager: manager, currentDirectory: _currentDirectory)
+            ? Servlets.DispatchServlet(start, stateless: _stateless, manager: _stateless ? null : manager, currentDirectory: _currentDirectory)
             : null;
         var old = _current;
         _current = new Version(number, script, servlet);

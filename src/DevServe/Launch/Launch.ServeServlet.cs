@@ -20,6 +20,8 @@ public static partial class Launch
     /// <param name="maxWaiting">The listen backlog (Racket: 511); ignored when <paramref name="safetyLimits"/> is given.</param>
     /// <param name="safetyLimits">The server's limits.</param>
     /// <param name="manager">The continuation manager; <c>null</c> = <see cref="ThresholdLruManager"/> with 128 MiB, Racket's serve/servlet default.</param>
+    /// <param name="stateless">Serve the servlet statelessly: continuations in the URLs.</param>
+    /// <param name="stuffer">The stateless servlet's stuffer; <c>null</c> = <see cref="Stuffers.Default"/>.</param>
     /// <param name="servletPath">Where the servlet lives and what the browser opens (Racket: <c>/servlets/standalone.rkt</c>).</param>
     /// <param name="servletRegexp">Which paths go to the servlet; <c>null</c> = exactly <paramref name="servletPath"/>.</param>
     /// <param name="extraFilesPaths">Directories of static files served after the servlet.</param>
@@ -33,10 +35,10 @@ public static partial class Launch
     /// <param name="output">Where the banner goes; <c>null</c> = standard output.</param>
     /// <param name="cancellationToken">Stops the server like the quit page does.</param>
     /// <returns>A task that completes once the server has stopped.</returns>
-    /// <remarks>Racket: <c>serve/servlet</c> in servlet-env.rkt. Stateless servlets and servlets from disk come with their own issues.</remarks>
+    /// <remarks>Racket: <c>serve/servlet</c> in servlet-env.rkt. Servlets from disk (<c>#:servlets-root</c>) come with <c>ServeWebConfig</c>.</remarks>
     public static Task ServeServlet(Func<Request, Task<Response>> start, bool commandLine = false, bool? launchBrowser = null,
         bool? quit = null, bool? banner = null, bool connectionClose = false, string? listenIp = "127.0.0.1", int port = 8000,
-        int maxWaiting = 511, SafetyLimits? safetyLimits = null, IManager? manager = null,
+        int maxWaiting = 511, SafetyLimits? safetyLimits = null, IManager? manager = null, bool stateless = false, IStuffer<byte[]>? stuffer = null,
         string servletPath = "/servlets/standalone.rkt", Regex? servletRegexp = null, IReadOnlyList<string>? extraFilesPaths = null,
         string? servletCurrentDirectory = null, Func<Request, Response>? fileNotFoundResponder = null,
         Func<Request, Exception, Response>? servletResponder = null, string? sslCert = null, string? sslKey = null,
@@ -52,8 +54,8 @@ public static partial class Launch
             Dispatcher site = Dispatchers.Sequencer(
             [
                 .. quit ?? !commandLine ? [Dispatchers.Filter(new Regex("^/quit$"), QuitPage(semaphore))] : Array.Empty<Dispatcher>(),
-                Servlets.DispatchServlet(start, regexp, manager ?? new ThresholdLruManager(128L * 1024 * 1024),
-                    servletCurrentDirectory, servletResponder),
+                Servlets.DispatchServlet(start, regexp, stateless, stuffer,
+                    manager ?? (stateless ? null : new ThresholdLruManager(128L * 1024 * 1024)), servletCurrentDirectory, servletResponder),
                 .. (extraFilesPaths ?? []).Select(path => Dispatchers.Files(path)),
                 Dispatchers.Lift(notFound),
             ]);
@@ -63,10 +65,10 @@ public static partial class Launch
         sslCert, sslKey, safetyLimits ?? SafetyLimits.Make(maxWaiting), output, cancellationToken: cancellationToken);
     }
 
-    /// <inheritdoc cref="ServeServlet(Func{Request, Task{Response}}, bool, bool?, bool?, bool?, bool, string?, int, int, SafetyLimits?, IManager?, string, Regex?, IReadOnlyList{string}?, string?, Func{Request, Response}?, Func{Request, Exception, Response}?, string?, string?, string?, LogFormat, TextWriter?, CancellationToken)"/>
+    /// <inheritdoc cref="ServeServlet(Func{Request, Task{Response}}, bool, bool?, bool?, bool?, bool, string?, int, int, SafetyLimits?, IManager?, bool, IStuffer{byte[]}?, string, Regex?, IReadOnlyList{string}?, string?, Func{Request, Response}?, Func{Request, Exception, Response}?, string?, string?, string?, LogFormat, TextWriter?, CancellationToken)"/>
     public static Task ServeServlet(Func<Request, Response> start, bool commandLine = false, bool? launchBrowser = null,
         bool? quit = null, bool? banner = null, bool connectionClose = false, string? listenIp = "127.0.0.1", int port = 8000,
-        int maxWaiting = 511, SafetyLimits? safetyLimits = null, IManager? manager = null,
+        int maxWaiting = 511, SafetyLimits? safetyLimits = null, IManager? manager = null, bool stateless = false, IStuffer<byte[]>? stuffer = null,
         string servletPath = "/servlets/standalone.rkt", Regex? servletRegexp = null, IReadOnlyList<string>? extraFilesPaths = null,
         string? servletCurrentDirectory = null, Func<Request, Response>? fileNotFoundResponder = null,
         Func<Request, Exception, Response>? servletResponder = null, string? sslCert = null, string? sslKey = null,
@@ -75,7 +77,7 @@ public static partial class Launch
     {
         ArgumentNullException.ThrowIfNull(start);
         return ServeServlet(r => Task.FromResult(start(r)), commandLine, launchBrowser, quit, banner, connectionClose, listenIp,
-            port, maxWaiting, safetyLimits, manager, servletPath, servletRegexp, extraFilesPaths, servletCurrentDirectory,
+            port, maxWaiting, safetyLimits, manager, stateless, stuffer, servletPath, servletRegexp, extraFilesPaths, servletCurrentDirectory,
             fileNotFoundResponder, servletResponder, sslCert, sslKey, logFile, logFormat, output, cancellationToken);
     }
 }

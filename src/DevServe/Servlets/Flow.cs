@@ -22,6 +22,32 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
     /// <summary>Logged nodes still to be fed back, and the new request last; <c>null</c> when live.</summary>
     public Queue<FlowLog>? Replay { get; set; }
 
+    /// <summary>Stateless flows only (else <c>null</c>): the frames of the flows whose handlers led here.</summary>
+    public StatelessFrame[]? Parents { get; init; }
+
+    /// <summary>Stateless: which of its parent's embedded handlers this flow runs (<c>null</c> for Start).</summary>
+    public int? HandlerIndex { get; init; }
+
+    /// <summary>Stateless: the handlers this flow embedded, in order (their positions are their names in URLs).</summary>
+    public List<Func<Request, Response>>? Embedded { get; set; }
+
+    /// <summary>Stateless: replaying a parent frame only to find its handlers again; it must not suspend.</summary>
+    public bool Probe { get; init; }
+
+    /// <summary>Set when a replay took another path (its answer is the divergence page).</summary>
+    public bool Diverged { get; private set; }
+
+    /// <summary>This flow as a stateless frame: its first request and what fed it since.</summary>
+    public StatelessFrame CurrentFrame()
+    {
+        var nodes = (Log ?? throw new InvalidOperationException(
+            $"A stateless flow can record at most {FlowLog.MaxDepth} steps in its URL.")).ToArray();
+        return new StatelessFrame(HandlerIndex, LoggedRequest.From(nodes[0].Request!),
+            [.. nodes.Skip(1).Select(n => n.Kind == FlowLogKind.Step
+                ? new LoggedEntry(LoggedRequest.From(n.Request!), n.Site, null)
+                : new LoggedEntry(null, 0, n.Value is System.Text.Json.JsonElement e ? e : null))]);
+    }
+
     /// <summary>Set once the entry point has returned or thrown: nothing will await a continuation of this flow again.</summary>
     public volatile bool Done;
 
@@ -57,6 +83,7 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
         }
         catch (ReplayDivergedException diverged)
         {
+            Diverged = true;
             response = Runtime.DivergencePage(Current, diverged);
         }
         catch (Exception e)

@@ -5,13 +5,23 @@ namespace DevServe.Internal;
 /// <summary>One servlet behind <c>DispatchServlet</c>: its start, its manager, and what a request to it does.</summary>
 /// <remarks>Racket: <c>make-v2.servlet</c> (servlet/setup.rkt) and the handler it installs.</remarks>
 internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManager manager, string currentDirectory,
-    Func<Request, Exception, Response> servletErrorResponder)
+    Func<Request, Exception, Response> servletErrorResponder, IStuffer<byte[]>? stuffer)
 {
     public IManager Manager { get; } = manager;
     public string CurrentDirectory { get; } = currentDirectory;
 
+    /// <summary>The stuffer of a stateless servlet; <c>null</c> for a stateful one.</summary>
+    public IStuffer<byte[]>? Stuffer { get; } = stuffer;
+
+    /// <summary>For remembered values of stateless flows: options of this servlet's own, so their caches go with it.</summary>
+    public System.Text.Json.JsonSerializerOptions JsonOptions { get; } = new(System.Text.Json.JsonSerializerDefaults.Web);
+
     public Task<Response> HandleAsync(Request request)
     {
+        if (Stuffer is not null)
+        {
+            return HandleStateless(request);
+        }
         if (!ContinuationUrl.TryParse(request.Uri, out var instance, out var id, out var salt))
         {
             // A k parameter that does not parse is a tampered or truncated link: expired, and nothing runs.
@@ -34,6 +44,85 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
                 return Task.FromResult(Manager.ExpirationHandler(request));
         }
     }
+
+    private Task<Response> HandleStateless(Request request)
+    {
+        if (StatelessUrl.Find(request.Uri) is not { } stuffed)
+        {
+            return ContinuationUrl.Has(request.Uri)
+                ? Task.FromResult(InvalidLink(request))
+                : Run(new Flow(this, Manager.CreateInstance(), request, FlowLog.Root(request, start)) { Parents = [] }, start, request);
+        }
+        return StatelessUrl.TryRead(stuffed, Stuffer!, out var continuation)
+            ? ResumeStatelessAsync(request, continuation)
+            : Task.FromResult(InvalidLink(request));
+    }
+
+    /// <summary>Runs the frames again: each parent to its end (to find its handlers), the last to the page being resumed.</summary>
+    private async Task<Response> ResumeStatelessAsync(Request request, StatelessContinuation continuation)
+    {
+        var instance = Manager.CreateInstance();
+        var entry = start;
+        List<Func<Request, Response>>? embedded = null;
+        for (var i = 0; i < continuation.Frames.Length; i++)
+        {
+            var frame = continuation.Frames[i];
+            if (i > 0)
+            {
+                if (frame.Handler is not int h || embedded is null || h < 0 || h >= embedded.Count)
+                {
+                    return DivergencePage(request, new ReplayDivergedException("a page no longer offers the link that was followed"));
+                }
+                var handler = embedded[h];
+                entry = r => Task.FromResult(handler(r));
+            }
+            var first = frame.Request.ToRequest(request);
+            var root = FlowLog.Root(first, entry);
+            var nodes = new List<FlowLog>();
+            var at = root;
+            foreach (var logged in frame.Entries ?? [])
+            {
+                at = (logged.Request is { } r ? FlowLog.Step(at, r.ToRequest(request), logged.Site) : FlowLog.Memo(at, logged.Value))
+                    ?? throw new InvalidOperationException("unreachable: URLs are only made under the log's bound");
+                nodes.Add(at);
+            }
+            var parents = continuation.Frames[..i];
+            if (i == continuation.Frames.Length - 1 && continuation.Site is int site)
+            {
+                nodes.Add(FlowLog.Step(at, request, site) ?? throw new InvalidOperationException("unreachable"));
+                var flow = new Flow(this, instance, first, root) { Replay = new(nodes), Parents = parents, HandlerIndex = frame.Handler };
+                return await Run(flow, entry, first).ConfigureAwait(false);
+            }
+            var probe = new Flow(this, instance, first, root)
+            {
+                Replay = nodes.Count > 0 ? new(nodes) : null, Parents = parents, HandlerIndex = frame.Handler, Probe = true,
+            };
+            var page = await Run(probe, entry, first).ConfigureAwait(false);
+            if (probe.Diverged)
+            {
+                return page;
+            }
+            embedded = probe.Embedded;
+        }
+        if (continuation.Handler is not int index || embedded is null || index < 0 || index >= embedded.Count)
+        {
+            return DivergencePage(request, new ReplayDivergedException("a page no longer offers the link that was followed"));
+        }
+        var chosen = embedded[index];
+        Func<Request, Task<Response>> handlerEntry = r => Task.FromResult(chosen(r));
+        var handlerFlow = new Flow(this, instance, request, FlowLog.Root(request, handlerEntry))
+        {
+            Parents = continuation.Frames,
+            HandlerIndex = index,
+        };
+        return await Run(handlerFlow, handlerEntry, request).ConfigureAwait(false);
+    }
+
+    /// <summary>A stuffed URL that does not check out: changed, cut short, or signed by another key. Nothing ran.</summary>
+    public static Response InvalidLink(Request request) => Response.Html(
+        "<!DOCTYPE html><html><head><title>Invalid link</title></head><body><h1>This link is not valid</h1>"
+        + "<p>It was changed, cut short, or made by a server with another key, so nothing was done with it.</p>"
+        + $"<p><a href=\"{WebUtility.HtmlEncode(UrlPath.StripParams(request.Uri.AbsolutePath))}\">Start over</a></p></body></html>", 400);
 
     private static Task<Response> Run(Flow flow, Func<Request, Task<Response>> entry, Request first)
     {

@@ -47,6 +47,18 @@ public static class Web
             flow.Current = node.Request!;
             return Task.FromResult(node.Request!);
         }
+        if (flow.Parents is { } parents)
+        {
+            if (flow.Probe)
+            {
+                throw new ReplayDivergedException($"it suspended at line {site} where it had answered with a page");
+            }
+            var url = StatelessUrl.Format(flow.Current.Uri, new StatelessContinuation([.. parents, flow.CurrentFrame()], site, null),
+                flow.Runtime.Stuffer!);
+            flow.Answer(makePage(url));
+            // Nothing is kept: the URL is the continuation. Nobody holds this source, so the flow is garbage now.
+            return new TaskCompletionSource<Request>().Task;
+        }
         var resume = new TaskCompletionSource<Request>();   // completed inline by the resumer: no thread hop
         var suspended = new SuspendedFlow(flow, resume, flow.Log, site, ServletRuntime.EstimateBytes(flow.Current));
         var manager = flow.Runtime.Manager;
@@ -73,6 +85,22 @@ public static class Web
         ArgumentNullException.ThrowIfNull(makePage);
         var flow = Flow.Require(nameof(SendSuspendDispatch));
         var manager = flow.Runtime.Manager;
+        if (flow.Parents is { } parents)
+        {
+            StatelessFrame[]? frames = null;   // the same for every handler of this page: made once
+            return makePage(handler =>
+            {
+                ArgumentNullException.ThrowIfNull(handler);
+                var embedded = flow.Embedded ??= [];
+                embedded.Add(handler);
+                if (flow.Probe)
+                {
+                    return "";   // only the handler is wanted, not its URL
+                }
+                frames ??= [.. parents, flow.CurrentFrame()];
+                return StatelessUrl.Format(flow.Current.Uri, new StatelessContinuation(frames, null, embedded.Count - 1), flow.Runtime.Stuffer!);
+            });
+        }
         return makePage(handler =>
         {
             ArgumentNullException.ThrowIfNull(handler);
@@ -136,7 +164,8 @@ public static class Web
         if (flow.Replay is { } replay)
         {
             var node = replay.Dequeue();
-            if (node.Kind != FlowLogKind.Memo || (node.Value is not T && node.Value is not null))
+            if (node.Kind != FlowLogKind.Memo
+                || (node.Value is not T && node.Value is not null && node.Value is not System.Text.Json.JsonElement))
             {
                 throw new ReplayDivergedException($"it asked to remember a {typeof(T).Name} where it had been at {Describe(node)}");
             }
@@ -145,10 +174,12 @@ public static class Web
                 flow.Replay = null;
             }
             flow.Log = node;
-            return (T)node.Value!;
+            // Stateless logs come back from the URL as JSON; the runtime's own options, so no shared cache pins script types.
+            return node.Value is System.Text.Json.JsonElement json ? System.Text.Json.JsonSerializer.Deserialize<T>(json, flow.Runtime.JsonOptions)! : (T)node.Value!;
         }
         var value = compute();
-        flow.Log = FlowLog.Memo(flow.Log, value);
+        flow.Log = FlowLog.Memo(flow.Log,
+            flow.Parents is null ? value : System.Text.Json.JsonSerializer.SerializeToElement(value, flow.Runtime.JsonOptions));
         return value;
     }
 

@@ -93,6 +93,8 @@ public sealed partial class DevServeProcess : IAsyncDisposable
         }
         info.Environment["BROWSER"] = "";
         info.Environment["DEVSERVE_CACHE"] = s_cache;
+        info.Environment["DEVSERVE_STUFFER_KEY"] = Path.Combine(s_cache, "stuffer.key");
+        info.Environment["DEVSERVE_URL_STORE"] = Path.Combine(s_cache, "urls");
         return new DevServeProcess(Process.Start(info)!);
     }
 

@@ -157,6 +157,22 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public async Task Stateless_pages_outlive_a_reload_and_replay_the_new_code()
+    {
+        using var dir = new TempDirectory();
+        const string Add = "async Task<Response> Start(Request r)\n{\n    var a = await SendSuspend(k => Response.Html($\"<a href=\\\"{k}\\\">next</a>\"));\n"
+            + "    return Response.Text(\"VERSION \" + a.Bindings[\"n\"]);\n}\n";
+        var script = dir.Write("s.csx", Add.Replace("VERSION", "one"));
+        await using var devserve = DevServeProcess.Start("run", script, "--port", "0", "--no-browser", "--stateless");
+        var url = await devserve.UrlAsync();
+        var k = Browser.FirstLink(await s_client.GetStringAsync(url + "/"));
+        Assert.Contains(";c=", k);
+        Assert.Equal("one 5", await s_client.GetStringAsync(url + k + "?n=5"));
+        Save(script, Add.Replace("VERSION", "two"));
+        await WaitForPageAsync(url + k + "?n=6", p => p == "two 6");   // the old page, the new code
+    }
+
+    [Fact]
     public async Task A_busy_port_is_reported_with_Racket_words_and_a_nonzero_exit()
     {
         using var occupier = new TcpListener(IPAddress.Loopback, 0);

@@ -1,0 +1,104 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace DevServe.Internal;
+
+/// <summary>
+/// A stateless continuation: everything needed to run a servlet back to where a page was made, carried in the
+/// URL (<c>;c=…</c>) through a stuffer. A chain of frames: the start flow, then each embedded handler invoked on the
+/// way (by its position among the handlers its parent embedded), each with the requests and remembered values that
+/// fed it; then either the suspension to resume (<see cref="Site"/>) or the handler to invoke (<see cref="Handler"/>).
+/// </summary>
+/// <remarks>Short JSON names: the URL is the storage. The k-url's own path parameter is never recorded.</remarks>
+internal sealed record StatelessContinuation(
+    [property: JsonPropertyName("f")] StatelessFrame[] Frames,
+    [property: JsonPropertyName("s")] int? Site,
+    [property: JsonPropertyName("h")] int? Handler)
+{
+    public static readonly IStuffer<StatelessContinuation> Json = Stuffers.Serialize<StatelessContinuation>();
+}
+
+internal sealed record StatelessFrame(
+    [property: JsonPropertyName("h")] int? Handler,
+    [property: JsonPropertyName("r")] LoggedRequest Request,
+    [property: JsonPropertyName("e")] LoggedEntry[] Entries);
+
+/// <summary>A recorded step (a request fed to the suspension at <see cref="Site"/>) or a remembered <see cref="Value"/>.</summary>
+internal sealed record LoggedEntry(
+    [property: JsonPropertyName("r")] LoggedRequest? Request,
+    [property: JsonPropertyName("s")] int Site,
+    [property: JsonPropertyName("v")] JsonElement? Value);
+
+/// <summary>What a replayed request keeps: method, path and query (without path parameters), a few headers, bindings, a small body.</summary>
+internal sealed record LoggedRequest(
+    [property: JsonPropertyName("m")] string Method,
+    [property: JsonPropertyName("u")] string Url,
+    [property: JsonPropertyName("h")] string[][]? Headers,
+    [property: JsonPropertyName("b")] string[][]? Bindings,
+    [property: JsonPropertyName("p")] string? Body)
+{
+    // Headers a servlet may reasonably branch on; cookies and credentials never go into URLs.
+    private static readonly string[] s_kept = ["Content-Type", "Accept-Language"];
+    private const int MaxBody = 4096;
+
+    public static LoggedRequest From(Request request)
+    {
+        var headers = request.Headers.Where(h => s_kept.Contains(h.Field, StringComparer.OrdinalIgnoreCase))
+            .Select(h => new[] { h.Field, h.Value }).ToArray();
+        var bindings = request.Bindings.Where(b => b.File is null).Select(b => new[] { b.Name, b.Value }).ToArray();
+        var form = request.Header("Content-Type")?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) == true;
+        var body = request.PostData is { Length: > 0 and <= MaxBody } data && !form ? Convert.ToBase64String(data.Span) : null;
+        return new LoggedRequest(request.Method, UrlPath.StripParams(request.Uri.AbsolutePath) + request.Uri.Query,
+            headers.Length == 0 ? null : headers, bindings.Length == 0 ? null : bindings, body);
+    }
+
+    /// <summary>The request again, on the server and connection of <paramref name="now"/>.</summary>
+    public Request ToRequest(Request now)
+    {
+        var uri = new Uri(now.Uri.GetLeftPart(UriPartial.Authority) + (Url.StartsWith('/') ? Url : "/" + Url));
+        return new Request(Method, uri, [.. (Headers ?? []).Where(h => h.Length == 2).Select(h => new Header(h[0], h[1]))],
+            new Bindings((Bindings ?? []).Where(b => b.Length == 2).Select(b => new Binding(b[0], b[1]))),
+            Body is null ? null : Convert.FromBase64String(Body), now.HostIp, now.HostPort, now.ClientIp)
+        {
+            Aborted = now.Aborted,
+            Protocol = now.Protocol,
+        };
+    }
+}
+
+internal static class StatelessUrl
+{
+    private const string Key = ";c=";
+
+    public static string Format(Uri requestUri, StatelessContinuation continuation, IStuffer<byte[]> stuffer)
+        => UrlPath.StripParams(requestUri.AbsolutePath) + Key
+            + Encoding.ASCII.GetString(stuffer.In(StatelessContinuation.Json.In(continuation)));
+
+    /// <summary>The stuffed value of the URL's <c>;c=</c> parameter, or <c>null</c> when it has none.</summary>
+    public static string? Find(Uri uri)
+    {
+        var path = uri.AbsolutePath;
+        var at = path.IndexOf(Key, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return null;
+        }
+        var value = path[(at + Key.Length)..];
+        var end = value.IndexOfAny(['/', ';']);
+        return end < 0 ? value : value[..end];
+    }
+
+    public static bool TryRead(string value, IStuffer<byte[]> stuffer, out StatelessContinuation continuation)
+    {
+        continuation = null!;
+        // Nothing is decompressed or deserialized unless the stuffer (signature first) accepts the bytes.
+        if (value.All(char.IsAscii) && stuffer.TryOut(Encoding.ASCII.GetBytes(value), out var bytes)
+            && StatelessContinuation.Json.TryOut(bytes, out var read) && read.Frames is { Length: > 0 })
+        {
+            continuation = read;
+            return true;
+        }
+        return false;
+    }
+}

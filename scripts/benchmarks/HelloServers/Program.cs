@@ -10,7 +10,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 // Usage: HelloServers bare|serve|servlet|suspend. Prints "PORT <n>" once listening on 127.0.0.1, serves until
-// stdin closes. servlet: DispatchServlet hello; suspend: a servlet looping on SendSuspend, one link per page.
+// stdin closes. servlet: DispatchServlet hello; suspend: a servlet looping on SendSuspend, one link per page;
+// conversation[-stateless]: 10 SendSuspends, then an answer linking back to the start (stateful, or stateless:
+// every request replays the conversation so far from its URL).
 var mode = args.FirstOrDefault() ?? "serve";
 var hello = "Hello, World!"u8.ToArray();
 Func<Task> stop;
@@ -43,6 +45,8 @@ else
                     await Web.SendSuspend(k => Response.Html($"<a href=\"{k}\">{n}</a>"));
                 }
             }, manager: new ThresholdLruManager(ThresholdLruManager.DefaultThreshold))),
+        "conversation" => Servlets.DispatchServlet(Conversation),
+        "conversation-stateless" => Servlets.DispatchServlet(Conversation, stateless: true),
         _ => throw new ArgumentException($"unknown mode {mode}"),
     };
     var stopServer = Server.Serve(dispatch, confirmation.Writer, port: 0, listenIp: "127.0.0.1", loggerFactory: NullLoggerFactory.Instance);
@@ -53,6 +57,21 @@ else
 Console.WriteLine($"PORT {port}");
 await Console.In.ReadToEndAsync();
 await stop();
+
+internal static partial class Program
+{
+    private static async Task<Response> Conversation(Request request)
+    {
+        var sum = 0;
+        for (var step = 1; step <= 10; step++)
+        {
+            var s = step;
+            var answer = await Web.SendSuspend(k => Response.Html($"<a href=\"{k}\">step {s}</a>"));
+            sum += answer.Bindings["n"] is { } n ? int.Parse(n) : s;
+        }
+        return Response.Html($"<p>The answer is {sum}</p><a href=\"/\">again</a>");
+    }
+}
 
 internal sealed class Bare(byte[] hello) : IHttpApplication<IFeatureCollection>
 {

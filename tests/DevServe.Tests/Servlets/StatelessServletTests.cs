@@ -91,6 +91,45 @@ public sealed class StatelessServletTests : IDisposable
         Assert.True(k2.Length < 300, $"k-url of {k2.Length} characters");
         Assert.NotEmpty(Directory.GetFiles(_store.Path));
         Assert.Equal("4000 7", await server.Client.PostAsync(k2, ("n", "7")));
+        foreach (var file in Directory.GetFiles(_store.Path))
+        {
+            File.Delete(file);   // the store lost the entry: the link is invalid now, and says so
+        }
+        var lost = await server.Client.PostAsync(k2, new FormUrlEncodedContent([new("n", "7")]));
+        Assert.Equal(HttpStatusCode.BadRequest, lost.StatusCode);
+    }
+
+    [Fact]
+    public async Task Nothing_of_a_conversation_stays_in_server_memory()
+    {
+        var alive = new List<WeakReference>();
+        await using var server = await LoopbackServer.StartAsync(Servlets.DispatchServlet(async _ =>
+        {
+            var marker = Track(alive);
+            await SendSuspend(k => Response.Html($"<a href=\"{k}\">{marker.GetHashCode()}</a>"));
+            return Response.Text(marker.ToString()!);
+        }, stateless: true, stuffer: Stuffer));
+        for (var i = 0; i < 50; i++)
+        {
+            await server.Client.GetStringAsync(Browser.FirstLink(await server.Client.GetStringAsync("/")));
+        }
+        for (var i = 0; i < 10 && alive.Any(w => w.IsAlive); i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+        Assert.Equal(0, alive.Count(w => w.IsAlive));
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static object Track(List<WeakReference> alive)
+    {
+        var marker = new object();
+        lock (alive)
+        {
+            alive.Add(new WeakReference(marker));
+        }
+        return marker;
     }
 
     [Fact]

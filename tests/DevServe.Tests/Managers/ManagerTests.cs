@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using static DevServe.Web;
 
 namespace DevServe.Tests;
@@ -101,10 +100,10 @@ public sealed class ManagerTests
     public async Task An_evicted_live_flow_can_be_collected()
     {
         var manager = new ThresholdLruManager(memoryThreshold: 4 * 1536);
-        var alive = new List<WeakReference>();
+        var tracker = new WeakTracker();
         await using var server = await LoopbackServer.StartAsync(Servlets.DispatchServlet(async _ =>
         {
-            var marker = Track(alive);
+            var marker = tracker.Track();
             await SendSuspend(k => Response.Html($"<a href=\"{k}\">{marker.GetHashCode()}</a>"));
             return Response.Text(marker.ToString()!);
         }, manager: manager));
@@ -112,22 +111,7 @@ public sealed class ManagerTests
         {
             await server.Client.GetStringAsync("/");
         }
-        for (var i = 0; i < 10 && alive.Count(w => w.IsAlive) > manager.Count; i++)
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-        }
-        Assert.True(alive.Count(w => w.IsAlive) <= manager.Count + 1, $"{alive.Count(w => w.IsAlive)} flows alive, {manager.Count} kept");
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static object Track(List<WeakReference> alive)
-    {
-        var marker = new object();
-        lock (alive)
-        {
-            alive.Add(new WeakReference(marker));
-        }
-        return marker;
+        var alive = tracker.AliveAfterCollecting(expected: manager.Count);
+        Assert.True(alive <= manager.Count + 1, $"{alive} flows alive, {manager.Count} kept");
     }
 }

@@ -102,10 +102,10 @@ public sealed class StatelessServletTests : IDisposable
     [Fact]
     public async Task Nothing_of_a_conversation_stays_in_server_memory()
     {
-        var alive = new List<WeakReference>();
+        var tracker = new WeakTracker();
         await using var server = await LoopbackServer.StartAsync(Servlets.DispatchServlet(async _ =>
         {
-            var marker = Track(alive);
+            var marker = tracker.Track();
             await SendSuspend(k => Response.Html($"<a href=\"{k}\">{marker.GetHashCode()}</a>"));
             return Response.Text(marker.ToString()!);
         }, stateless: true, stuffer: Stuffer));
@@ -113,23 +113,7 @@ public sealed class StatelessServletTests : IDisposable
         {
             await server.Client.GetStringAsync(Browser.FirstLink(await server.Client.GetStringAsync("/")));
         }
-        for (var i = 0; i < 10 && alive.Any(w => w.IsAlive); i++)
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-        }
-        Assert.Equal(0, alive.Count(w => w.IsAlive));
-    }
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static object Track(List<WeakReference> alive)
-    {
-        var marker = new object();
-        lock (alive)
-        {
-            alive.Add(new WeakReference(marker));
-        }
-        return marker;
+        Assert.Equal(0, tracker.AliveAfterCollecting());
     }
 
     [Fact]

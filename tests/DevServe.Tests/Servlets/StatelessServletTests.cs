@@ -147,6 +147,21 @@ public sealed class StatelessServletTests : IDisposable
     }
 
     [Fact]
+    public async Task RedirectGet_works_statelessly()
+    {
+        await using var server = await LoopbackServer.StartAsync(Servlets.DispatchServlet(async _ =>
+        {
+            var posted = await SendSuspend(k => Response.Html($"<form action=\"{k}\" method=\"post\"></form>"));
+            var get = await RedirectGet();
+            return Response.Text($"{posted.Method} {posted.Bindings["x"]} then {get.Method}");
+        }, stateless: true, stuffer: Stuffer));
+        var k = Browser.FirstLink(await server.Client.GetStringAsync("/"));
+        var redirected = await server.Client.PostAsync(k, new FormUrlEncodedContent([new("x", "1")]));
+        Assert.Equal("POST 1 then GET", await redirected.Content.ReadAsStringAsync());
+        Assert.Contains(";c=", redirected.RequestMessage!.RequestUri!.AbsolutePath);
+    }
+
+    [Fact]
     public async Task Closures_are_found_again_by_their_position_on_the_page()
     {
         await using var server = await Serve("counter.csx");

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-// Usage: HelloServers bare|serve|servlet|suspend. Prints "PORT <n>" once listening on 127.0.0.1, serves until
+// Usage: HelloServers bare|bare-link|serve|servlet|suspend|conversation|conversation-stateless. Prints "PORT <n>" once listening on 127.0.0.1, serves until
 // stdin closes. servlet: DispatchServlet hello; suspend: a servlet looping on SendSuspend, one link per page;
 // conversation[-stateless]: 10 SendSuspends, then an answer linking back to the start (stateful, or stateless:
 // every request replays the conversation so far from its URL).
@@ -17,14 +17,16 @@ var mode = args.FirstOrDefault() ?? "serve";
 var hello = "Hello, World!"u8.ToArray();
 Func<Task> stop;
 int port;
-if (mode == "bare")
+if (mode is "bare" or "bare-link")
 {
     // Bare Kestrel: the server and a request delegate, nothing else (no host, no middleware).
     var options = new KestrelServerOptions();
     options.Listen(System.Net.IPAddress.Loopback, 0);
     var server = new KestrelServer(Options.Create(options),
         new SocketTransportFactory(Options.Create(new SocketTransportOptions()), NullLoggerFactory.Instance), NullLoggerFactory.Instance);
-    await server.StartAsync(new Bare(hello), CancellationToken.None);
+    // bare-link: the same server answering a page that links to itself, the ceiling for link-following clients.
+    var body = mode == "bare" ? hello : "<a href=\"/\">0</a>"u8.ToArray();
+    await server.StartAsync(new Bare(body, mode == "bare" ? "text/plain; charset=utf-8" : "text/html; charset=utf-8"), CancellationToken.None);
     port = new Uri(server.Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
     stop = () => server.StopAsync(CancellationToken.None);
 }
@@ -73,7 +75,7 @@ internal static partial class Program
     }
 }
 
-internal sealed class Bare(byte[] hello) : IHttpApplication<IFeatureCollection>
+internal sealed class Bare(byte[] hello, string contentType) : IHttpApplication<IFeatureCollection>
 {
     public IFeatureCollection CreateContext(IFeatureCollection contextFeatures) => contextFeatures;
 
@@ -82,7 +84,7 @@ internal sealed class Bare(byte[] hello) : IHttpApplication<IFeatureCollection>
     public Task ProcessRequestAsync(IFeatureCollection context)
     {
         var response = context.Get<IHttpResponseFeature>()!;
-        response.Headers.ContentType = "text/plain; charset=utf-8";
+        response.Headers.ContentType = contentType;
         response.Headers.ContentLength = hello.Length;
         return context.Get<IHttpResponseBodyFeature>()!.Writer.WriteAsync(hello).AsTask();
     }

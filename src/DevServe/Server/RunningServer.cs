@@ -47,7 +47,14 @@ internal sealed class RunningServer
                 // them, so accepted connections wait here for a slot instead.
                 listen.Use(next => async connection =>
                 {
-                    await concurrency.WaitAsync(connection.ConnectionClosed).ConfigureAwait(false);
+                    try
+                    {
+                        await concurrency.WaitAsync(connection.ConnectionClosed).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;   // the client gave up while waiting for a slot: nothing to serve, nothing to report
+                    }
                     try
                     {
                         await next(connection).ConfigureAwait(false);

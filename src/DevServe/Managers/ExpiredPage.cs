@@ -17,10 +17,6 @@ public static class ExpiredPage
     public static Response WithMessage(Request request, string message, int code = 404)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var start = WebUtility.HtmlEncode(Internal.UrlPath.StripParams(request.Uri.AbsolutePath));
-        return Response.Html(
-            "<!DOCTYPE html><html><head><title>Page Has Expired.</title></head><body>"
-            + $"<p>{WebUtility.HtmlEncode(message)}</p><p><a href=\"{start}\">Start over</a></p></body></html>",
-            code);
+        return Internal.StartOverPage.Make(request, "Page Has Expired.", $"<p>{WebUtility.HtmlEncode(message)}</p>", code);
     }
 }

@@ -84,7 +84,7 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
         catch (ReplayDivergedException diverged)
         {
             Diverged = true;
-            response = Runtime.DivergencePage(Current, diverged);
+            response = ServletRuntime.DivergencePage(Current, diverged);
         }
         catch (Exception e)
         {

@@ -119,10 +119,9 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
     }
 
     /// <summary>A stuffed URL that does not check out: changed, cut short, or signed by another key. Nothing ran.</summary>
-    public static Response InvalidLink(Request request) => Response.Html(
-        "<!DOCTYPE html><html><head><title>Invalid link</title></head><body><h1>This link is not valid</h1>"
-        + "<p>It was changed, cut short, or made by a server with another key, so nothing was done with it.</p>"
-        + $"<p><a href=\"{WebUtility.HtmlEncode(UrlPath.StripParams(request.Uri.AbsolutePath))}\">Start over</a></p></body></html>", 400);
+    public static Response InvalidLink(Request request) => StartOverPage.Make(request, "Invalid link",
+        "<h1>This link is not valid</h1>"
+        + "<p>It was changed, cut short, or made by a server with another key, so nothing was done with it.</p>", 400);
 
     private static Task<Response> Run(Flow flow, Func<Request, Task<Response>> entry, Request first)
     {
@@ -182,12 +181,11 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
             + $"<pre>{WebUtility.HtmlEncode(exception.ToString())}</pre></body></html>", 500);
     }
 
-    public Response DivergencePage(Request request, ReplayDivergedException diverged) => Response.Html(
-        "<!DOCTYPE html><html><head><title>Replay Diverged</title></head><body><h1>This page cannot be replayed</h1>"
+    public static Response DivergencePage(Request request, ReplayDivergedException diverged) => StartOverPage.Make(request,
+        "Replay Diverged", "<h1>This page cannot be replayed</h1>"
         + $"<p>Going back to it re-ran the servlet from the start, and {WebUtility.HtmlEncode(diverged.Message)}. "
         + "Code between suspensions must do the same thing every time it runs: put random numbers, clocks and "
-        + "generated ids in <code>Web.Remember</code>.</p>"
-        + $"<p><a href=\"{WebUtility.HtmlEncode(UrlPath.StripParams(request.Uri.AbsolutePath))}\">Start over</a></p></body></html>", 409);
+        + "generated ids in <code>Web.Remember</code>.</p>", 409);
 
     /// <summary>What keeping a suspended flow costs the manager: the flow, plus the request it now holds.</summary>
     public static long EstimateBytes(Request request)

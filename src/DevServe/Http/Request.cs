@@ -8,6 +8,7 @@ namespace DevServe;
 public sealed class Request
 {
     private IReadOnlyList<Cookie>? _cookies;
+    private string? _path;
 
     /// <summary>Creates a request (the server builds them; tests and request transformations may too).</summary>
     public Request(string method, Uri uri, IReadOnlyList<Header> headers, Bindings bindings,
@@ -60,7 +61,8 @@ public sealed class Request
     public CancellationToken Aborted { get; init; }
 
     /// <summary>The decoded path without query or path parameters (what <c>Dispatchers.Filter</c> matches).</summary>
-    public string Path => Internal.UrlPath.Decoded(Uri);
+    /// <remarks>Computed once: every filter of a sequencer asks for it.</remarks>
+    public string Path => _path ??= Internal.UrlPath.Decoded(Uri);
 
     /// <summary>The value of the first header named <paramref name="field"/> (case-insensitive), or <c>null</c>.</summary>
     /// <remarks>Racket: <c>headers-assq*</c>.</remarks>

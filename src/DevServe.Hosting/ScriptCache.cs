@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.Loader;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -17,7 +16,8 @@ namespace DevServe.Hosting;
 /// </remarks>
 internal static class ScriptCache
 {
-    private sealed record Entry(string TypeName, string MethodName, Dictionary<string, string> Sources);
+    private sealed record Entry(string TypeName, string MethodName, Dictionary<string, string> Sources,
+        Dictionary<string, string>? Assemblies = null, Dictionary<string, string>? Natives = null);
 
     public static string Directory => Environment.GetEnvironmentVariable("DEVSERVE_CACHE") is { Length: > 0 } set ? set
         : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg
@@ -53,7 +53,11 @@ internal static class ScriptCache
                     return null;
                 }
             }
-            var context = new AssemblyLoadContext("devserve-script-cached-" + key[..8], isCollectible: true);
+            var context = new ScriptLoadContext("devserve-script-cached-" + key[..8], entry.Assemblies ?? [], entry.Natives ?? []);
+            if (context.ReferenceFiles.Values.Concat(context.Natives.Values).Any(f => !File.Exists(f)))
+            {
+                return null;   // a package folder was cleaned: restore and compile again
+            }
             try
             {
                 Assembly assembly;
@@ -79,7 +83,8 @@ internal static class ScriptCache
     }
 
     /// <summary>Stores a successful compile; failures to write are ignored (the cache is an optimisation).</summary>
-    public static async Task StoreAsync(string key, byte[] pe, byte[] pdb, string typeName, string methodName, IReadOnlyList<string> sources)
+    public static async Task StoreAsync(string key, byte[] pe, byte[] pdb, string typeName, string methodName, IReadOnlyList<string> sources,
+        ScriptLoadContext context)
     {
         try
         {
@@ -93,7 +98,8 @@ internal static class ScriptCache
             await File.WriteAllBytesAsync(Path.Combine(Directory, key + ".pdb"), pdb).ConfigureAwait(false);
             // The entry is written last: a reader never sees an entry whose assembly is not complete.
             var temp = Path.Combine(Directory, key + ".json." + Environment.ProcessId);
-            await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(new Entry(typeName, methodName, hashes))).ConfigureAwait(false);
+            await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(new Entry(typeName, methodName, hashes,
+                new(context.ReferenceFiles), new(context.Natives)))).ConfigureAwait(false);
             File.Move(temp, Path.Combine(Directory, key + ".json"), overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -25,7 +25,7 @@ public sealed class ScriptCompiler
     private static readonly string[] s_usings =
         ["System", "System.IO", "System.Linq", "System.Collections.Generic", "System.Text", "System.Threading.Tasks",
          "System.Xml.Linq", "DevServe", "DevServe.Web"];
-    private static readonly Lazy<MetadataReference[]> s_references = new(BuildReferences);
+    private static readonly Lazy<PortableExecutableReference[]> s_references = new(BuildReferences);
     private static int s_version;
     // One set of options per script directory, so its caching resolver lives across recompiles (that is its point).
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, CSharpCompilationOptions> s_options = new();
@@ -71,40 +71,80 @@ public sealed class ScriptCompiler
             .WithOptimizationLevel(OptimizationLevel.Debug)
             .WithSourceReferenceResolver(new SourceFileResolver(ImmutableArray<string>.Empty, d))
             .WithMetadataReferenceResolver(new CachingMetadataResolver(ScriptMetadataResolver.Default.WithBaseDirectory(d))));
-        var version = Interlocked.Increment(ref s_version);
-        var compilation = CSharpCompilation.CreateScriptCompilation($"devserve-script-{version}", tree, s_references.Value, options,
-            returnType: typeof(object));
-        var sources = compilation.SyntaxTrees.Select(t => t.FilePath).Where(p => p.Length > 0).Distinct().ToArray();
-
-        using var pe = new MemoryStream();
-        using var pdb = new MemoryStream();
-        var emitted = compilation.Emit(pe, pdb, options: new EmitOptions(debugInformationFormat: DebugInformationFormat.PortablePdb),
-            cancellationToken: cancellationToken);
-        if (!emitted.Success)
+        var packages = NuGetReferences.Find(text, full).ToList();
+        for (var attempt = 0; ; attempt++)
         {
-            return CompiledScript.Failed(full, sources, Errors(emitted.Diagnostics, full, text));
-        }
-        pe.Position = pdb.Position = 0;
-        var context = new AssemblyLoadContext($"devserve-script-{version}", isCollectible: true);
-        try
-        {
-            var assembly = context.LoadFromStream(pe, pdb);
-            var entry = compilation.GetEntryPoint(cancellationToken)!;
-            var start = await RunAsync(assembly, entry.ContainingType.MetadataName, entry.MetadataName).ConfigureAwait(false);
-            if (key is not null)
+            NuGetReferences.Restore? restore = null;
+            if (packages.Count > 0)
             {
-                await ScriptCache.StoreAsync(key, pe.ToArray(), pdb.ToArray(), entry.ContainingType.MetadataName, entry.MetadataName, sources)
-                    .ConfigureAwait(false);
+                restore = await NuGetReferences.RestoreAsync(packages, cancellationToken).ConfigureAwait(false);
+                if (restore.Errors.Count > 0)
+                {
+                    return CompiledScript.Failed(full, [full], restore.Errors);
+                }
             }
-            return CompiledScript.Succeeded(full, sources, start, context);
+            var resolver = new PackageReferenceResolver(options.MetadataReferenceResolver!, restore, s_references.Value[^1]);
+            var version = Interlocked.Increment(ref s_version);
+            var compilation = CSharpCompilation.CreateScriptCompilation($"devserve-script-{version}", tree,
+                restore is null ? s_references.Value : [.. s_references.Value, .. restore.Compile.Select(PackageReferenceResolver.Reference)],
+                options.WithMetadataReferenceResolver(resolver), returnType: typeof(object));
+            var sources = compilation.SyntaxTrees.Select(t => t.FilePath).Where(p => p.Length > 0).Distinct().ToArray();
+
+            using var pe = new MemoryStream();
+            using var pdb = new MemoryStream();
+            var emitted = compilation.Emit(pe, pdb, options: new EmitOptions(debugInformationFormat: DebugInformationFormat.PortablePdb),
+                cancellationToken: cancellationToken);
+            if (!resolver.Unrestored.IsEmpty && attempt == 0)
+            {
+                // A #load-ed file names packages of its own: restore them too, then compile again.
+                packages.AddRange(resolver.Unrestored.Select(u => u.File ?? full).Distinct()
+                    .SelectMany(file => NuGetReferences.Find(File.ReadAllText(file), file)));
+                continue;
+            }
+            if (!emitted.Success)
+            {
+                return CompiledScript.Failed(full, sources, Errors(emitted.Diagnostics, full, text));
+            }
+            pe.Position = pdb.Position = 0;
+            var context = new ScriptLoadContext($"devserve-script-{version}", RuntimeAssemblies(compilation, restore),
+                restore?.Native ?? new Dictionary<string, string>());
+            try
+            {
+                var assembly = context.LoadFromStream(pe, pdb);
+                var entry = compilation.GetEntryPoint(cancellationToken)!;
+                var start = await RunAsync(assembly, entry.ContainingType.MetadataName, entry.MetadataName).ConfigureAwait(false);
+                if (key is not null)
+                {
+                    await ScriptCache.StoreAsync(key, pe.ToArray(), pdb.ToArray(), entry.ContainingType.MetadataName, entry.MetadataName, sources,
+                        context).ConfigureAwait(false);
+                }
+                return CompiledScript.Succeeded(full, sources, start, context);
+            }
+            catch (Exception e)
+            {
+                context.Unload();
+                var inner = e is TargetInvocationException { InnerException: { } i } ? i : e;
+                return CompiledScript.Failed(full, sources, [new ScriptError(full, 1, 1, "RUN",
+                    $"The script's top-level code threw {inner.GetType().Name}: {inner.Message}")]);
+            }
         }
-        catch (Exception e)
+    }
+
+    // What the script's load context loads itself: the packages' implementation files, and the dlls named by #r "x.dll".
+    private static Dictionary<string, string> RuntimeAssemblies(CSharpCompilation compilation, NuGetReferences.Restore? restore)
+    {
+        var assemblies = new Dictionary<string, string>(restore?.Runtime ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase);
+        var known = new HashSet<MetadataReference>(s_references.Value);
+        var compileOnly = new HashSet<string>(restore?.Compile ?? [], StringComparer.Ordinal);
+        foreach (var reference in compilation.References.OfType<PortableExecutableReference>())
         {
-            context.Unload();
-            var inner = e is TargetInvocationException { InnerException: { } i } ? i : e;
-            return CompiledScript.Failed(full, sources, [new ScriptError(full, 1, 1, "RUN",
-                $"The script's top-level code threw {inner.GetType().Name}: {inner.Message}")]);
+            if (!known.Contains(reference) && reference.FilePath is { } path && !compileOnly.Contains(path)
+                && path != typeof(ScriptCompiler).Assembly.Location)
+            {
+                assemblies.TryAdd(AssemblyName.GetAssemblyName(path).Name!, path);
+            }
         }
+        return assemblies;
     }
 
     /// <summary>Runs a compiled script's top level (its factory) and returns the Start it hands back.</summary>
@@ -135,21 +175,22 @@ public sealed class ScriptCompiler
         return [.. errors];
     }
 
-    private static MetadataReference[] BuildReferences()
+    private static PortableExecutableReference[] BuildReferences()
     {
-        // The framework assemblies scripts commonly need, by name, from the host's trusted platform list (not netstandard).
+        // The framework assemblies scripts commonly need, by name, from the host's trusted platform list.
         var wanted = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
         {
             "System.Runtime", "System.Private.CoreLib", "System.Collections", "System.Linq", "System.Console", "System.IO",
             "System.Text.Json", "System.Xml.Linq", "System.Private.Xml.Linq", "System.Private.Xml", "System.Net.Primitives",
             "System.Text.RegularExpressions", "System.Threading", "System.Threading.Tasks", "System.Runtime.Extensions",
             "System.Memory", "System.ComponentModel.Primitives", "System.Collections.Concurrent", "System.Net.Http",
-            "System.Web.HttpUtility", "System.Security.Cryptography",
+            "System.Web.HttpUtility", "System.Security.Cryptography", "System.Data.Common",
+            "netstandard",   // packages built for .NET Standard (#r "nuget: …") are compiled against its facade
         };
         var tpa = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
         return [.. tpa.Where(p => wanted.Contains(Path.GetFileNameWithoutExtension(p)))
             .Append(typeof(Request).Assembly.Location)
             .Append(typeof(ScriptCompiler).Assembly.Location)
-            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))];
+            .Select(PackageReferenceResolver.Reference)];   // the hosting assembly last: the stand-in for #r "nuget:"
     }
 }

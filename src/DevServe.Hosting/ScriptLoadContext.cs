@@ -1,0 +1,35 @@
+using System.Reflection;
+using System.Runtime.Loader;
+
+namespace DevServe.Hosting;
+
+/// <summary>
+/// The collectible load context of one compiled script: the script, and the assemblies
+/// and native libraries its <c>#r</c> directives bring. Everything the host has (DevServe, the framework) comes from the
+/// host, so <see cref="Request"/> and <see cref="Response"/> stay one type.
+/// </summary>
+internal sealed class ScriptLoadContext(string name, IReadOnlyDictionary<string, string> assemblies, IReadOnlyDictionary<string, string> natives)
+    : AssemblyLoadContext(name, isCollectible: true)
+{
+    private static readonly Lazy<HashSet<string>> s_host = new(() => new(
+        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator).Select(Path.GetFileNameWithoutExtension)
+            .OfType<string>(), StringComparer.OrdinalIgnoreCase));
+
+    /// <summary>The files of this context's references, for the disk cache.</summary>
+    public IReadOnlyDictionary<string, string> ReferenceFiles => assemblies;
+
+    /// <summary>The native libraries of this context's references, for the disk cache.</summary>
+    public IReadOnlyDictionary<string, string> Natives => natives;
+
+    protected override Assembly? Load(AssemblyName assemblyName)
+        // A package's copy of a framework assembly would split types in two: the host's wins.
+        => assemblyName.Name is { } n && !s_host.Value.Contains(n) && assemblies.TryGetValue(n, out var path) ? LoadFromAssemblyPath(path) : null;
+
+    protected override IntPtr LoadUnmanagedDll(string unmanagedDllName)
+    {
+        var name = Path.GetFileNameWithoutExtension(unmanagedDllName);
+        name = name.StartsWith("lib", StringComparison.Ordinal) ? name[3..] : name;
+        return natives.TryGetValue(name, out var path) || natives.TryGetValue(unmanagedDllName, out path)
+            ? LoadUnmanagedDllFromPath(path) : IntPtr.Zero;
+    }
+}

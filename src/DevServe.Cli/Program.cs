@@ -12,6 +12,11 @@ internal static class Program
         {
             RunCommand.Create(),
         };
+        // devserve hello.csx is devserve run hello.csx: what a shebang line (#!/usr/bin/env devserve) runs.
+        if (args is [var first, ..] && Path.GetExtension(first).ToLowerInvariant() is ".csx" or ".dll" or ".csproj")
+        {
+            args = ["run", .. args];
+        }
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

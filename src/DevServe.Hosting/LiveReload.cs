@@ -19,7 +19,7 @@ public static class LiveReload
     private static readonly TimeSpan s_streamLifetime = TimeSpan.FromSeconds(10);
 
     /// <summary>Serves the event stream and adds the listening script to the HTML pages <paramref name="inner"/> answers.</summary>
-    public static Dispatcher Wrap(ScriptServlet servlet, Dispatcher inner)
+    public static Dispatcher Wrap(IReloadingServlet servlet, Dispatcher inner)
     {
         ArgumentNullException.ThrowIfNull(servlet);
         ArgumentNullException.ThrowIfNull(inner);
@@ -36,7 +36,7 @@ public static class LiveReload
         };
     }
 
-    private static async ValueTask<Response?> InjectAsync(ValueTask<Response?> pending, ScriptServlet servlet)
+    private static async ValueTask<Response?> InjectAsync(ValueTask<Response?> pending, IReloadingServlet servlet)
         => Inject(await pending.ConfigureAwait(false), servlet.VersionNumber);
 
     private static Response? Inject(Response? response, int version)
@@ -65,7 +65,7 @@ public static class LiveReload
         };
     }
 
-    private static Response Events(ScriptServlet servlet, Request request) => Response.Streamed(async stream =>
+    private static Response Events(IReloadingServlet servlet, Request request) => Response.Streamed(async stream =>
     {
         using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(request.Aborted);
         lifetime.CancelAfter(s_streamLifetime);

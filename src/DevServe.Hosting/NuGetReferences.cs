@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -81,7 +80,7 @@ internal static partial class NuGetReferences
             }
             await File.WriteAllTextAsync(Path.Combine(directory, "references.csproj"), project.AppendLine("  </ItemGroup>\n</Project>").ToString(),
                 cancellationToken).ConfigureAwait(false);
-            var (exit, output) = await RunDotnetRestoreAsync(directory, cancellationToken).ConfigureAwait(false);
+            var (exit, output) = await DotnetProcess.RunAsync(directory, ["restore", "references.csproj", "-nologo", "-v", "quiet"], cancellationToken).ConfigureAwait(false);
             if (exit != 0)
             {
                 return new Restore(new HashSet<string>(), [], new Dictionary<string, string>(), new Dictionary<string, string>(), ErrorsOf(output, packages));
@@ -92,24 +91,6 @@ internal static partial class NuGetReferences
     }
 
     private static string Escape(string s) => System.Security.SecurityElement.Escape(s);
-
-    private static async Task<(int Exit, string Output)> RunDotnetRestoreAsync(string directory, CancellationToken cancellationToken)
-    {
-        var info = new ProcessStartInfo("dotnet", ["restore", "references.csproj", "-nologo", "-v", "quiet"])
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        info.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        return (process.ExitCode, await stdout.ConfigureAwait(false) + await stderr.ConfigureAwait(false));
-    }
 
     // NuGet's messages name the package (NU1101 unknown id, NU1102 unknown version): put each on its directive's line.
     private static ScriptError[] ErrorsOf(string output, IReadOnlyList<Package> packages)

@@ -7,27 +7,19 @@ namespace DevServe.Hosting;
 /// (or a file it <c>#load</c>s) is saved, and swapped in atomically. While it does not compile, every request gets
 /// the compile error page.
 /// </summary>
-/// <remarks>
-/// Each version is its own <c>DispatchServlet</c> with its own manager, so a stateful page of an older version gets
-/// the expired page saying the servlet was reloaded, and the old load context can unload once its requests end.
-/// Stateless pages keep working: their URLs replay the new version.
-/// </remarks>
-public sealed class ScriptServlet : IAsyncDisposable
+/// <remarks>Versions are swapped as <see cref="ServletVersions"/> says.</remarks>
+public sealed class ScriptServlet : IReloadingServlet
 {
     private static readonly TimeSpan s_debounce = TimeSpan.FromMilliseconds(20);
     private readonly string _path;
     private readonly bool _useCache;
-    private readonly bool _stateless;
-    private readonly string _currentDirectory;
+    private readonly ServletVersions _versions;
     private readonly Channel<bool> _changes = Channel.CreateUnbounded<bool>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _first;
     private readonly Task _loop;
     private readonly List<FileSystemWatcher> _watchers = [];
-    private volatile Version? _current;
-    private TaskCompletionSource<int> _swapped = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    private sealed record Version(int Number, CompiledScript Script, Dispatcher? Servlet);
+    private volatile CompiledScript? _script;
 
     /// <summary>Starts compiling <paramref name="path"/> (requests wait for the first compile) and watching it.</summary>
     /// <param name="path">The script.</param>
@@ -36,29 +28,20 @@ public sealed class ScriptServlet : IAsyncDisposable
     public ScriptServlet(string path, bool useCache = true, bool stateless = false)
     {
         _useCache = useCache;
-        _stateless = stateless;
         _path = Path.GetFullPath(path);
-        _currentDirectory = Path.GetDirectoryName(_path)!;
+        _versions = new ServletVersions(stateless, Path.GetDirectoryName(_path)!);
         _first = CompileAndSwapAsync();
         _loop = WatchLoopAsync();
     }
 
-    /// <summary>The version being served (1 = the first compile).</summary>
-    public int VersionNumber => _current?.Number ?? 0;
+    /// <inheritdoc/>
+    public int VersionNumber => _versions.Number;
 
-    /// <summary>Completes with the version number after the next swap (a recompile that succeeded or failed).</summary>
-    public Task<int> NextSwap => _swapped.Task;
+    /// <inheritdoc/>
+    public Task<int> NextSwap => _versions.NextSwap;
 
     /// <summary>Answers every request with the current version: the servlet, or the compile error page.</summary>
-    public ValueTask<Response?> Dispatch(Request request)
-    {
-        var current = _current;
-        if (current is null)
-        {
-            return WaitForFirstAsync(request);
-        }
-        return current.Servlet is { } servlet ? servlet(request) : new ValueTask<Response?>(CompileErrorPage.For(current.Script));
-    }
+    public ValueTask<Response?> Dispatch(Request request) => _versions.TryDispatch(request) ?? WaitForFirstAsync(request);
 
     private async ValueTask<Response?> WaitForFirstAsync(Request request)
     {
@@ -69,21 +52,10 @@ public sealed class ScriptServlet : IAsyncDisposable
     private async Task CompileAndSwapAsync()
     {
         var script = await ScriptCompiler.CompileAsync(_path, _useCache, _stop.Token).ConfigureAwait(false);
-        var number = (_current?.Number ?? 0) + 1;
-        var manager = new ThresholdLruManager(expirationHandler: number == 1 ? null : request => ExpiredPage.WithMessage(request,
-            "This page belongs to an earlier version of the servlet, which has been reloaded since. Please start over."));
-        var servlet = script.Start is { } start
-            ? Servlets.DispatchServlet(start, stateless: _stateless, manager: _stateless ? null : manager, currentDirectory: _currentDirectory)
-            : null;
-        var old = _current;
-        _current = new Version(number, script, servlet);
+        _script = script;
         Watch(script.Sources.Append(_path));
-        if (old?.Script.Context is { } context)
-        {
-            ClearReflectionCaches();
-            context.Unload();   // cooperative: completes once the old version's requests and flows are gone
-        }
-        Interlocked.Exchange(ref _swapped, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(number);
+        var context = script.Context;
+        _versions.Swap(script.Start, () => CompileErrorPage.For(script), context is null ? null : context.Unload);
     }
 
     private async Task WatchLoopAsync()
@@ -132,20 +104,12 @@ public sealed class ScriptServlet : IAsyncDisposable
 
     private void OnChange(object sender, FileSystemEventArgs e)
     {
-        var sources = _current?.Script.Sources ?? [_path];
+        var sources = _script?.Sources ?? [_path];
         if (sources.Contains(e.FullPath) || e.FullPath == _path)
         {
             _changes.Writer.TryWrite(true);
         }
     }
-
-    // System.Text.Json caches metadata per type: a script type serialized once would pin its load context
-    // (hosting-notes.md §1.2). Its hot-reload hook clears the caches.
-    private static void ClearReflectionCaches()
-        => typeof(System.Text.Json.JsonSerializerOptions).Assembly
-            .GetType("System.Text.Json.JsonSerializerOptionsUpdateHandler")?
-            .GetMethod("ClearCache")?
-            .Invoke(null, [null]);
 
     /// <summary>Stops watching; the current version's load context is unloaded.</summary>
     public async ValueTask DisposeAsync()
@@ -169,7 +133,7 @@ public sealed class ScriptServlet : IAsyncDisposable
         }
         _changes.Writer.TryComplete();
         await _loop.ConfigureAwait(false);
-        _current?.Script.Context?.Unload();
-        _current = null;
+        _versions.Clear();
+        _script = null;
     }
 }

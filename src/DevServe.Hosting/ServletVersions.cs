@@ -1,0 +1,67 @@
+namespace DevServe.Hosting;
+
+/// <summary>
+/// The versions of a reloading servlet: the one being served, swapped atomically for the next, each its own
+/// <c>DispatchServlet</c> with its own manager.
+/// </summary>
+/// <remarks>
+/// A stateful page of an older version gets the expired page saying the servlet was reloaded, and the old version's
+/// code can unload once its requests end. Stateless pages keep working: their URLs replay the new version.
+/// </remarks>
+internal sealed class ServletVersions(bool stateless, string currentDirectory)
+{
+    private volatile Version? _current;
+    private TaskCompletionSource<int> _swapped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private sealed record Version(int Number, Dispatcher? Servlet, Func<Response>? ErrorPage, Action? Unload);
+
+    public int Number => _current?.Number ?? 0;
+
+    public bool Started => _current is not null;
+
+    public Task<int> NextSwap => _swapped.Task;
+
+    /// <summary>The current version's answer; <c>null</c> before the first version.</summary>
+    public ValueTask<Response?>? TryDispatch(Request request)
+        => _current switch
+        {
+            null => null,
+            { Servlet: { } servlet } => servlet(request),
+            var failed => new ValueTask<Response?>(failed.ErrorPage!()),
+        };
+
+    /// <summary>Serves <paramref name="start"/> from now on, or when it is null <paramref name="errorPage"/>; the old version's <paramref name="unload"/> runs.</summary>
+    public int Swap(Func<Request, Task<Response>>? start, Func<Response>? errorPage, Action? unload)
+    {
+        var number = (_current?.Number ?? 0) + 1;
+        var manager = new ThresholdLruManager(expirationHandler: number == 1 ? null : request => ExpiredPage.WithMessage(request,
+            "This page belongs to an earlier version of the servlet, which has been reloaded since. Please start over."));
+        var servlet = start is null ? null
+            : Servlets.DispatchServlet(start, stateless: stateless, manager: stateless ? null : manager, currentDirectory: currentDirectory);
+        var old = _current;
+        _current = new Version(number, servlet, errorPage, unload);
+        if (old?.Unload is { } previous)
+        {
+            ClearReflectionCaches();
+            previous();   // cooperative: completes once the old version's requests and flows are gone
+        }
+        Interlocked.Exchange(ref _swapped, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(number);
+        return number;
+    }
+
+    /// <summary>Unloads the current version.</summary>
+    public void Clear()
+    {
+        var old = _current;
+        _current = null;
+        old?.Unload?.Invoke();
+    }
+
+    // System.Text.Json caches metadata per type: a servlet type serialized once would pin its load context
+    // (hosting-notes.md §1.2). Its hot-reload hook clears the caches.
+    private static void ClearReflectionCaches()
+        => typeof(System.Text.Json.JsonSerializerOptions).Assembly
+            .GetType("System.Text.Json.JsonSerializerOptionsUpdateHandler")?
+            .GetMethod("ClearCache")?
+            .Invoke(null, [null]);
+}

@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Threading.Channels;
 using McMaster.NETCore.Plugins;
 
 namespace DevServe.Hosting;
@@ -18,12 +17,11 @@ namespace DevServe.Hosting;
 public sealed class PluginServlet : IReloadingServlet
 {
     // A build writes the dll, its pdb and its deps in turn: wait for quiet before loading.
-    private static readonly TimeSpan s_debounce = TimeSpan.FromMilliseconds(150);
+    private readonly Debouncer _changes = new(TimeSpan.FromMilliseconds(100));
     private static readonly Type[] s_shared = [typeof(Request), typeof(Response), typeof(Dispatcher), typeof(Web)];
     private readonly string _path;
     private readonly ProjectBuild? _project;
     private readonly ServletVersions _versions;
-    private readonly Channel<bool> _changes = Channel.CreateUnbounded<bool>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
     private readonly FileSystemWatcher _watcher;
     private readonly Task _first;
@@ -59,6 +57,9 @@ public sealed class PluginServlet : IReloadingServlet
         _loop = WatchLoopAsync();
     }
 
+    /// <summary>The library being served (for tests that watch load contexts).</summary>
+    internal Assembly? CurrentAssembly { get; private set; }
+
     /// <inheritdoc/>
     public int VersionNumber => _versions.Number;
 
@@ -81,7 +82,7 @@ public sealed class PluginServlet : IReloadingServlet
             : _project.IsSource(e.FullPath);
         if (relevant)
         {
-            _changes.Writer.TryWrite(true);
+            _changes.Signal();
         }
     }
 
@@ -90,18 +91,7 @@ public sealed class PluginServlet : IReloadingServlet
         try
         {
             await _first.ConfigureAwait(false);
-            while (await _changes.Reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
-            {
-                do
-                {
-                    while (_changes.Reader.TryRead(out _))
-                    {
-                    }
-                    await Task.Delay(s_debounce, _stop.Token).ConfigureAwait(false);
-                }
-                while (_changes.Reader.TryRead(out _));
-                await ReloadAsync().ConfigureAwait(false);
-            }
+            await _changes.RunAsync(ReloadAsync, _stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
@@ -115,6 +105,7 @@ public sealed class PluginServlet : IReloadingServlet
             var build = await _project.BuildAsync(_stop.Token).ConfigureAwait(false);
             if (build.Errors.Count > 0)
             {
+                CurrentAssembly = null;
                 _versions.Swap(null, () => CompileErrorPage.For(build.Errors, "The servlet project does not build", "Fix it and save"), null);
                 return;
             }
@@ -134,14 +125,17 @@ public sealed class PluginServlet : IReloadingServlet
             }
             loader = PluginLoader.CreateFromAssemblyFile(assembly, isUnloadable: true, sharedTypes: s_shared,
                 configure: c => c.LoadInMemory = true);
-            var start = FindStart(loader.LoadDefaultAssembly());
+            var loaded = loader.LoadDefaultAssembly();
+            var start = FindStart(loaded);
             // The loader must stay reachable while its version serves (hosting-notes.md §3, pitfall 1): the swap holds it.
+            CurrentAssembly = loaded;
             _versions.Swap(start, null, loader.Dispose);
         }
         catch (Exception e) when (e is BadImageFormatException or FileLoadException or FileNotFoundException or PluginLoadException
             or ReflectionTypeLoadException or TypeLoadException or InvalidOperationException or IOException)
         {
             loader?.Dispose();
+            CurrentAssembly = null;
             var error = new ScriptError(assembly, 0, 0, e is PluginLoadException ? "DEVSERVE003" : e.GetType().Name, e.Message);
             _versions.Swap(null, () => CompileErrorPage.For([error], "The servlet library does not load", "Rebuild it"), null);
         }
@@ -178,7 +172,7 @@ public sealed class PluginServlet : IReloadingServlet
         _stop.Cancel();
         _watcher.EnableRaisingEvents = false;
         _watcher.Dispose();
-        _changes.Writer.TryComplete();
+        _changes.Complete();
         await _loop.ConfigureAwait(false);
         try
         {
@@ -187,6 +181,7 @@ public sealed class PluginServlet : IReloadingServlet
         catch (OperationCanceledException)
         {
         }
+        CurrentAssembly = null;
         _versions.Clear();
     }
 }

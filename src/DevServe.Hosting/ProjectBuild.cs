@@ -8,6 +8,7 @@ internal sealed partial class ProjectBuild(string project)
     private static readonly string[] s_sourceExtensions = [".cs", ".csproj", ".props", ".targets", ".resx"];
     private readonly string _directory = Path.GetDirectoryName(project)!;
     private string? _targetPath;
+    private volatile bool _restored;
 
     /// <summary>The library built, or why not.</summary>
     public sealed record Result(string? Assembly, IReadOnlyList<ScriptError> Errors);
@@ -24,8 +25,13 @@ internal sealed partial class ProjectBuild(string project)
     {
         var relative = Path.GetRelativePath(_directory, path);
         var first = relative.Split(Path.DirectorySeparatorChar)[0];
-        return !relative.StartsWith("..", StringComparison.Ordinal) && first is not ("bin" or "obj")
+        var source = !relative.StartsWith("..", StringComparison.Ordinal) && first is not ("bin" or "obj")
             && s_sourceExtensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);
+        if (source && Path.GetExtension(path) is not (".cs" or ".resx"))
+        {
+            _restored = false;   // the project itself changed: its packages may have too
+        }
+        return source;
     }
 
     /// <summary>Builds the project (Debug); the library's path, or the build's errors with their places.</summary>
@@ -41,8 +47,14 @@ internal sealed partial class ProjectBuild(string project)
             }
             _targetPath = target;
         }
-        var build = await DotnetProcess.RunAsync(_directory, ["build", project, "-c", "Debug", "-nologo", "-v", "quiet", "-clp:NoSummary", "-p:GenerateFullPaths=true"],
-            cancellationToken).ConfigureAwait(false);
+        // A restore costs ~0.4 s of every build; after a good one it is needed again only when the project changes.
+        string[] arguments = ["build", project, "-c", "Debug", "-nologo", "-v", "quiet", "-clp:NoSummary", "-p:GenerateFullPaths=true"];
+        var restored = _restored;
+        var build = await DotnetProcess.RunAsync(_directory, restored ? [.. arguments, "--no-restore"] : arguments, cancellationToken).ConfigureAwait(false);
+        if (build.Exit == 0)
+        {
+            _restored = true;
+        }
         return build.Exit == 0 ? new Result(_targetPath, []) : new Result(null, Errors(build.Output, build.Exit));
     }
 

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 
 namespace DevServe.Hosting;
 
@@ -10,11 +9,10 @@ namespace DevServe.Hosting;
 /// <remarks>Versions are swapped as <see cref="ServletVersions"/> says.</remarks>
 public sealed class ScriptServlet : IReloadingServlet
 {
-    private static readonly TimeSpan s_debounce = TimeSpan.FromMilliseconds(20);
+    private readonly Debouncer _changes = new(TimeSpan.FromMilliseconds(20));
     private readonly string _path;
     private readonly bool _useCache;
     private readonly ServletVersions _versions;
-    private readonly Channel<bool> _changes = Channel.CreateUnbounded<bool>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _first;
     private readonly Task _loop;
@@ -33,6 +31,9 @@ public sealed class ScriptServlet : IReloadingServlet
         _first = CompileAndSwapAsync();
         _loop = WatchLoopAsync();
     }
+
+    /// <summary>The compile being served (for tests that watch load contexts).</summary>
+    internal CompiledScript? Current => _script;
 
     /// <inheritdoc/>
     public int VersionNumber => _versions.Number;
@@ -63,19 +64,7 @@ public sealed class ScriptServlet : IReloadingServlet
         try
         {
             await _first.ConfigureAwait(false);
-            while (await _changes.Reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
-            {
-                // Editors save with several writes (or temp file + rename): wait until they are done.
-                do
-                {
-                    while (_changes.Reader.TryRead(out _))
-                    {
-                    }
-                    await Task.Delay(s_debounce, _stop.Token).ConfigureAwait(false);
-                }
-                while (_changes.Reader.TryRead(out _));
-                await CompileAndSwapAsync().ConfigureAwait(false);
-            }
+            await _changes.RunAsync(CompileAndSwapAsync, _stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
@@ -107,7 +96,7 @@ public sealed class ScriptServlet : IReloadingServlet
         var sources = _script?.Sources ?? [_path];
         if (sources.Contains(e.FullPath) || e.FullPath == _path)
         {
-            _changes.Writer.TryWrite(true);
+            _changes.Signal();
         }
     }
 
@@ -131,7 +120,7 @@ public sealed class ScriptServlet : IReloadingServlet
             }
             _watchers.Clear();
         }
-        _changes.Writer.TryComplete();
+        _changes.Complete();
         await _loop.ConfigureAwait(false);
         _versions.Clear();
         _script = null;

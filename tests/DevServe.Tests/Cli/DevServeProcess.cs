@@ -79,13 +79,22 @@ public sealed partial class DevServeProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    public static DevServeProcess Start(params string[] args)
+    public static DevServeProcess Start(params string[] args) => StartProgram(Path.Combine(RepositoryRoot, "scripts", "devserve"), null, null, args);
+
+    /// <summary>Runs scripts/devserve in <paramref name="workingDirectory"/>.</summary>
+    public static DevServeProcess StartIn(string workingDirectory, params string[] args)
+        => StartProgram(Path.Combine(RepositoryRoot, "scripts", "devserve"), workingDirectory, null, args);
+
+    /// <summary>Runs <paramref name="program"/> (an installed devserve, an executable script) with the test environment.</summary>
+    public static DevServeProcess StartProgram(string program, string? workingDirectory, IReadOnlyDictionary<string, string>? environment,
+        params string[] args)
     {
-        var info = new ProcessStartInfo(Path.Combine(RepositoryRoot, "scripts", "devserve"))
+        var info = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? "",
         };
         foreach (var arg in args)
         {
@@ -95,6 +104,10 @@ public sealed partial class DevServeProcess : IAsyncDisposable
         info.Environment["DEVSERVE_CACHE"] = s_cache;
         info.Environment["DEVSERVE_STUFFER_KEY"] = Path.Combine(s_cache, "stuffer.key");
         info.Environment["DEVSERVE_URL_STORE"] = Path.Combine(s_cache, "urls");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
         return new DevServeProcess(Process.Start(info)!);
     }
 

@@ -45,8 +45,7 @@ public sealed class ScriptServletTests
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static WeakReference ContextOf(ScriptServlet servlet)
-        => new(typeof(ScriptServlet).GetField("_current", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
-            .GetValue(servlet) is { } v ? v.GetType().GetProperty("Script")!.GetValue(v) is CompiledScript s ? s.Context : null : null);
+        => new(servlet.Current?.Context);
 
     [Fact]
     public async Task A_loaded_file_is_watched_too_and_line_numbers_point_into_it()

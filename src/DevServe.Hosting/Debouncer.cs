@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+
+namespace DevServe.Hosting;
+
+/// <summary>
+/// Turns bursts of file events into one action, run once the files have been quiet for a while: editors save with
+/// several writes or a temp file and a rename, and a build deletes, creates and writes each output.
+/// </summary>
+internal sealed class Debouncer(TimeSpan quiet)
+{
+    private readonly Channel<bool> _signals = Channel.CreateUnbounded<bool>(new UnboundedChannelOptions { SingleReader = true });
+    private long _last;
+
+    /// <summary>Something changed (any thread).</summary>
+    public void Signal()
+    {
+        Volatile.Write(ref _last, Stopwatch.GetTimestamp());
+        _signals.Writer.TryWrite(true);
+    }
+
+    /// <summary>Runs <paramref name="action"/> after each burst, <c>quiet</c> after its last signal, until <see cref="Complete"/>.</summary>
+    public async Task RunAsync(Func<Task> action, CancellationToken cancellationToken)
+    {
+        while (await _signals.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // Wait from the last signal, not from the first: a late event extends the wait only by what is left.
+            for (var since = Stopwatch.GetElapsedTime(Volatile.Read(ref _last)); since < quiet;
+                 since = Stopwatch.GetElapsedTime(Volatile.Read(ref _last)))
+            {
+                await Task.Delay(quiet - since, cancellationToken).ConfigureAwait(false);
+            }
+            while (_signals.Reader.TryRead(out _))
+            {
+            }
+            await action().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Ends <see cref="RunAsync"/>.</summary>
+    public void Complete() => _signals.Writer.TryComplete();
+}

@@ -25,6 +25,7 @@ public static partial class Launch
     /// <param name="output">Where the banner goes; <c>null</c> = standard output.</param>
     /// <param name="loggerFactory">The server's logging; <c>null</c> = standard error.</param>
     /// <param name="cancellationToken">Ends the wait like the semaphore does.</param>
+    /// <param name="started">Called with the server's base URL (e.g. <c>http://localhost:8000</c>) once it listens.</param>
     /// <returns>A task that completes once the server has stopped.</returns>
     /// <exception cref="IOException">The server could not listen (for example, the port is in use); the banner says why first.</exception>
     /// <remarks>
@@ -34,7 +35,7 @@ public static partial class Launch
     public static async Task ServeLaunchWait(Func<SemaphoreSlim, Dispatcher> makeDispatcher, bool connectionClose = false,
         string? launchPath = null, bool banner = false, string? listenIp = "127.0.0.1", int port = 8000,
         string? sslCert = null, string? sslKey = null, SafetyLimits? safetyLimits = null, TextWriter? output = null,
-        ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+        ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default, Action<string>? started = null)
     {
         ArgumentNullException.ThrowIfNull(makeDispatcher);
         output ??= Console.Out;
@@ -43,18 +44,18 @@ public static partial class Launch
         var confirmation = Channel.CreateBounded<ServeConfirmation>(1);
         var stop = Server.Serve(makeDispatcher(semaphore), confirmation.Writer, connectionClose, tls, port, listenIp,
             safetyLimits: safetyLimits ?? SafetyLimits.Make(), loggerFactory: loggerFactory);
-        var started = await confirmation.Reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
-        if (started.Port is not int bound)
+        var confirmed = await confirmation.Reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+        if (confirmed.Port is not int bound)
         {
             if (banner)
             {
                 await Console.Error.WriteLineAsync("There was an error starting the Web server.").ConfigureAwait(false);
-                if (IsAddressInUse(started.Error))
+                if (IsAddressInUse(confirmed.Error))
                 {
                     await Console.Error.WriteLineAsync($"\tThe TCP port ({port}) is already in use.").ConfigureAwait(false);
                 }
             }
-            throw new IOException($"The server could not listen on port {port}: {started.Error?.Message}", started.Error);
+            throw new IOException($"The server could not listen on port {port}: {confirmed.Error?.Message}", confirmed.Error);
         }
         var url = ServerUrl(tls is not null, bound) + (launchPath ?? "");
         if (launchPath is not null)
@@ -67,6 +68,7 @@ public static partial class Launch
             await output.WriteLineAsync("Stop this program at any time to terminate the Web Server.").ConfigureAwait(false);
             await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         }
+        started?.Invoke(ServerUrl(tls is not null, bound));
         try
         {
             await semaphore.WaitAsync(cancellationToken).ConfigureAwait(false);

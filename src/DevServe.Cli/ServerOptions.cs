@@ -1,0 +1,101 @@
+using System.CommandLine;
+using System.Text.RegularExpressions;
+
+namespace DevServe.Cli;
+
+/// <summary>
+/// The server options <c>run</c> and <c>repl</c> share (Racket's <c>serve/servlet</c> keywords as flags), and serving
+/// a reloading servlet with them: quit page, static files, live reload, request log, banner, browser.
+/// </summary>
+internal sealed class ServerOptions
+{
+    public readonly Option<int> Port = new("--port", "-p") { Description = "The port (0 = a free port).", DefaultValueFactory = _ => 8000 };
+    public readonly Option<string> ListenIp = new("--listen-ip") { Description = "The address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
+    public readonly Option<bool> NoBrowser = new("--no-browser") { Description = "Do not open a browser." };
+    public readonly Option<string> LaunchPath = new("--launch-path") { Description = "The path the browser opens.", DefaultValueFactory = _ => "/" };
+    public readonly Option<DirectoryInfo[]> Htdocs = new("--htdocs") { Description = "Directories of static files served before the servlet (default: htdocs/ beside the servlet)." };
+    public readonly Option<bool> NoQuit = new("--no-quit") { Description = "No /quit page." };
+    public readonly Option<bool> NoBanner = new("--no-banner") { Description = "Print no banner." };
+    public readonly Option<string> ServletPath = new("--servlet-path") { Description = "Serve the servlet at this path only (default: every path)." };
+    public readonly Option<string> ServletRegexp = new("--servlet-regexp") { Description = "Serve the servlet at the paths this regular expression matches." };
+    public readonly Option<FileInfo> LogFile = new("--log-file") { Description = "Append a request log to this file." };
+    public readonly Option<string> LogFormat = new("--log-format") { Description = "apache-default (default), combined, parenthesized or extended.", DefaultValueFactory = _ => "apache-default" };
+    public readonly Option<bool> Stateless = new("--stateless") { Description = "Keep no conversation on the server: continuations travel in signed URLs." };
+    public readonly Option<bool> NoCache = new("--no-cache") { Description = "Always compile (do not use the compiled-script cache)." };
+    public readonly Option<FileInfo> SslCert = new("--ssl-cert") { Description = "A PEM certificate: serve HTTPS (with --ssl-key)." };
+    public readonly Option<FileInfo> SslKey = new("--ssl-key") { Description = "The PEM private key of --ssl-cert." };
+
+    public ServerOptions()
+    {
+        LogFormat.AcceptOnlyFromAmong("apache-default", "combined", "parenthesized", "extended");
+        Port.Validators.Add(r =>
+        {
+            if (r.GetValue(Port) is < 0 or > 65535)
+            {
+                r.AddError("--port must be between 0 and 65535.");
+            }
+        });
+    }
+
+    /// <summary>Adds every option to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { Port, ListenIp, NoBrowser, LaunchPath, Htdocs, NoQuit, NoBanner, NoCache, SslCert, SslKey,
+                     ServletPath, ServletRegexp, LogFile, LogFormat, Stateless })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    /// <summary>What the options say, checked; <c>null</c> after printing why they do not go together.</summary>
+    /// <param name="values">The options' values (the command line, maybe over a launch profile).</param>
+    /// <param name="servletDirectory">Where the default <c>htdocs/</c> is.</param>
+    /// <param name="address">The address and port when something else decided them (a profile's URL); the options win when given.</param>
+    /// <param name="launchPath">The page to open when something else decided it; "" = no browser. The options win when given.</param>
+    public async Task<ServerPlan?> ResolveAsync(OptionValues values, string servletDirectory, (string? Ip, int Port)? address = null,
+        string? launchPath = null)
+    {
+        var cert = values.Get(SslCert);
+        var key = values.Get(SslKey);
+        if ((cert is null) != (key is null))
+        {
+            await Console.Error.WriteLineAsync("devserve: --ssl-cert and --ssl-key go together.");
+            return null;
+        }
+        if (values.Get(ServletPath) is not null && values.Get(ServletRegexp) is not null)
+        {
+            await Console.Error.WriteLineAsync("devserve: give --servlet-path or --servlet-regexp, not both.");
+            return null;
+        }
+        Regex? only;
+        try
+        {
+            only = values.Get(ServletPath) is { } p ? new("^" + Regex.Escape(p) + "$") : values.Get(ServletRegexp) is { } r ? new(r) : null;
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync($"devserve: --servlet-regexp: {e.Message}");
+            return null;
+        }
+        var useAddress = address is { } a && !values.Given(Port) && !values.Given(ListenIp);
+        var browse = values.Get(NoBrowser) ? null : values.Given(LaunchPath) || launchPath is null ? values.Get(LaunchPath) : launchPath.Length > 0 ? launchPath : null;
+        return new ServerPlan(
+            ListenIp: useAddress ? address!.Value.Ip : values.Get(ListenIp),
+            Port: useAddress ? address!.Value.Port : values.Get(Port),
+            LaunchPath: browse,
+            Banner: !values.Get(NoBanner),
+            Quit: !values.Get(NoQuit),
+            StaticRoots: values.Get(Htdocs) is { Length: > 0 } given ? [.. given.Select(d => d.FullName)] : [Path.Combine(servletDirectory, "htdocs")],
+            Only: only,
+            LogFile: values.Get(LogFile)?.FullName,
+            LogFormat: values.Get(LogFormat) switch
+            {
+                "combined" => DevServe.LogFormat.Combined,
+                "parenthesized" => DevServe.LogFormat.ParenthesizedDefault,
+                "extended" => DevServe.LogFormat.Extended,
+                _ => DevServe.LogFormat.ApacheDefault,
+            },
+            SslCert: cert?.FullName,
+            SslKey: key?.FullName);
+    }
+}

@@ -1,0 +1,57 @@
+using System.Text.RegularExpressions;
+using DevServe.Hosting;
+
+namespace DevServe.Cli;
+
+/// <summary>How to serve: the options, resolved.</summary>
+internal sealed record ServerPlan(string? ListenIp, int Port, string? LaunchPath, bool Banner, bool Quit, IReadOnlyList<string> StaticRoots,
+    Regex? Only, string? LogFile, LogFormat LogFormat, string? SslCert, string? SslKey)
+{
+    /// <summary>
+    /// Serves <paramref name="servlet"/> until the quit page, Ctrl+C or <paramref name="cancellationToken"/>; exit code 0,
+    /// or 1 when the server could not listen (the banner has said why).
+    /// </summary>
+    /// <param name="servlet">The servlet, with live reload of its pages.</param>
+    /// <param name="around">Wraps the site's dispatcher (the REPL records requests).</param>
+    /// <param name="started">Called with the server's base URL once it listens.</param>
+    /// <param name="before">Dispatchers before the servlet (the REPL's shown pages).</param>
+    public async Task<int> ServeAsync(IReloadingServlet servlet, Func<Dispatcher, Dispatcher>? around = null, Action<string>? started = null,
+        IReadOnlyList<Dispatcher>? before = null, CancellationToken cancellationToken = default)
+    {
+        var live = LiveReload.Wrap(servlet, servlet.Dispatch);
+        try
+        {
+            await Launch.ServeLaunchWait(
+                semaphore =>
+                {
+                    Dispatcher site = Dispatchers.Sequencer(
+                    [
+                        .. Quit ? [Launch.QuitPage(semaphore)] : Array.Empty<Dispatcher>(),
+                        .. before ?? [],
+                        .. StaticRoots.Select(root => Dispatchers.Files(root)),
+                        // With a servlet path, the live-reload stream still needs its own path.
+                        Only is null ? live : Dispatchers.Sequencer(
+                            Dispatchers.Filter(new("^" + Regex.Escape(LiveReload.EventsPath) + "$"), live),
+                            Dispatchers.Filter(Only, live)),
+                    ]);
+                    site = around?.Invoke(site) ?? site;
+                    return LogFile is null ? site : Dispatchers.Log(LogFormat, LogFile, site);
+                },
+                launchPath: LaunchPath,
+                banner: Banner,
+                listenIp: ListenIp,
+                port: Port,
+                sslCert: SslCert,
+                sslKey: SslKey,
+                // Like Racket's 2 s after /quit: long enough for the last page, short for open event streams.
+                safetyLimits: new SafetyLimits { ShutdownGracePeriod = TimeSpan.FromSeconds(2) },
+                started: started,
+                cancellationToken: cancellationToken);
+            return 0;
+        }
+        catch (IOException)
+        {
+            return 1;   // the banner has said why (a busy port)
+        }
+    }
+}

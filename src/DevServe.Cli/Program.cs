@@ -11,6 +11,7 @@ internal static class Program
             + "with the Racket web server's launching API on Kestrel.")
         {
             RunCommand.Create(),
+            ReplCommand.Create(),
         };
         // devserve hello.csx is devserve run hello.csx: what a shebang line (#!/usr/bin/env devserve) runs.
         if (args is [var first, ..] && Path.GetExtension(first).ToLowerInvariant() is ".csx" or ".dll" or ".csproj")

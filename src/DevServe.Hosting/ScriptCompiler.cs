@@ -30,6 +30,12 @@ public sealed class ScriptCompiler
     // One set of options per script directory, so its caching resolver lives across recompiles (that is its point).
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, CSharpCompilationOptions> s_options = new();
 
+    /// <summary>What every script is compiled against: the framework assemblies scripts commonly need, DevServe, and this assembly last.</summary>
+    internal static IReadOnlyList<PortableExecutableReference> References => s_references.Value;
+
+    /// <summary>The namespaces (and the static class <c>DevServe.Web</c>) every script imports.</summary>
+    internal static IReadOnlyList<string> Usings => s_usings;
+
     /// <summary>Compiles <paramref name="path"/> (or loads it from the on-disk cache); the result holds the servlet or the errors.</summary>
     /// <param name="path">The script.</param>
     /// <param name="useCache">Whether to read and write the compiled-script cache.</param>

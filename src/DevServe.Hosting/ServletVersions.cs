@@ -13,13 +13,16 @@ internal sealed class ServletVersions(bool stateless, string currentDirectory)
     private volatile Version? _current;
     private TaskCompletionSource<int> _swapped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private sealed record Version(int Number, Dispatcher? Servlet, Func<Response>? ErrorPage, Action? Unload);
+    private sealed record Version(int Number, Dispatcher? Servlet, Func<Response>? ErrorPage, Action? Unload, ThresholdLruManager Manager);
 
     public int Number => _current?.Number ?? 0;
 
     public bool Started => _current is not null;
 
     public Task<int> NextSwap => _swapped.Task;
+
+    /// <summary>The current version's continuation manager (stateful servlets).</summary>
+    public ThresholdLruManager? Manager => _current?.Manager;
 
     /// <summary>The current version's answer; <c>null</c> before the first version.</summary>
     public ValueTask<Response?>? TryDispatch(Request request)
@@ -31,15 +34,19 @@ internal sealed class ServletVersions(bool stateless, string currentDirectory)
         };
 
     /// <summary>Serves <paramref name="start"/> from now on, or when it is null <paramref name="errorPage"/>; the old version's <paramref name="unload"/> runs.</summary>
-    public int Swap(Func<Request, Task<Response>>? start, Func<Response>? errorPage, Action? unload)
+    /// <param name="start">The new version's servlet.</param>
+    /// <param name="errorPage">The page while there is no servlet.</param>
+    /// <param name="unload">Runs when this version is replaced.</param>
+    /// <param name="manager">The version's manager; by default a new one, so the old version's pages expire and its code can unload.</param>
+    public int Swap(Func<Request, Task<Response>>? start, Func<Response>? errorPage, Action? unload, ThresholdLruManager? manager = null)
     {
         var number = (_current?.Number ?? 0) + 1;
-        var manager = new ThresholdLruManager(expirationHandler: number == 1 ? null : request => ExpiredPage.WithMessage(request,
+        manager ??= new ThresholdLruManager(expirationHandler: number == 1 ? null : request => ExpiredPage.WithMessage(request,
             "This page belongs to an earlier version of the servlet, which has been reloaded since. Please start over."));
         var servlet = start is null ? null
             : Servlets.DispatchServlet(start, stateless: stateless, manager: stateless ? null : manager, currentDirectory: currentDirectory);
         var old = _current;
-        _current = new Version(number, servlet, errorPage, unload);
+        _current = new Version(number, servlet, errorPage, unload, manager);
         if (old?.Unload is { } previous)
         {
             ClearReflectionCaches();

@@ -52,6 +52,7 @@ public sealed class ThresholdLruManager : IManager
         public readonly ulong Salt = salt;
         public readonly object Continuation = continuation;
         public readonly long Bytes = bytes;
+        public readonly long Stored = System.Diagnostics.Stopwatch.GetTimestamp();
         public Node? Older, Newer;                 // the LRU list
         public Node? InstanceOlder, InstanceNewer;   // the instance's continuations
     }
@@ -72,6 +73,21 @@ public sealed class ThresholdLruManager : IManager
                 return _entries.Count;
             }
         }
+    }
+
+    /// <summary>The continuations kept now, most recently used first (at most <paramref name="limit"/>), for a person to look at.</summary>
+    /// <param name="limit">How many to list.</param>
+    public IReadOnlyList<ContinuationInfo> Snapshot(int limit = 100)
+    {
+        var list = new List<ContinuationInfo>();
+        lock (_lock)
+        {
+            for (var node = _newest; node is not null && list.Count < limit; node = node.Older)
+            {
+                list.Add(new ContinuationInfo(node.Instance, node.Id, System.Diagnostics.Stopwatch.GetElapsedTime(node.Stored), node.Bytes));
+            }
+        }
+        return list;
     }
 
     /// <summary>Estimated bytes held by the continuations kept now.</summary>

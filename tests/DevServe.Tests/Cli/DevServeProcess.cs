@@ -11,6 +11,7 @@ public sealed partial class DevServeProcess : IAsyncDisposable
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
     private readonly TaskCompletionSource<string> _url = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim _lines = new(0);
     private string? _bannerUrl;
 
     private DevServeProcess(Process process)
@@ -27,6 +28,7 @@ public sealed partial class DevServeProcess : IAsyncDisposable
             {
                 _stdout.AppendLine(e.Data);
             }
+            _lines.Release();
             if (BannerUrl().Match(e.Data) is { Success: true } m)
             {
                 _bannerUrl = m.Groups[1].Value;
@@ -79,6 +81,41 @@ public sealed partial class DevServeProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
+    /// <summary>Runs scripts/devserve with its standard input ours to write (the REPL).</summary>
+    public static DevServeProcess StartWithInput(params string[] args)
+        => StartProgram(Path.Combine(RepositoryRoot, "scripts", "devserve"), null, null, redirectInput: true, args);
+
+    /// <summary>Writes a line to the process's standard input; returns the output length before it, for <see cref="WaitForOutputAsync"/>.</summary>
+    public async Task<int> SendAsync(string line)
+    {
+        var mark = Output.Length;
+        await _process.StandardInput.WriteLineAsync(line);
+        await _process.StandardInput.FlushAsync();
+        return mark;
+    }
+
+    /// <summary>Closes standard input: end of input, as Ctrl+D at a terminal.</summary>
+    public void CloseInput() => _process.StandardInput.Close();
+
+    /// <summary>Waits until the output after <paramref name="mark"/> contains <paramref name="text"/>; returns that output.</summary>
+    public async Task<string> WaitForOutputAsync(string text, int mark = 0, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var output = Output;
+            if (output.Length > mark && output.IndexOf(text, mark, StringComparison.Ordinal) >= 0)
+            {
+                return output[mark..];
+            }
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || !await _lines.WaitAsync(left))
+            {
+                throw new TimeoutException($"No \"{text}\" in the output:\n{output[Math.Min(mark, output.Length)..]}\n{Errors}");
+            }
+        }
+    }
+
     public static DevServeProcess Start(params string[] args) => StartProgram(Path.Combine(RepositoryRoot, "scripts", "devserve"), null, null, args);
 
     /// <summary>Runs scripts/devserve in <paramref name="workingDirectory"/>.</summary>
@@ -87,10 +124,14 @@ public sealed partial class DevServeProcess : IAsyncDisposable
 
     /// <summary>Runs <paramref name="program"/> (an installed devserve, an executable script) with the test environment.</summary>
     public static DevServeProcess StartProgram(string program, string? workingDirectory, IReadOnlyDictionary<string, string>? environment,
-        params string[] args)
+        params string[] args) => StartProgram(program, workingDirectory, environment, redirectInput: false, args);
+
+    private static DevServeProcess StartProgram(string program, string? workingDirectory, IReadOnlyDictionary<string, string>? environment,
+        bool redirectInput, string[] args)
     {
         var info = new ProcessStartInfo(program)
         {
+            RedirectStandardInput = redirectInput,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

@@ -1,0 +1,68 @@
+using System.CommandLine;
+using DevServe.Hosting;
+
+namespace DevServe.Cli;
+
+/// <summary>
+/// <c>devserve repl [FILE.csx]</c>: the server of <c>run</c>, and a C# prompt beside it whose <c>Start</c> is the
+/// servlet — DrRacket's Interactions window next to a running <c>serve/servlet</c>.
+/// </summary>
+internal static class ReplCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<FileInfo?>("file")
+        {
+            Description = "A script to #load first (its Start becomes the servlet).",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var server = new ServerOptions();
+        var command = new Command("repl", "Serve whatever Start means at a C# prompt; redefine it and the server follows.") { file };
+        server.AddTo(command);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var script = parse.GetValue(file);
+            if (script is { Exists: false })
+            {
+                await Console.Error.WriteLineAsync($"devserve: {script.FullName}: no such file.");
+                return 2;
+            }
+            var values = new OptionValues(parse);
+            var directory = script?.DirectoryName ?? Directory.GetCurrentDirectory();
+            var plan = await server.ResolveAsync(values, directory);
+            if (plan is null)
+            {
+                return 2;
+            }
+            Directory.SetCurrentDirectory(directory);
+            await using var servlet = new ReplServlet(directory, values.Get(server.Stateless));
+            servlet.Use(null);
+            var history = new RequestHistory(capacity: 50);
+            var started = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var globals = new ReplGlobals(path =>
+            {
+                var url = started.Task.Result + path;
+                if (plan.LaunchPath is not null)
+                {
+                    Launch.SendUrl(url);
+                }
+                return url;
+            });
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var serving = plan.ServeAsync(servlet, around: history.Wrap, started: url => started.TrySetResult(url), before: [globals.Dispatch],
+                cancellationToken: stop.Token);
+            if (await Task.WhenAny(serving, started.Task) == serving)
+            {
+                return await serving;   // it could not listen; the banner said why
+            }
+            var loop = new ReplLoop(new ReplSession(directory, globals), servlet, history, started.Task.Result, plan.LaunchPath ?? "/");
+            // Standard input blocks a thread: the prompt gets its own, so /quit and Ctrl+C end the process at once.
+            var prompting = Task.Factory.StartNew(() => loop.RunAsync(script?.FullName), CancellationToken.None, TaskCreationOptions.LongRunning,
+                TaskScheduler.Default).Unwrap();
+            await Task.WhenAny(serving, prompting);
+            await stop.CancelAsync();
+            return await serving;
+        });
+        return command;
+    }
+}

@@ -26,6 +26,7 @@ public sealed class ReplSession
     private readonly List<NuGetReferences.Package> _packages = [];
     private readonly HashSet<string> _packageFiles = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _natives = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _runtime = new(StringComparer.OrdinalIgnoreCase);
     private NuGetReferences.Restore? _restore;
     private ScriptOptions _options;
     private ScriptState? _state;
@@ -39,6 +40,9 @@ public sealed class ReplSession
         _globals = globals;
         _options = BaseOptions();
         AppDomain.CurrentDomain.AssemblyLoad += OnAssemblyLoad;
+        // Packages also load assemblies by name alone (Microsoft.Data.Sqlite finds its SQLite bundle so): resolve those too.
+        System.Runtime.Loader.AssemblyLoadContext.Default.Resolving += (context, name)
+            => name.Name is { } n && _runtime.TryGetValue(n, out var path) ? context.LoadFromAssemblyPath(path) : null;
     }
 
     /// <summary>The servlet: the latest <c>Start</c>, bound to the latest helpers; null until one is defined.</summary>
@@ -195,9 +199,10 @@ public sealed class ReplSession
         {
             _natives[name] = path;
         }
-        foreach (var path in restore.Runtime.Values)
+        foreach (var (name, path) in restore.Runtime)
         {
             _packageFiles.Add(path);
+            _runtime[name] = path;
         }
         _options = BaseOptions().AddReferences(restore.Runtime.Values.Select(PackageReferenceResolver.Reference));
     }

@@ -12,6 +12,8 @@ internal static class Program
         {
             RunCommand.Create(),
             ReplCommand.Create(),
+            ServeCommand.Create(),
+            NewSiteCommand.Create(),
         };
         // devserve hello.csx is devserve run hello.csx: what a shebang line (#!/usr/bin/env devserve) runs.
         if (args is [var first, ..] && Path.GetExtension(first).ToLowerInvariant() is ".csx" or ".dll" or ".csproj")

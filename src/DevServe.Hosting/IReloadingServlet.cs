@@ -1,14 +1,11 @@
 namespace DevServe.Hosting;
 
 /// <summary>A servlet whose code changes while it is served: a script, a plugin, a REPL's <c>Start</c>.</summary>
-public interface IReloadingServlet : IAsyncDisposable
+public interface IReloadingServlet : ILoadedServlet
 {
     /// <summary>The version being served (1 = the first; 0 before it).</summary>
     int VersionNumber { get; }
 
     /// <summary>Completes with the version number after the next swap (a reload that succeeded or failed).</summary>
     Task<int> NextSwap { get; }
-
-    /// <summary>Answers a request with the current version: the servlet, or its error page.</summary>
-    ValueTask<Response?> Dispatch(Request request);
 }

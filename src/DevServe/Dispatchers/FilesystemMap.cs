@@ -32,4 +32,22 @@ public static class FilesystemMap
         var full = Path.GetFullPath(path);
         return full == fullRoot || full.StartsWith(fullRoot + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? full : null;
     }
+
+    /// <summary>
+    /// The file under <paramref name="root"/> that the longest prefix of <paramref name="uri"/>'s path names (the
+    /// rest is extra path for it), or <c>null</c> when no prefix is a file.
+    /// </summary>
+    /// <remarks>Racket: <c>make-url-&gt;valid-path</c>.</remarks>
+    public static string? UrlToValidPath(string root, Uri uri)
+    {
+        var fullRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        for (var path = UrlToPath(root, uri); path is not null && path.Length > fullRoot.Length; path = Path.GetDirectoryName(path))
+        {
+            if (File.Exists(path))
+            {
+                return path;
+            }
+        }
+        return null;
+    }
 }

@@ -10,6 +10,14 @@ namespace DevServe.Internal;
 /// <remarks>Values: <see cref="List{T}"/> of object for lists, <see cref="string"/> for strings, <see cref="Symbol"/>, <see cref="decimal"/>.</remarks>
 internal static class SExpression
 {
+    /// <summary>A list, with where it starts in the file (for errors about what it says).</summary>
+    public sealed class ListAt(int line, int column) : List<object>
+    {
+        public int Line { get; } = line;
+
+        public int Column { get; } = column;
+    }
+
     /// <summary>A Racket symbol.</summary>
     public sealed record Symbol(string Name)
     {
@@ -42,7 +50,8 @@ internal static class SExpression
             {
                 var close = c == '(' ? ')' : ']';
                 i++;
-                var list = new List<object>();
+                var (line, column) = Position(text, i - 1);
+                var list = new ListAt(line, column);
                 while (true)
                 {
                     SkipSpace(text, ref i);
@@ -144,8 +153,14 @@ internal static class SExpression
 
     private static FormatException Error(string text, int at, string source, string message)
     {
+        var (line, column) = Position(text, at);
+        return new FormatException($"{source}:{line}:{column}: {message}");
+    }
+
+    private static (int Line, int Column) Position(string text, int at)
+    {
         var line = 1 + text.AsSpan(0, Math.Min(at, text.Length)).Count('\n');
         var column = at - (text.LastIndexOf('\n', Math.Max(0, Math.Min(at, text.Length) - 1)) + 1) + 1;
-        return new FormatException($"{source}:{line}:{column}: {message}");
+        return (line, column);
     }
 }

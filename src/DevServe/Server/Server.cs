@@ -13,7 +13,7 @@ namespace DevServe;
 /// concurrent) call stops at once. Do not call it from inside a dispatcher; release a semaphore instead
 /// (<c>Launch.ServeLaunchWait</c> does).
 /// </remarks>
-public static class Server
+public static partial class Server
 {
     private static readonly Lazy<ILoggerFactory> s_defaultLogging = new(() => LoggerFactory.Create(builder => builder
         .SetMinimumLevel(LogLevel.Information)

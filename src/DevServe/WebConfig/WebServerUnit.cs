@@ -1,0 +1,116 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.RegularExpressions;
+using DevServe.Internal;
+
+namespace DevServe;
+
+/// <summary>
+/// The dispatcher of a configured site: per host table, built on first use and cached, the chain of Racket's
+/// web-server-unit.rkt. Hosts are cached per table, not per <c>Host</c> value, so odd host names cannot grow memory.
+/// </summary>
+internal sealed class WebServerUnit : IDisposable
+{
+    private readonly WebConfig _config;
+    private readonly IServletLoader? _loader;
+    private readonly (Regex Name, HostTable Host)[] _virtualHosts;
+    private readonly ConcurrentDictionary<HostTable, Lazy<Dispatcher>> _chains = new(ReferenceEqualityComparer.Instance);
+    private readonly List<ServletCache> _caches = [];
+
+    public WebServerUnit(WebConfig config, IServletLoader? loader)
+    {
+        _config = config;
+        _loader = loader;
+        // Racket matches name(:[0-9]*)? anywhere in the host; matching it whole keeps "example.com" from matching "example.com.evil".
+        _virtualHosts = [.. config.VirtualHosts.Select(v => (new Regex($"^(?:{v.Name})(:[0-9]*)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant), v.Host))];
+    }
+
+    public ValueTask<Response?> Dispatch(Request request)
+    {
+        var host = request.Header("Host") ?? request.Uri.Authority;
+        var table = _config.DefaultHost;
+        foreach (var (name, candidate) in _virtualHosts)
+        {
+            if (name.IsMatch(host))
+            {
+                table = candidate;
+                break;
+            }
+        }
+        return _chains.GetOrAdd(table, t => new Lazy<Dispatcher>(() => Build(t))).Value(request);
+    }
+
+    private Dispatcher Build(HostTable host)
+    {
+        var paths = Resolve(host);
+        var cache = new ServletCache();
+        lock (_caches)
+        {
+            _caches.Add(cache);
+        }
+        Response Message(string file, int code, string message, string fallback)
+            => File.Exists(file) ? Response.Full(code, message, DateTimeOffset.UtcNow, Response.HtmlMime, [], [File.ReadAllBytes(file)])
+                : ErrorPages.Status(code, fallback);
+        var core = new List<Dispatcher>();
+        if (paths.Passwords is { } passwords)
+        {
+            core.Add(Dispatchers.Timeouts(TimeSpan.FromSeconds(host.Timeouts.Password), Dispatchers.Sequencer(
+                Dispatchers.Passwords(passwords, (_, realm) => Message(paths.Message(host.Messages.Authentication), 401, "Authorization Required",
+                    $"Authorization is required for \"{realm}\".")),
+                // The realms reload whenever the file changes; this URL answers as Racket's does.
+                Dispatchers.PathProcedure("/conf/refresh-passwords", _ => Message(paths.Message(host.Messages.PasswordsRefreshed), 200, "OK",
+                    "The passwords have been refreshed.")))));
+        }
+        core.Add(Dispatchers.PathProcedure("/conf/collect-garbage", _ =>
+        {
+            GC.Collect();
+            return Message(paths.Message(host.Messages.CollectGarbage), 200, "OK", "The garbage collector has run.");
+        }));
+        core.Add(request => request.Path == "/conf/refresh-servlets"
+            ? RefreshAsync(cache, () => Message(paths.Message(host.Messages.ServletsRefreshed), 200, "OK", "The servlets have been refreshed."))
+            : Dispatchers.NextDispatcher);
+        if (_loader is not null)
+        {
+            core.Add(Dispatchers.Timeouts(TimeSpan.FromSeconds(host.Timeouts.ServletConnection), Dispatchers.Servlets(paths.Servlets, _loader, cache)));
+        }
+        core.Add(Dispatchers.Files(paths.Files, paths.MimeTypes is { } mime ? MimeTypes.Load(mime) : null, host.Indices));
+        core.Add(Dispatchers.Lift(request => Message(paths.Message(host.Messages.FileNotFound), 404, "Not Found",
+            $"The page {WebUtility.HtmlEncode(request.Path)} was not found.")));
+        var chain = Dispatchers.Sequencer([.. core]);
+        return paths.Log is { } log ? Dispatchers.Log(host.LogFormat, log, chain) : chain;
+    }
+
+    private static async ValueTask<Response?> RefreshAsync(ServletCache cache, Func<Response> page)
+    {
+        await cache.ClearAsync().ConfigureAwait(false);
+        return page();
+    }
+
+    /// <summary>A host's paths made absolute, Racket's way (web-config-unit.rkt's <c>expand-paths</c>).</summary>
+    private sealed record ResolvedPaths(string Configuration, string? Log, string Files, string Servlets, string? MimeTypes, string? Passwords)
+    {
+        public string Message(string file) => Path.GetFullPath(Path.Combine(Configuration, file));
+    }
+
+    private ResolvedPaths Resolve(HostTable host)
+    {
+        var p = host.Paths;
+        var root = Path.GetFullPath(Path.Combine(_config.BaseDirectory, p.HostRoot));
+        string Under(string dir, string path) => Path.GetFullPath(Path.Combine(dir, path));
+        var files = Under(root, p.FileRoot);
+        return new ResolvedPaths(Under(root, p.ConfigurationRoot), p.LogFile is { } log ? Under(root, log) : null, files,
+            Under(files, p.ServletRoot), p.MimeTypes is { } mime ? Under(root, mime) : null,
+            p.Passwords is { } passwords && File.Exists(Under(root, passwords)) ? Under(root, passwords) : null);
+    }
+
+    public void Dispose()
+    {
+        lock (_caches)
+        {
+            foreach (var cache in _caches)
+            {
+                cache.ClearAsync().GetAwaiter().GetResult();
+            }
+        }
+    }
+}

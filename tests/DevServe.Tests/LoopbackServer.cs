@@ -27,7 +27,21 @@ public sealed class LoopbackServer : IAsyncDisposable
         var confirmation = Channel.CreateBounded<ServeConfirmation>(1);
         var stop = Server.Serve(dispatch, confirmationChannel: confirmation.Writer, port: 0, listenIp: "127.0.0.1",
             safetyLimits: limits, connectionClose: connectionClose, loggerFactory: loggerFactory ?? TestLog.Quiet, tls: tls);
-        var started = await confirmation.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        return await ConfirmedAsync(stop, confirmation.Reader);
+    }
+
+    /// <summary>A whole configured site (<see cref="Server.ServeWebConfig"/>) on 127.0.0.1 and a free port.</summary>
+    public static async Task<LoopbackServer> StartSiteAsync(WebConfig config, IServletLoader? loader = null)
+    {
+        var confirmation = Channel.CreateBounded<ServeConfirmation>(1);
+        var stop = Server.ServeWebConfig(config with { Port = 0, ListenIp = "127.0.0.1" }, servletLoader: loader,
+            confirmationChannel: confirmation.Writer, loggerFactory: TestLog.Quiet);
+        return await ConfirmedAsync(stop, confirmation.Reader);
+    }
+
+    private static async Task<LoopbackServer> ConfirmedAsync(Action stop, ChannelReader<ServeConfirmation> confirmation)
+    {
+        var started = await confirmation.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
         return started is { Port: int port } ? new LoopbackServer(stop, port)
             : throw started.Error ?? new InvalidOperationException("Serve confirmed neither a port nor an error.");
     }

@@ -67,13 +67,7 @@ public sealed class PluginServlet : IReloadingServlet
     public Task<int> NextSwap => _versions.NextSwap;
 
     /// <inheritdoc/>
-    public ValueTask<Response?> Dispatch(Request request) => _versions.TryDispatch(request) ?? WaitForFirstAsync(request);
-
-    private async ValueTask<Response?> WaitForFirstAsync(Request request)
-    {
-        await _first.ConfigureAwait(false);
-        return await Dispatch(request).ConfigureAwait(false);
-    }
+    public ValueTask<Response?> Dispatch(Request request) => _versions.Dispatch(request, _first);
 
     private void OnChange(object sender, FileSystemEventArgs e)
     {

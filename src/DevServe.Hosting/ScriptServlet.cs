@@ -42,13 +42,7 @@ public sealed class ScriptServlet : IReloadingServlet
     public Task<int> NextSwap => _versions.NextSwap;
 
     /// <summary>Answers every request with the current version: the servlet, or the compile error page.</summary>
-    public ValueTask<Response?> Dispatch(Request request) => _versions.TryDispatch(request) ?? WaitForFirstAsync(request);
-
-    private async ValueTask<Response?> WaitForFirstAsync(Request request)
-    {
-        await _first.ConfigureAwait(false);
-        return await Dispatch(request).ConfigureAwait(false);
-    }
+    public ValueTask<Response?> Dispatch(Request request) => _versions.Dispatch(request, _first);
 
     private async Task CompileAndSwapAsync()
     {

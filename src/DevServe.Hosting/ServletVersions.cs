@@ -33,6 +33,15 @@ internal sealed class ServletVersions(bool stateless, string currentDirectory)
             var failed => new ValueTask<Response?>(failed.ErrorPage!()),
         };
 
+    /// <summary>The current version's answer; before the first version, the answer once <paramref name="first"/> (its load) completes.</summary>
+    public ValueTask<Response?> Dispatch(Request request, Task first) => TryDispatch(request) ?? WaitForFirstAsync(request, first);
+
+    private async ValueTask<Response?> WaitForFirstAsync(Request request, Task first)
+    {
+        await first.ConfigureAwait(false);
+        return await Dispatch(request, first).ConfigureAwait(false);
+    }
+
     /// <summary>Serves <paramref name="start"/> from now on, or when it is null <paramref name="errorPage"/>; the old version's <paramref name="unload"/> runs.</summary>
     /// <param name="start">The new version's servlet.</param>
     /// <param name="errorPage">The page while there is no servlet.</param>

@@ -27,7 +27,12 @@ internal static partial class NuGetReferences
     /// <param name="Native">Native library file name (without extension or <c>lib</c> prefix) → file.</param>
     /// <param name="Errors">Why the restore failed; empty when it worked.</param>
     public sealed record Restore(IReadOnlySet<string> Packages, IReadOnlyList<string> Compile, IReadOnlyDictionary<string, string> Runtime,
-        IReadOnlyDictionary<string, string> Native, IReadOnlyList<ScriptError> Errors);
+        IReadOnlyDictionary<string, string> Native, IReadOnlyList<ScriptError> Errors)
+    {
+        /// <summary>A restore that did not happen, and why.</summary>
+        public static Restore Failed(IReadOnlyList<ScriptError> errors)
+            => new(new HashSet<string>(), [], new Dictionary<string, string>(), new Dictionary<string, string>(), errors);
+    }
 
     [GeneratedRegex(@"^[ \t]*#r[ \t]+""nuget:[ \t]*(?<name>[^,""]*?)[ \t]*(?:,[ \t]*(?<version>[^""]*?)[ \t]*)?""", RegexOptions.Multiline)]
     private static partial Regex Directive();
@@ -41,7 +46,7 @@ internal static partial class NuGetReferences
     public static bool IsPackage(string reference) => reference.StartsWith("nuget:", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Restores the set (once per process, and once per machine: the result is kept on disk).</summary>
-    public static Task<Restore> RestoreAsync(IReadOnlyList<Package> packages, CancellationToken cancellationToken)
+    public static async Task<Restore> RestoreAsync(IReadOnlyList<Package> packages, CancellationToken cancellationToken)
     {
         var errors = packages.Where(p => p.Name.Length == 0 || p.Version.Length == 0 || p.Version.IndexOfAny(['*', '[', '(', ' ']) >= 0)
             .Select(p => new ScriptError(p.Path, p.Line, 1, "DEVSERVE002",
@@ -49,17 +54,26 @@ internal static partial class NuGetReferences
             .ToArray();
         if (errors.Length > 0)
         {
-            return Task.FromResult(new Restore(new HashSet<string>(), [], new Dictionary<string, string>(), new Dictionary<string, string>(), errors));
+            return Restore.Failed(errors);
         }
         var set = packages.Select(p => (p.Name.ToLowerInvariant(), p.Version)).Distinct().Order().ToArray();
         var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
             RuntimeInformation.FrameworkDescription + "|" + string.Join("|", set.Select(s => s.Item1 + "/" + s.Version)))))[..24];
-        var restore = s_restores.GetOrAdd(key, k => RestoreSetAsync(k, packages, cancellationToken));
-        if (restore.IsCompleted && (restore.IsFaulted || restore.IsCanceled || restore.Result.Errors.Count > 0))
+        var pending = s_restores.GetOrAdd(key, k => RestoreSetAsync(k, packages, CancellationToken.None));
+        try
         {
-            s_restores.TryRemove(new(key, restore));   // a failure is retried on the next compile (the user may fix the feed)
+            var restore = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (restore.Errors.Count > 0)
+            {
+                s_restores.TryRemove(new(key, pending));   // a failure is retried on the next compile (the user may fix the feed)
+            }
+            return restore;
         }
-        return restore;
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception or JsonException)
+        {
+            s_restores.TryRemove(new(key, pending));
+            return Restore.Failed([new ScriptError(packages[0].Path, packages[0].Line, 1, "NUGET", $"The packages could not be restored: {e.Message}")]);
+        }
     }
 
     private static async Task<Restore> RestoreSetAsync(string key, IReadOnlyList<Package> packages, CancellationToken cancellationToken)
@@ -83,7 +97,7 @@ internal static partial class NuGetReferences
             var (exit, output) = await DotnetProcess.RunAsync(directory, ["restore", "references.csproj", "-nologo", "-v", "quiet"], cancellationToken).ConfigureAwait(false);
             if (exit != 0)
             {
-                return new Restore(new HashSet<string>(), [], new Dictionary<string, string>(), new Dictionary<string, string>(), ErrorsOf(output, packages));
+                return Restore.Failed(ErrorsOf(output, packages));
             }
             await File.WriteAllTextAsync(done, "", cancellationToken).ConfigureAwait(false);
         }

@@ -78,7 +78,11 @@ internal sealed class ServerOptions
             return null;
         }
         var useAddress = address is { } a && !values.Given(Port) && !values.Given(ListenIp);
-        var browse = values.Get(NoBrowser) ? null : values.Given(LaunchPath) || launchPath is null ? values.Get(LaunchPath) : launchPath.Length > 0 ? launchPath : null;
+        string? browse = null;
+        if (!values.Get(NoBrowser))
+        {
+            browse = values.Given(LaunchPath) || launchPath is null ? values.Get(LaunchPath) : launchPath is { Length: > 0 } ? launchPath : null;
+        }
         return new ServerPlan(
             ListenIp: useAddress ? address!.Value.Ip : values.Get(ListenIp),
             Port: useAddress ? address!.Value.Port : values.Get(Port),

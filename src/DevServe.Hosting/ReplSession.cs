@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using Microsoft.CodeAnalysis;
@@ -24,9 +25,9 @@ public sealed class ReplSession
     private readonly string _directory;
     private readonly ReplGlobals _globals;
     private readonly List<NuGetReferences.Package> _packages = [];
-    private readonly HashSet<string> _packageFiles = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _natives = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _runtime = new(StringComparer.OrdinalIgnoreCase);
+    // Read by the runtime's resolving hooks on request threads while an entry may add packages: concurrent.
+    private readonly ConcurrentDictionary<string, string> _natives = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _runtime = new(StringComparer.OrdinalIgnoreCase);
     private NuGetReferences.Restore? _restore;
     private ScriptOptions _options;
     private ScriptState? _state;
@@ -201,7 +202,6 @@ public sealed class ReplSession
         }
         foreach (var (name, path) in restore.Runtime)
         {
-            _packageFiles.Add(path);
             _runtime[name] = path;
         }
         _options = BaseOptions().AddReferences(restore.Runtime.Values.Select(PackageReferenceResolver.Reference));
@@ -209,7 +209,8 @@ public sealed class ReplSession
 
     private void OnAssemblyLoad(object? sender, AssemblyLoadEventArgs e)
     {
-        if (!e.LoadedAssembly.IsDynamic && _packageFiles.Contains(e.LoadedAssembly.Location))
+        if (!e.LoadedAssembly.IsDynamic && e.LoadedAssembly.GetName().Name is { } name
+            && _runtime.TryGetValue(name, out var path) && path == e.LoadedAssembly.Location)
         {
             try
             {

@@ -60,7 +60,11 @@ public sealed class Request
     /// <summary>Cancelled when the client goes away or the server stops at once; pass it to long work.</summary>
     public CancellationToken Aborted { get; init; }
 
-    /// <summary>The decoded path without query or path parameters (what <c>Dispatchers.Filter</c> matches).</summary>
+    /// <summary>
+    /// The decoded path without query, path parameters or empty and "." segments: what every dispatcher that decides
+    /// by path (<c>Filter</c>, <c>Passwords</c>, <c>PathProcedure</c>, a servlet's regexp) matches, the same path the
+    /// files and servlets dispatchers resolve. "//secret/" is "/secret/".
+    /// </summary>
     /// <remarks>Computed once: every filter of a sequencer asks for it.</remarks>
     public string Path => _path ??= Internal.UrlPath.Decoded(Uri);
 

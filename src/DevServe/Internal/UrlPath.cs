@@ -4,17 +4,57 @@ namespace DevServe.Internal;
 internal static class UrlPath
 {
     /// <summary>
-    /// The decoded path with every segment's <c>;params</c> removed, like Racket's <c>url-path-&gt;string</c>:
-    /// "/a%20b;x/c" → "/a b/c". Continuation ids travel in path parameters, so filters never see them.
+    /// The path every dispatcher decides on: decoded, every segment's <c>;params</c> removed (Racket's
+    /// <c>url-path-&gt;string</c>), and empty and "." segments dropped the way <see cref="FilesystemMap"/> drops them,
+    /// so "//secret/", "/.//secret/" and "/secret/" are one path for a password realm, a filter and the files they guard.
+    /// A trailing slash is kept: "/a%20b;x//c/" → "/a b/c/".
     /// </summary>
     public static string Decoded(Uri uri)
     {
         var raw = uri.AbsolutePath;
-        if (raw.AsSpan().IndexOfAny('%', ';') < 0)
+        // System.Uri has already resolved unencoded dot segments; what is left to normalize needs one of these.
+        if (raw.AsSpan().IndexOfAny('%', ';') < 0 && !raw.Contains("//", StringComparison.Ordinal))
         {
             return raw;
         }
-        return Uri.UnescapeDataString(StripParams(raw));
+        var kept = new List<string>();
+        var trailingSlash = false;
+        foreach (var part in raw.Split('/'))
+        {
+            var semi = part.IndexOf(';');
+            var segment = Uri.UnescapeDataString(semi < 0 ? part : part[..semi]);
+            trailingSlash = segment is "" or ".";
+            if (trailingSlash)
+            {
+                continue;
+            }
+            if (segment == "..")
+            {
+                // Only an encoded ".." gets here (System.Uri resolves the rest); FilesystemMap refuses it, and a realm sees it resolved.
+                if (kept.Count > 0)
+                {
+                    kept.RemoveAt(kept.Count - 1);
+                }
+                trailingSlash = true;
+                continue;
+            }
+            kept.Add(segment);
+        }
+        return kept.Count == 0 ? "/" : "/" + string.Join('/', kept) + (trailingSlash ? "/" : "");
+    }
+
+    /// <summary>
+    /// The raw path with empty segments dropped, still percent-encoded and with its parameters: a path to send back
+    /// in a <c>Location</c> that can never start with "//" (a protocol-relative URL naming another host).
+    /// </summary>
+    public static string WithoutEmptySegments(string raw)
+    {
+        if (!raw.Contains("//", StringComparison.Ordinal))
+        {
+            return raw;
+        }
+        var segments = raw.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return "/" + string.Join('/', segments) + (raw.EndsWith('/') && segments.Length > 0 ? "/" : "");
     }
 
     /// <summary>The raw path with each segment's parameters removed, still percent-encoded.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DevServe.Internal;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Net.Http.Headers;
 
@@ -18,6 +19,8 @@ public static partial class Dispatchers
     /// <param name="indices">Files tried, in order, for a directory URL (Racket: index.html, index.htm).</param>
     /// <param name="pathToHeaders">Extra headers for a file.</param>
     /// <param name="cacheControl">A <c>Cache-Control</c> value to send with files, e.g. <c>immutable, max-age=89432, public</c>.</param>
+    /// <param name="allowDotFiles">Serve files and directories whose names start with "." (by default <c>/.env</c> and <c>/.git/</c> are not found).</param>
+    /// <param name="allowLinksOutsideRoot">Follow symbolic links whose targets lie outside <paramref name="root"/> (by default they are not found).</param>
     /// <returns>A dispatcher that passes on other methods, missing files and directories without an index.</returns>
     /// <remarks>
     /// Racket: <c>make</c> in dispatchers/dispatch-files.rkt. A directory URL without its slash gets 302 to
@@ -25,14 +28,15 @@ public static partial class Dispatchers
     /// and <c>If-None-Match</c> get 304.
     /// </remarks>
     public static Dispatcher Files(string root, Func<string, string?>? pathToMime = null, IReadOnlyList<string>? indices = null,
-        Func<string, IEnumerable<Header>>? pathToHeaders = null, string? cacheControl = null)
+        Func<string, IEnumerable<Header>>? pathToHeaders = null, string? cacheControl = null, bool allowDotFiles = false,
+        bool allowLinksOutsideRoot = false)
     {
         ArgumentNullException.ThrowIfNull(root);
         var mime = pathToMime ?? DefaultPathToMime;
         string[] index = [.. indices ?? ["index.html", "index.htm"]];
         return request =>
         {
-            if (request.Method is not ("GET" or "HEAD") || FilesystemMap.UrlToPath(root, request.Uri) is not { } path)
+            if (request.Method is not ("GET" or "HEAD") || FilesystemMap.UrlToPath(root, request.Uri, allowDotFiles, allowLinksOutsideRoot) is not { } path)
             {
                 return NextDispatcher;
             }
@@ -40,7 +44,9 @@ public static partial class Dispatchers
             {
                 if (!request.Uri.AbsolutePath.EndsWith('/'))
                 {
-                    return new(Response.RedirectTo(request.Uri.AbsolutePath + "/" + request.Uri.Query, RedirectionStatus.Temporarily));
+                    // Never "//host/": a Location starting with two slashes sends the browser to another site.
+                    return new(Response.RedirectTo(UrlPath.WithoutEmptySegments(request.Uri.AbsolutePath) + "/" + request.Uri.Query,
+                        RedirectionStatus.Temporarily));
                 }
                 path = index.Select(i => Path.Join(path, i)).FirstOrDefault(File.Exists)!;
                 if (path is null)

@@ -12,15 +12,18 @@ public static partial class Dispatchers
     /// <param name="servletRoot">The directory of servlet files; no URL reaches outside it.</param>
     /// <param name="loader">Loads a servlet file (the hosting layer's script loader reloads a file when it changes).</param>
     /// <param name="cache">The loaded servlets, to clear them (<c>/conf/refresh-servlets</c>); <c>null</c> = a private cache.</param>
+    /// <param name="allowDotFiles">Run servlet files under names starting with "." too.</param>
+    /// <param name="allowLinksOutsideRoot">Follow symbolic links whose targets lie outside <paramref name="servletRoot"/>.</param>
     /// <remarks>Racket: <c>make</c> in dispatchers/dispatch-servlets.rkt with <c>make-url-&gt;valid-path</c>.</remarks>
-    public static Dispatcher Servlets(string servletRoot, IServletLoader loader, ServletCache? cache = null)
+    public static Dispatcher Servlets(string servletRoot, IServletLoader loader, ServletCache? cache = null, bool allowDotFiles = false,
+        bool allowLinksOutsideRoot = false)
     {
         ArgumentNullException.ThrowIfNull(servletRoot);
         ArgumentNullException.ThrowIfNull(loader);
         cache ??= new ServletCache();
         return request =>
         {
-            if (FilesystemMap.UrlToValidPath(servletRoot, request.Uri) is not { } file || !loader.Accepts(file))
+            if (FilesystemMap.UrlToValidPath(servletRoot, request.Uri, allowDotFiles, allowLinksOutsideRoot) is not { } file || !loader.Accepts(file))
             {
                 return NextDispatcher;
             }

@@ -13,14 +13,18 @@ internal sealed class WebServerUnit : IDisposable
 {
     private readonly WebConfig _config;
     private readonly IServletLoader? _loader;
+    private readonly bool _loopbackOnly;
     private readonly (Regex Name, HostTable Host)[] _virtualHosts;
     private readonly ConcurrentDictionary<HostTable, Lazy<Dispatcher>> _chains = new(ReferenceEqualityComparer.Instance);
     private readonly List<ServletCache> _caches = [];
+    private readonly RateLimit _collections = new(TimeSpan.FromSeconds(10));
 
     public WebServerUnit(WebConfig config, IServletLoader? loader)
     {
         _config = config;
         _loader = loader;
+        _loopbackOnly = config.ListenIp is { } ip
+            && (ip == "localhost" || (IPAddress.TryParse(ip, out var address) && IPAddress.IsLoopback(address)));
         // Racket matches name(:[0-9]*)? anywhere in the host; matching it whole keeps "example.com" from matching "example.com.evil".
         _virtualHosts = [.. config.VirtualHosts.Select(v => (new Regex($"^(?:{v.Name})(:[0-9]*)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant), v.Host))];
     }
@@ -37,6 +41,13 @@ internal sealed class WebServerUnit : IDisposable
                 break;
             }
         }
+        // Bound to loopback, the default host answers only names of this machine: a page whose name was rebound to
+        // 127.0.0.1 must not read the site (Dispatchers.LoopbackHosts). The virtual hosts name themselves.
+        if (_loopbackOnly && ReferenceEquals(table, _config.DefaultHost) && request.Header("Host") is { } sent
+            && !Dispatchers.IsLoopbackHost(Dispatchers.HostName(sent)))
+        {
+            return new(ErrorPages.Status(421, "This server answers only requests addressed to this machine or to its virtual hosts."));
+        }
         return _chains.GetOrAdd(table, t => new Lazy<Dispatcher>(() => Build(t))).Value(request);
     }
 
@@ -51,21 +62,21 @@ internal sealed class WebServerUnit : IDisposable
         Response Message(string file, int code, string message, string fallback)
             => File.Exists(file) ? Response.Full(code, message, DateTimeOffset.UtcNow, Response.HtmlMime, [], [File.ReadAllBytes(file)])
                 : ErrorPages.Status(code, fallback);
-        var core = new List<Dispatcher>();
+        // Racket answers /conf/ to anyone; a site listening on every address must not let a stranger drop every
+        // user's continuations or run a full collection per request.
+        var core = new List<Dispatcher> { LocalConf };
         if (paths.Passwords is { } passwords)
         {
             core.Add(Dispatchers.Timeouts(TimeSpan.FromSeconds(host.Timeouts.Password), Dispatchers.Sequencer(
                 Dispatchers.Passwords(passwords, (_, realm) => Message(paths.Message(host.Messages.Authentication), 401, "Authorization Required",
                     $"Authorization is required for \"{realm}\".")),
                 // The realms reload whenever the file changes; this URL answers as Racket's does.
-                Dispatchers.PathProcedure("/conf/refresh-passwords", _ => Message(paths.Message(host.Messages.PasswordsRefreshed), 200, "OK",
-                    "The passwords have been refreshed.")))));
+                Dispatchers.PathProcedure("/conf/refresh-passwords", _ => Message(paths.Message(host.Messages.PasswordsRefreshed), 200,
+                    "OK", "The passwords have been refreshed.")))));
         }
-        core.Add(Dispatchers.PathProcedure("/conf/collect-garbage", _ =>
-        {
-            GC.Collect();
-            return Message(paths.Message(host.Messages.CollectGarbage), 200, "OK", "The garbage collector has run.");
-        }));
+        core.Add(Dispatchers.PathProcedure("/conf/collect-garbage", _ => _collections.TryRun(GC.Collect) is not { } wait
+            ? Message(paths.Message(host.Messages.CollectGarbage), 200, "OK", "The garbage collector has run.")
+            : TooSoon(wait)));
         core.Add(request => request.Path == "/conf/refresh-servlets"
             ? RefreshAsync(cache, () => Message(paths.Message(host.Messages.ServletsRefreshed), 200, "OK", "The servlets have been refreshed."))
             : Dispatchers.NextDispatcher);
@@ -79,6 +90,17 @@ internal sealed class WebServerUnit : IDisposable
         var chain = Dispatchers.Sequencer([.. core]);
         return paths.Log is { } log ? Dispatchers.Log(host.LogFormat, log, chain) : chain;
     }
+
+    private static readonly HashSet<string> s_confPaths = ["/conf/refresh-passwords", "/conf/collect-garbage", "/conf/refresh-servlets"];
+
+    /// <summary>Answers 403 to a <c>/conf/</c> request from another machine, and passes on every other request.</summary>
+    private static ValueTask<Response?> LocalConf(Request request)
+        => !s_confPaths.Contains(request.Path) || (IPAddress.TryParse(request.ClientIp, out var client) && IPAddress.IsLoopback(client))
+            ? Dispatchers.NextDispatcher
+            : new(ErrorPages.Status(403, "The /conf/ pages answer only requests from the server's own machine."));
+
+    private static Response TooSoon(TimeSpan wait) => ErrorPages.Status(429, "The garbage collector ran moments ago; try again shortly.",
+        [new Header("Retry-After", Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture))]);
 
     private static async ValueTask<Response?> RefreshAsync(ServletCache cache, Func<Response> page)
     {

@@ -24,6 +24,11 @@ internal sealed class ServerOptions
     public readonly Option<bool> NoCache = new("--no-cache") { Description = "Always compile (do not use the compiled-script cache)." };
     public readonly Option<FileInfo> SslCert = new("--ssl-cert") { Description = "A PEM certificate: serve HTTPS (with --ssl-key)." };
     public readonly Option<FileInfo> SslKey = new("--ssl-key") { Description = "The PEM private key of --ssl-cert." };
+    public readonly Option<string[]> TrustHost = new("--trust-host")
+    {
+        Description = "Also answer requests addressed to this host name (bound to loopback, only localhost names are answered). Repeatable.",
+        AllowMultipleArgumentsPerToken = false,
+    };
 
     public ServerOptions()
     {
@@ -41,7 +46,7 @@ internal sealed class ServerOptions
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { Port, ListenIp, NoBrowser, LaunchPath, Htdocs, NoQuit, NoBanner, NoCache, SslCert, SslKey,
-                     ServletPath, ServletRegexp, LogFile, LogFormat, Stateless })
+                     ServletPath, ServletRegexp, LogFile, LogFormat, Stateless, TrustHost })
         {
             command.Options.Add(option);
         }
@@ -100,6 +105,7 @@ internal sealed class ServerOptions
                 _ => DevServe.LogFormat.ApacheDefault,
             },
             SslCert: cert?.FullName,
-            SslKey: key?.FullName);
+            SslKey: key?.FullName,
+            TrustedHosts: values.Get(TrustHost) ?? []);
     }
 }

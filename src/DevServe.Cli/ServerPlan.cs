@@ -5,7 +5,7 @@ namespace DevServe.Cli;
 
 /// <summary>How to serve: the options, resolved.</summary>
 internal sealed record ServerPlan(string? ListenIp, int Port, string? LaunchPath, bool Banner, bool Quit, IReadOnlyList<string> StaticRoots,
-    Regex? Only, string? LogFile, LogFormat LogFormat, string? SslCert, string? SslKey)
+    Regex? Only, string? LogFile, LogFormat LogFormat, string? SslCert, string? SslKey, IReadOnlyList<string> TrustedHosts)
 {
     /// <summary>
     /// Serves <paramref name="servlet"/> until the quit page, Ctrl+C or <paramref name="cancellationToken"/>; exit code 0,
@@ -46,6 +46,7 @@ internal sealed record ServerPlan(string? ListenIp, int Port, string? LaunchPath
                 // Like Racket's 2 s after /quit: long enough for the last page, short for open event streams.
                 safetyLimits: new SafetyLimits { ShutdownGracePeriod = TimeSpan.FromSeconds(2) },
                 started: started,
+                trustedHosts: TrustedHosts,
                 cancellationToken: cancellationToken);
             return 0;
         }

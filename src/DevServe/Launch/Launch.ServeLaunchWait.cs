@@ -26,6 +26,10 @@ public static partial class Launch
     /// <param name="loggerFactory">The server's logging; <c>null</c> = standard error.</param>
     /// <param name="cancellationToken">Ends the wait like the semaphore does.</param>
     /// <param name="started">Called with the server's base URL (e.g. <c>http://localhost:8000</c>) once it listens.</param>
+    /// <param name="trustedHosts">
+    /// Bound to loopback, the server answers only <c>Host</c> values naming this machine (see
+    /// <see cref="Dispatchers.LoopbackHosts"/>) and these names; others get 421.
+    /// </param>
     /// <returns>A task that completes once the server has stopped.</returns>
     /// <exception cref="IOException">The server could not listen (for example, the port is in use); the banner says why first.</exception>
     /// <remarks>
@@ -35,14 +39,20 @@ public static partial class Launch
     public static async Task ServeLaunchWait(Func<SemaphoreSlim, Dispatcher> makeDispatcher, bool connectionClose = false,
         string? launchPath = null, bool banner = false, string? listenIp = "127.0.0.1", int port = 8000,
         string? sslCert = null, string? sslKey = null, SafetyLimits? safetyLimits = null, TextWriter? output = null,
-        ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default, Action<string>? started = null)
+        ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default, Action<string>? started = null,
+        IEnumerable<string>? trustedHosts = null)
     {
         ArgumentNullException.ThrowIfNull(makeDispatcher);
         output ??= Console.Out;
         using var semaphore = new SemaphoreSlim(0);
         var tls = sslCert is not null && sslKey is not null ? new Tls(sslCert, sslKey) : null;
         var confirmation = Channel.CreateBounded<ServeConfirmation>(1);
-        var stop = Server.Serve(makeDispatcher(semaphore), confirmation.Writer, connectionClose, tls, port, listenIp,
+        var dispatcher = makeDispatcher(semaphore);
+        if (IsLoopback(listenIp))
+        {
+            dispatcher = Dispatchers.LoopbackHosts(dispatcher, trustedHosts);
+        }
+        var stop = Server.Serve(dispatcher, confirmation.Writer, connectionClose, tls, port, listenIp,
             safetyLimits: safetyLimits ?? SafetyLimits.Make(), loggerFactory: loggerFactory);
         var confirmed = await confirmation.Reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
         if (confirmed.Port is not int bound)
@@ -89,11 +99,15 @@ public static partial class Launch
     internal static string ServerUrl(bool https, int port)
         => (https ? "https://localhost" : "http://localhost") + ((https ? port == 443 : port == 80) ? "" : ":" + port);
 
+    private static bool IsLoopback(string? listenIp)
+        => listenIp is not null && (listenIp.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || (System.Net.IPAddress.TryParse(listenIp, out var address) && System.Net.IPAddress.IsLoopback(address)));
+
     private static bool IsAddressInUse(Exception? error)
     {
         for (var e = error; e is not null; e = e.InnerException)
         {
-            if (e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || e.GetType().Name == "AddressInUseException")
+            if (e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } or Microsoft.AspNetCore.Connections.AddressInUseException)
             {
                 return true;
             }

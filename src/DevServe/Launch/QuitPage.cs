@@ -11,7 +11,8 @@ public static partial class Launch
     /// </summary>
     /// <remarks>
     /// Racket's <c>/quit</c> stops on any request; here a form on another site (or a prefetching browser) cannot
-    /// stop the server, because it cannot know the token.
+    /// stop the server, because it cannot know the token, and a POST whose <c>Origin</c> is another site is refused
+    /// even with it.
     /// </remarks>
     public static Dispatcher QuitPage(SemaphoreSlim semaphore, string path = "/quit")
     {
@@ -24,7 +25,7 @@ public static partial class Launch
             {
                 return Dispatchers.NextDispatcher;
             }
-            if (request.Method == "POST" && request.Bindings["token"] is { } sent
+            if (request.Method == "POST" && SameOrigin(request) && request.Bindings["token"] is { } sent
                 && CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(sent), System.Text.Encoding.ASCII.GetBytes(token)))
             {
                 if (Interlocked.Exchange(ref released, 1) == 0)
@@ -43,4 +44,10 @@ public static partial class Launch
                 + "</body></html>", request.Method == "POST" ? 403 : 200));
         };
     }
+
+    /// <summary>Whether a state-changing request came from this server's own pages: no <c>Origin</c>, or one naming the same host and port.</summary>
+    internal static bool SameOrigin(Request request)
+        => request.Header("Origin") is not { } origin
+            || (Uri.TryCreate(origin, UriKind.Absolute, out var from) && request.Header("Host") is { } host
+                && string.Equals(from.Authority, host, StringComparison.OrdinalIgnoreCase));
 }

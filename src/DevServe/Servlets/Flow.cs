@@ -31,6 +31,9 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
     /// <summary>Stateless: the handlers this flow embedded, in order (their positions are their names in URLs).</summary>
     public List<Func<Request, Response>>? Embedded { get; set; }
 
+    /// <summary>Stateless: started by a request that carried no link (anyone can send one), so its links may not use the hash store.</summary>
+    public bool Anonymous { get; init; }
+
     /// <summary>Stateless: replaying a parent frame only to find its handlers again; it must not suspend.</summary>
     public bool Probe { get; init; }
 

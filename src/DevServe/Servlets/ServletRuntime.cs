@@ -51,7 +51,7 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
         {
             return ContinuationUrl.Has(request.Uri)
                 ? Task.FromResult(InvalidLink(request))
-                : Run(new Flow(this, Manager.CreateInstance(), request, FlowLog.Root(request, start)) { Parents = [] }, start, request);
+                : Run(new Flow(this, Manager.CreateInstance(), request, FlowLog.Root(request, start)) { Parents = [], Anonymous = true }, start, request);
         }
         return StatelessUrl.TryRead(stuffed, Stuffer!, out var continuation)
             ? ResumeStatelessAsync(request, continuation)

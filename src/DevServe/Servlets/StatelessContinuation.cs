@@ -71,9 +71,31 @@ internal static class StatelessUrl
 {
     private const string Key = ";c=";
 
-    public static string Format(Uri requestUri, StatelessContinuation continuation, IStuffer<byte[]> stuffer)
-        => UrlPath.StripParams(requestUri.AbsolutePath) + Key
-            + Encoding.ASCII.GetString(stuffer.In(StatelessContinuation.Json.In(continuation)));
+    /// <summary>The k-url of <paramref name="continuation"/>, on the path of <paramref name="requestUri"/>.</summary>
+    /// <param name="requestUri">The request being answered.</param>
+    /// <param name="continuation">What the URL carries.</param>
+    /// <param name="stuffer">The servlet's stuffer.</param>
+    /// <param name="mayStore">
+    /// Whether the stuffer's hash store may keep what does not fit in the URL. Not for a request that came in without a
+    /// link: anyone can send those, as large as the limits allow, so they would fill the store (the first page of a
+    /// conversation is made from a plain GET and fits).
+    /// </param>
+    /// <exception cref="SendBackException">The continuation needs the store and it may not be used: a 413 page.</exception>
+    public static string Format(Uri requestUri, StatelessContinuation continuation, IStuffer<byte[]> stuffer, bool mayStore)
+    {
+        var bytes = StatelessContinuation.Json.In(continuation);
+        try
+        {
+            var stuffed = mayStore ? stuffer.In(bytes) : Stuffers.WithoutStore(() => stuffer.In(bytes));
+            return UrlPath.StripParams(requestUri.AbsolutePath) + Key + Encoding.ASCII.GetString(stuffed);
+        }
+        catch (StoreRefusedException)
+        {
+            throw new SendBackException(ErrorPages.Status(413,
+                "This request is too large to start a conversation with: its continuation does not fit in a link. "
+                + "Start from the servlet's first page."));
+        }
+    }
 
     /// <summary>The stuffed value of the URL's <c>;c=</c> parameter, or <c>null</c> when it has none.</summary>
     public static string? Find(Uri uri)

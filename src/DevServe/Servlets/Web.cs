@@ -54,7 +54,7 @@ public static class Web
                 throw new ReplayDivergedException($"it suspended at line {site} where it had answered with a page");
             }
             var url = StatelessUrl.Format(flow.Current.Uri, new StatelessContinuation([.. parents, flow.CurrentFrame()], site, null),
-                flow.Runtime.Stuffer!);
+                flow.Runtime.Stuffer!, mayStore: !flow.Anonymous);
             flow.Answer(makePage(url));
             // Nothing is kept: the URL is the continuation. Nobody holds this source, so the flow is garbage now.
             return new TaskCompletionSource<Request>().Task;
@@ -98,7 +98,8 @@ public static class Web
                     return "";   // only the handler is wanted, not its URL
                 }
                 frames ??= [.. parents, flow.CurrentFrame()];
-                return StatelessUrl.Format(flow.Current.Uri, new StatelessContinuation(frames, null, embedded.Count - 1), flow.Runtime.Stuffer!);
+                return StatelessUrl.Format(flow.Current.Uri, new StatelessContinuation(frames, null, embedded.Count - 1), flow.Runtime.Stuffer!,
+                    mayStore: !flow.Anonymous);
             });
         }
         return makePage(handler =>

@@ -2,31 +2,119 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace DevServe;
 
-/// <summary>A store of one file per key in a directory (created on first write, owner-only on Unix).</summary>
-/// <remarks>Racket: <c>dir-store</c>. Keys are checked to be hex, so no key names a path outside the directory.</remarks>
-public sealed class DirectoryStore(string root) : IStore
+/// <summary>
+/// A store of one file per key in a directory (created on first write, owner-only on Unix), bounded in total bytes,
+/// entry count and age, with the most recently used values also kept in memory.
+/// </summary>
+/// <remarks>
+/// Racket: <c>dir-store</c>, which grows without end. Here the oldest entries are deleted as soon as a write would
+/// pass <see cref="MaxBytes"/> or <see cref="MaxEntries"/>, and entries older than <see cref="Expiry"/> read as
+/// missing (and are deleted). A URL whose entry is gone gets the servlet's "invalid link" page, as a tampered one
+/// does: nothing runs. Keys are checked to be hex, so no key names a path outside the directory. Values are
+/// content-addressed (the key is their hash), so a key that exists is never written again, and servers sharing the
+/// directory write through unique temporary names and never collide.
+/// </remarks>
+public sealed class DirectoryStore : IStore
 {
+    private readonly object _gate = new();
+    // What this process knows is on disk, oldest first (file times from a scan, then this process's writes).
+    private readonly LinkedList<(string Key, long Bytes, DateTime Written)> _byAge = new();
+    private readonly Dictionary<string, LinkedListNode<(string Key, long Bytes, DateTime Written)>> _entries = new(StringComparer.Ordinal);
+    private readonly LinkedList<(string Key, byte[] Value)> _recent = new();
+    private readonly Dictionary<string, LinkedListNode<(string Key, byte[] Value)>> _recentByKey = new(StringComparer.Ordinal);
+    private long _bytes;
+    private long _recentBytes;
+    private bool _scanned;
+
+    /// <summary>A store in <paramref name="root"/> with the given bounds (each <c>null</c> = the default).</summary>
+    /// <param name="root">The directory.</param>
+    /// <param name="maxBytes">Total bytes of values on disk (default 128 MiB).</param>
+    /// <param name="maxEntries">Values on disk (default 50,000).</param>
+    /// <param name="expiry">How long a value stays readable after it was written (default 7 days).</param>
+    /// <param name="memoryBytes">Bytes of recently used values also held in memory (default 8 MiB; 0 = none).</param>
+    public DirectoryStore(string root, long? maxBytes = null, int? maxEntries = null, TimeSpan? expiry = null, long? memoryBytes = null)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        Root = Path.GetFullPath(root);
+        MaxBytes = maxBytes ?? 128L * 1024 * 1024;
+        MaxEntries = maxEntries ?? 50_000;
+        Expiry = expiry ?? TimeSpan.FromDays(7);
+        MemoryBytes = memoryBytes ?? 8L * 1024 * 1024;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxBytes, nameof(maxBytes));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxEntries, nameof(maxEntries));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Expiry, TimeSpan.Zero, nameof(expiry));
+        ArgumentOutOfRangeException.ThrowIfNegative(MemoryBytes, nameof(memoryBytes));
+    }
+
     /// <summary>The directory.</summary>
-    public string Root { get; } = Path.GetFullPath(root ?? throw new ArgumentNullException(nameof(root)));
+    public string Root { get; }
+
+    /// <summary>The most bytes of values kept on disk; the oldest go first.</summary>
+    public long MaxBytes { get; }
+
+    /// <summary>The most values kept on disk; the oldest go first.</summary>
+    public int MaxEntries { get; }
+
+    /// <summary>How long a value stays readable after it was written.</summary>
+    public TimeSpan Expiry { get; }
+
+    /// <summary>Bytes of recently used values also held in memory.</summary>
+    public long MemoryBytes { get; }
+
+    /// <summary>Values this process knows are on disk, and their total bytes.</summary>
+    public (int Entries, long Bytes) Usage
+    {
+        get
+        {
+            lock (_gate)
+            {
+                ScanOnce();
+                return (_entries.Count, _bytes);
+            }
+        }
+    }
 
     /// <inheritdoc/>
+    /// <exception cref="ArgumentException">The value alone is larger than <see cref="MaxBytes"/>, or the key is not a hex hash.</exception>
     public void Write(string key, byte[] value)
     {
+        ArgumentNullException.ThrowIfNull(value);
         if (!IsKey(key))
         {
             throw new ArgumentException("A store key is a lower-case hex hash.", nameof(key));
         }
-        if (!Directory.Exists(Root))
+        if (value.LongLength > MaxBytes)
         {
-            var created = Directory.CreateDirectory(Root);
-            if (!OperatingSystem.IsWindows())
+            throw new ArgumentException($"A value of {value.LongLength} bytes is larger than the store ({MaxBytes} bytes).", nameof(value));
+        }
+        var path = Path.Combine(Root, key);
+        lock (_gate)
+        {
+            ScanOnce();
+            Remember(key, value);
+            if (_entries.ContainsKey(key) && File.Exists(path))
             {
-                created.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+                return;   // content-addressed: the same key holds the same bytes
             }
         }
-        var temp = Path.Combine(Root, key + "." + Environment.ProcessId + ".tmp");
-        File.WriteAllBytes(temp, value);
-        File.Move(temp, Path.Combine(Root, key), overwrite: true);
+        EnsureDirectory();
+        // A unique temporary name per write: two requests (or two servers) storing the same value never share one.
+        var temp = Path.Combine(Root, $"{key}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            File.WriteAllBytes(temp, value);
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+        lock (_gate)
+        {
+            Track(key, value.LongLength, DateTime.UtcNow);
+            Evict();
+        }
     }
 
     /// <inheritdoc/>
@@ -37,9 +125,40 @@ public sealed class DirectoryStore(string root) : IStore
         {
             return false;
         }
+        var path = Path.Combine(Root, key);
+        byte[]? cached = null;
+        lock (_gate)
+        {
+            if (_recentByKey.TryGetValue(key, out var node) && (!_entries.TryGetValue(key, out var known) || !Expired(known.Value.Written)))
+            {
+                _recent.Remove(node);
+                _recent.AddLast(node);
+                cached = node.Value.Value;
+            }
+        }
+        // The directory is the truth (another server may have evicted the entry): memory only saves reading it.
+        if (cached is not null && File.Exists(path))
+        {
+            value = cached;
+            return true;
+        }
         try
         {
-            value = File.ReadAllBytes(Path.Combine(Root, key));
+            var written = File.GetLastWriteTimeUtc(path);
+            if (Expired(written))
+            {
+                lock (_gate)
+                {
+                    Forget(key);
+                }
+                File.Delete(path);
+                return false;
+            }
+            value = File.ReadAllBytes(path);
+            lock (_gate)
+            {
+                Remember(key, value);
+            }
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -48,5 +167,102 @@ public sealed class DirectoryStore(string root) : IStore
         }
     }
 
+    private bool Expired(DateTime written) => DateTime.UtcNow - written > Expiry;
+
     private static bool IsKey(string key) => key is { Length: > 0 and <= 128 } && key.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
+
+    private void EnsureDirectory()
+    {
+        if (Directory.Exists(Root))
+        {
+            return;
+        }
+        var created = Directory.CreateDirectory(Root);
+        if (!OperatingSystem.IsWindows())
+        {
+            created.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        }
+    }
+
+    /// <summary>Learns what an earlier run (or another server) left in the directory, so the bounds cover it too.</summary>
+    private void ScanOnce()
+    {
+        if (_scanned)
+        {
+            return;
+        }
+        _scanned = true;
+        if (!Directory.Exists(Root))
+        {
+            return;
+        }
+        var found = new DirectoryInfo(Root).EnumerateFiles()
+            .Where(f => IsKey(f.Name))
+            .Select(f => (f.Name, f.Length, f.LastWriteTimeUtc))
+            .OrderBy(f => f.LastWriteTimeUtc);
+        foreach (var (name, length, written) in found)
+        {
+            Track(name, length, written);
+        }
+        Evict();
+    }
+
+    private void Track(string key, long bytes, DateTime written)
+    {
+        Forget(key);
+        _entries[key] = _byAge.AddLast((key, bytes, written));
+        _bytes += bytes;
+    }
+
+    private void Forget(string key)
+    {
+        if (_entries.Remove(key, out var node))
+        {
+            _byAge.Remove(node);
+            _bytes -= node.Value.Bytes;
+        }
+        if (_recentByKey.Remove(key, out var cached))
+        {
+            _recent.Remove(cached);
+            _recentBytes -= cached.Value.Value.LongLength;
+        }
+    }
+
+    /// <summary>Deletes the oldest values while the store is over a bound or they have expired.</summary>
+    private void Evict()
+    {
+        while (_byAge.First is { } oldest && (_bytes > MaxBytes || _entries.Count > MaxEntries || Expired(oldest.Value.Written)))
+        {
+            Forget(oldest.Value.Key);
+            try
+            {
+                File.Delete(Path.Combine(Root, oldest.Value.Key));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Another server may hold it open or have removed it: it is no longer ours to count.
+            }
+        }
+    }
+
+    private void Remember(string key, byte[] value)
+    {
+        if (value.LongLength > MemoryBytes / 4)
+        {
+            return;   // one huge value would push out everything else
+        }
+        if (_recentByKey.Remove(key, out var old))
+        {
+            _recent.Remove(old);
+            _recentBytes -= old.Value.Value.LongLength;
+        }
+        _recentByKey[key] = _recent.AddLast((key, value));
+        _recentBytes += value.LongLength;
+        while (_recentBytes > MemoryBytes && _recent.First is { } first)
+        {
+            _recent.RemoveFirst();
+            _recentByKey.Remove(first.Value.Key);
+            _recentBytes -= first.Value.Value.LongLength;
+        }
+    }
 }

@@ -126,7 +126,8 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
     private static Task<Response> Run(Flow flow, Func<Request, Task<Response>> entry, Request first)
     {
         var slot = flow.OpenSlot();
-        _ = flow.RunAsync(entry, first);   // never faults: the root catches everything
+        // Never on the caller's thread: it serves other connections' I/O, and servlet code may block (ServletThreads).
+        _ = ServletThreads.Shared.Run(() => flow.RunAsync(entry, first));   // never faults: the root catches everything
         return slot;
     }
 
@@ -137,8 +138,13 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
             flow.Current = request;
             flow.Log = FlowLog.Step(suspended.Log, request, suspended.Site);
             var slot = flow.OpenSlot();
-            // Completes inline: the flow runs on this thread up to its next suspension or its end. No lock is held.
-            resume.SetResult(request);
+            // The flow runs on a servlet thread up to its next suspension or its end (awaits that were not
+            // ConfigureAwait(false) come back to one anyway). No lock is held.
+            _ = ServletThreads.Shared.Run(() =>
+            {
+                resume.SetResult(request);
+                return Task.CompletedTask;
+            });
             return slot;
         }
         // Used before (back button, resubmit, a second tab) or its flow is gone: replay from the log.

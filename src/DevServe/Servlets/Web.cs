@@ -59,7 +59,7 @@ public static class Web
             // Nothing is kept: the URL is the continuation. Nobody holds this source, so the flow is garbage now.
             return new TaskCompletionSource<Request>().Task;
         }
-        var resume = new TaskCompletionSource<Request>();   // completed inline by the resumer: no thread hop
+        var resume = new TaskCompletionSource<Request>();   // completed by the resumer on a servlet thread, where the flow then runs
         var suspended = new SuspendedFlow(flow, resume, flow.Log, site, ServletRuntime.EstimateBytes(flow.Current));
         var manager = flow.Runtime.Manager;
         if (!manager.TryStore(flow.Instance, suspended, out var id, out var salt))

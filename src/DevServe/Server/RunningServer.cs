@@ -19,6 +19,7 @@ internal sealed class RunningServer
     private readonly Task<(IServer Server, ServiceProvider Services)?> _started;
     private readonly SafetyLimits _limits;
     private readonly object _gate = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ConnectionContext, byte> _connections = new();
     private Task? _stopping;
 
     private RunningServer(Dispatcher dispatch, ChannelWriter<ServeConfirmation>? confirmation, bool connectionClose,
@@ -55,12 +56,14 @@ internal sealed class RunningServer
                     {
                         return;   // the client gave up while waiting for a slot: nothing to serve, nothing to report
                     }
+                    _connections.TryAdd(connection, 0);
                     try
                     {
                         await next(connection).ConfigureAwait(false);
                     }
                     finally
                     {
+                        _connections.TryRemove(connection, out _);
                         concurrency.Release();
                     }
                 });
@@ -139,7 +142,10 @@ internal sealed class RunningServer
 
     /// <summary>
     /// The first call stops accepting and waits for requests in flight up to the grace period, then aborts them;
-    /// a second (or concurrent) call aborts at once. Both return when the server has stopped.
+    /// a second (or concurrent) call aborts every connection at once and returns. The first call returns when the
+    /// server has stopped; the second as soon as no connection is left open and nothing is accepted (a handler that
+    /// ignores <see cref="Request.Aborted"/> may still be running: .NET cannot kill it as Racket kills its thread, but
+    /// its writes fail).
     /// </summary>
     public Task StopAsync()
     {
@@ -152,7 +158,12 @@ internal sealed class RunningServer
             }
         }
         _now.Cancel();
-        return _stopping;
+        foreach (var connection in _connections.Keys)
+        {
+            connection.Abort(new ConnectionAbortedException("The server is stopping now."));
+        }
+        // Kestrel itself waits up to a second for aborted handlers; the sockets are closed already.
+        return Task.WhenAny(_stopping, Task.Delay(TimeSpan.FromMilliseconds(100)));
     }
 
     private async Task StopCoreAsync()

@@ -32,6 +32,9 @@ public sealed class Bindings : IReadOnlyList<Binding>
         _parts = parts;
     }
 
+    /// <summary>The multipart parts the server read (their uploaded files are released when the request ends).</summary>
+    internal Binding[]? Parts => _parts;
+
     private Binding[] Items => _items ??= Parse();
 
     private Binding[] Parse()

@@ -7,8 +7,8 @@ namespace DevServe;
 /// <remarks>
 /// Racket: <c>binding:file</c> and <c>binding:file/port</c>. Small files are held in memory; files above the
 /// spooling threshold (<see cref="SafetyLimits.FormDataFileMemoryThreshold"/>) live in a temporary file that is
-/// deleted when the last reference to this object is gone, so a request kept by a suspended servlet flow keeps
-/// its files readable.
+/// deleted as soon as the request has been answered (or has failed): a servlet that needs a large upload after its
+/// next suspension copies it first. Small files stay readable for as long as the request is kept.
 /// </remarks>
 public sealed class UploadedFile
 {
@@ -52,13 +52,27 @@ public sealed class UploadedFile
     /// <summary>Whether the content was spooled to a temporary file rather than held in memory.</summary>
     public bool IsSpooled => _spool is not null;
 
+    /// <summary>Deletes the spooled file, if any (the server calls this when the request has been answered).</summary>
+    internal void Release() => _spool?.Dispose();
+
+    private void ThrowIfReleased()
+    {
+        if (_spool is { IsClosed: true })
+        {
+            throw new ObjectDisposedException(nameof(UploadedFile),
+                $"The upload {FileName} was deleted when its request was answered; read or copy it before suspending.");
+        }
+    }
+
     /// <summary>The whole content; a spooled file is read from disk on each call.</summary>
+    /// <exception cref="ObjectDisposedException">The file was spooled and its request has been answered.</exception>
     public byte[] ReadAllBytes()
     {
         if (_spool is null)
         {
             return _memory.ToArray();
         }
+        ThrowIfReleased();
         var bytes = new byte[Length];
         var read = 0;
         while (read < bytes.Length)
@@ -74,7 +88,14 @@ public sealed class UploadedFile
     }
 
     /// <summary>Opens a read-only stream over the content.</summary>
-    public Stream OpenRead() => _spool is null
-        ? new MemoryStream(_memory.ToArray(), writable: false)
-        : new SpoolReadStream(this, _spool, Length);
+    /// <exception cref="ObjectDisposedException">The file was spooled and its request has been answered.</exception>
+    public Stream OpenRead()
+    {
+        if (_spool is null)
+        {
+            return new MemoryStream(_memory.ToArray(), writable: false);
+        }
+        ThrowIfReleased();
+        return new SpoolReadStream(this, _spool, Length);
+    }
 }

@@ -26,6 +26,23 @@ internal static class MultipartForm
             HeadersLengthLimit = MaxPartHeaders * limits.MaxFormDataHeaderLength,
         };
         var bindings = new List<Binding>();
+        try
+        {
+            return await ReadPartsAsync(reader, bindings, limits, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            foreach (var binding in bindings)
+            {
+                binding.File?.Release();   // a body that fails halfway leaves no spooled file behind
+            }
+            throw;
+        }
+    }
+
+    private static async Task<Binding[]> ReadPartsAsync(MultipartReader reader, List<Binding> bindings, SafetyLimits limits,
+        CancellationToken cancellationToken)
+    {
         int fields = 0, files = 0;
         while (true)
         {

@@ -80,9 +80,26 @@ internal sealed class ServerApplication(Dispatcher dispatch, SafetyLimits limits
         }
         catch (OperationCanceledException)
         {
+            ReleaseUploads(request);
             return;
         }
-        await WriteAsync(context, response ?? ErrorPages.NotFound, connectionClose).ConfigureAwait(false);
+        try
+        {
+            await WriteAsync(context, response ?? ErrorPages.NotFound, connectionClose).ConfigureAwait(false);
+        }
+        finally
+        {
+            ReleaseUploads(request);
+        }
+    }
+
+    /// <summary>Deletes the request's spooled uploads now, rather than whenever a finalizer runs.</summary>
+    private static void ReleaseUploads(Request request)
+    {
+        foreach (var part in request.Bindings.Parts ?? [])
+        {
+            part.File?.Release();
+        }
     }
 
     private async Task<Response?> WithTimeout(ValueTask<Response?> pending)
@@ -135,7 +152,7 @@ internal sealed class ServerApplication(Dispatcher dispatch, SafetyLimits limits
         }
         try
         {
-            await response.Output(http.Body).ConfigureAwait(false);
+            await response.Output(new ClientBodyStream(http.Body, context.RequestAborted)).ConfigureAwait(false);
         }
         catch (Exception e) when (!http.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http;
+
+namespace DevServe.Tests;
+
+/// <summary>Stuck servlets, lost clients and stops: the server keeps answering and stops on time.</summary>
+public sealed class AvailabilityTests
+{
+    [Fact]
+    public async Task Servlets_that_block_their_threads_get_503_and_never_stall_other_requests()
+    {
+        using var release = new ManualResetEventSlim();
+        var blocking = Servlets.DispatchServlet(_ =>
+        {
+            release.Wait(TimeSpan.FromSeconds(30));   // a servlet stuck in synchronous code
+            return Response.Text("late");
+        }, regexp: new("^/stuck"));
+        await using var server = await LoopbackServer.StartAsync(
+            Dispatchers.Sequencer(blocking, Dispatchers.Lift(_ => Response.Text("fine"))),
+            limits: new SafetyLimits { ResponseTimeout = TimeSpan.FromSeconds(2) });
+        try
+        {
+            using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 100 })
+            {
+                BaseAddress = server.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(30),
+            };
+            var stuck = Enumerable.Range(0, 40).Select(i => client.GetAsync($"/stuck/{i}")).ToArray();
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < 10; i++)
+            {
+                Assert.Equal("fine", await client.GetStringAsync("/other"));
+            }
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"10 ordinary requests took {watch.Elapsed} beside 40 stuck ones");
+            foreach (var answer in await Task.WhenAll(stuck).WaitAsync(TimeSpan.FromSeconds(20)))
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode);
+            }
+        }
+        finally
+        {
+            release.Set();
+        }
+    }
+
+    [Fact]
+    public async Task A_stream_to_a_client_that_went_away_fails_its_next_write_and_cancels_the_request()
+    {
+        var writes = 0;
+        var failed = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var dispatch = Dispatchers.Lift(request => Response.Streamed(async output =>
+        {
+            request.Aborted.Register(() => cancelled.TrySetResult());
+            try
+            {
+                for (var i = 0; i < 50; i++)
+                {
+                    await output.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"line {i}\n"));
+                    await output.FlushAsync();
+                    Interlocked.Increment(ref writes);
+                    await Task.Delay(50);
+                }
+            }
+            catch (Exception e)
+            {
+                failed.TrySetResult(e);
+                throw;
+            }
+        }, mime: "text/plain"));
+        await using var server = await LoopbackServer.StartAsync(dispatch);
+        using (var connection = server.Connect())
+        {
+            await connection.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            await connection.ReadUntilAsync("line 0");
+        }
+        await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.IsAssignableFrom<IOException>(await failed.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.True(writes < 50, $"all {writes} writes ran");
+    }
+
+    [Fact]
+    public async Task Stop_returns_once_the_requests_in_progress_stop()
+    {
+        // Racket's serve-tests "stops when in-progress requests stop": a one-second stream, then stop within 3 s.
+        var headersSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var dispatch = Dispatchers.Lift(_ => Response.Streamed(async output =>
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                await output.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"{i}\n"));
+                headersSent.TrySetResult();
+                await Task.Delay(200);
+            }
+        }, mime: "text/plain"));
+        var server = await LoopbackServer.StartAsync(dispatch, limits: new SafetyLimits { ShutdownGracePeriod = TimeSpan.FromSeconds(30) });
+        using var connection = server.Connect();
+        await connection.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        await headersSent.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var took = await server.StopAsync();
+        Assert.True(took < TimeSpan.FromSeconds(3), $"stop took {took}");
+        Assert.EndsWith("2\r\n4\n\r\n0\r\n\r\n", await connection.ReadToEndAsync());
+        await server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_second_stop_call_returns_well_under_a_second_even_beside_a_handler_that_ignores_cancellation()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var dispatch = Dispatchers.Lift(_ => Response.Streamed(async output =>
+        {
+            await output.WriteAsync("start\n"u8.ToArray());
+            started.TrySetResult();
+            await Task.Delay(TimeSpan.FromSeconds(100));
+        }, mime: "text/plain"));
+        var server = await LoopbackServer.StartAsync(dispatch, limits: new SafetyLimits { ShutdownGracePeriod = TimeSpan.FromSeconds(60) });
+        using var connection = server.Connect();
+        await connection.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var first = server.StopAsync();
+        await Task.Delay(100);   // the first call is under way, waiting for the handler
+        var second = await server.StopAsync();
+        Assert.True(second < TimeSpan.FromMilliseconds(500), $"the second stop took {second}");
+        Assert.True(first.IsCompleted || await first.WaitAsync(TimeSpan.FromSeconds(1)) < TimeSpan.FromSeconds(2));
+        await server.DisposeAsync();
+    }
+}

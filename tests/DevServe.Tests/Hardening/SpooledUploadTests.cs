@@ -1,0 +1,46 @@
+using System.Net.Http;
+
+namespace DevServe.Tests;
+
+/// <summary>Large uploads spool to disk and are deleted as soon as their request is answered, not when a finalizer runs.</summary>
+public sealed class SpooledUploadTests
+{
+    private static string[] Spools() => Directory.GetFiles(Path.GetTempPath(), "devserve-upload-*");
+
+    [Fact]
+    public async Task A_spooled_upload_is_deleted_when_its_request_has_been_answered()
+    {
+        string[] during = [];
+        UploadedFile? kept = null;
+        var before = Spools();
+        await using var server = await LoopbackServer.StartAsync(Dispatchers.Lift(request =>
+        {
+            kept = request.Bindings.Single(b => b.File is not null).File!;
+            during = [.. Spools().Except(before)];
+            return Response.Text($"{kept.IsSpooled} {kept.ReadAllBytes().Length}");
+        }));
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(new byte[3 * 1024 * 1024]), "upload", "big.bin" } };
+        var answer = await server.Client.PostAsync("/", form);
+        Assert.Equal("True 3145728", await answer.Content.ReadAsStringAsync());
+        Assert.NotEmpty(during);
+        Assert.All(during, spool => Assert.False(File.Exists(spool), $"{spool} is still on disk"));
+        var late = Assert.Throws<ObjectDisposedException>(() => kept!.ReadAllBytes());
+        Assert.Contains("big.bin", late.Message);
+    }
+
+    [Fact]
+    public async Task A_form_refused_halfway_leaves_no_spooled_file()
+    {
+        var before = Spools();
+        await using var server = await LoopbackServer.StartAsync(Dispatchers.Lift(_ => Response.Text("never")),
+            limits: new SafetyLimits { MaxFormDataFiles = 1 });
+        using var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(new byte[2 * 1024 * 1024]), "first", "first.bin" },
+            { new ByteArrayContent(new byte[10]), "second", "second.bin" },
+        };
+        var answer = await server.Client.PostAsync("/", form);
+        Assert.Equal(System.Net.HttpStatusCode.RequestEntityTooLarge, answer.StatusCode);
+        Assert.DoesNotContain(Spools().Except(before), File.Exists);
+    }
+}

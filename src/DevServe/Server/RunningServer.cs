@@ -16,6 +16,7 @@ namespace DevServe.Internal;
 internal sealed class RunningServer
 {
     private readonly CancellationTokenSource _now = new();
+    private readonly CancellationTokenSource _stopRequested = new();
     private readonly Task<(IServer Server, ServiceProvider Services)?> _started;
     private readonly SafetyLimits _limits;
     private readonly object _gate = new();
@@ -23,23 +24,24 @@ internal sealed class RunningServer
     private Task? _stopping;
 
     private RunningServer(Dispatcher dispatch, ChannelWriter<ServeConfirmation>? confirmation, bool connectionClose,
-        Tls? tls, IPAddress? ip, int port, SafetyLimits limits, ILoggerFactory loggerFactory)
+        Tls? tls, string? ip, int port, SafetyLimits limits, ILoggerFactory loggerFactory)
     {
         _limits = limits;
         _started = StartAsync(dispatch, confirmation, connectionClose, tls, ip, port, limits, loggerFactory);
     }
 
     public static RunningServer Start(Dispatcher dispatch, ChannelWriter<ServeConfirmation>? confirmation, bool connectionClose,
-        Tls? tls, IPAddress? ip, int port, SafetyLimits limits, ILoggerFactory loggerFactory)
+        Tls? tls, string? ip, int port, SafetyLimits limits, ILoggerFactory loggerFactory)
         => new(dispatch, confirmation, connectionClose, tls, ip, port, limits, loggerFactory);
 
     private async Task<(IServer Server, ServiceProvider Services)?> StartAsync(Dispatcher dispatch, ChannelWriter<ServeConfirmation>? confirmation,
-        bool connectionClose, Tls? tls, IPAddress? ip, int port, SafetyLimits limits, ILoggerFactory loggerFactory)
+        bool connectionClose, Tls? tls, string? listenIp, int port, SafetyLimits limits, ILoggerFactory loggerFactory)
     {
         await Task.Yield();   // Serve returns at once; binding happens on the thread pool
         ServiceProvider? services = null;
         try
         {
+            var ip = await ResolveAsync(listenIp).ConfigureAwait(false);
             var certificate = tls is null ? null : LoadCertificate(tls);
             var concurrency = new SemaphoreSlim(limits.MaxConcurrent);
             void Listen(ListenOptions listen)
@@ -87,7 +89,7 @@ internal sealed class RunningServer
             var logger = loggerFactory.CreateLogger("DevServe.Server");
             await server.StartAsync(new ServerApplication(dispatch, limits, connectionClose, certificate is not null, logger), _now.Token)
                 .ConfigureAwait(false);
-            confirmation?.TryWrite(new ServeConfirmation(BoundPort(server) ?? port, null));
+            _ = ConfirmAsync(confirmation, new ServeConfirmation(BoundPort(server) ?? port, null), loggerFactory);
             return (server, services);
         }
         catch (Exception e)
@@ -96,11 +98,58 @@ internal sealed class RunningServer
             {
                 await services.DisposeAsync().ConfigureAwait(false);
             }
-            if (confirmation is null || !confirmation.TryWrite(new ServeConfirmation(null, e)))
-            {
-                loggerFactory.CreateLogger("DevServe.Server").LogError(e, "The server could not listen on port {Port}", port);
-            }
+            _ = ConfirmAsync(confirmation, new ServeConfirmation(null, e), loggerFactory);
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Posts the confirmation, waiting for room as Racket's <c>async-channel-put</c> does (a bounded channel of one
+    /// holds one of several ports' confirmations at a time); stopping the server gives up waiting.
+    /// </summary>
+    private async Task ConfirmAsync(ChannelWriter<ServeConfirmation>? confirmation, ServeConfirmation confirmed, ILoggerFactory loggerFactory)
+    {
+        try
+        {
+            if (confirmation is not null)
+            {
+                await confirmation.WriteAsync(confirmed, _stopRequested.Token).ConfigureAwait(false);
+                return;
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
+        {
+        }
+        if (confirmed.Error is { } error)
+        {
+            loggerFactory.CreateLogger("DevServe.Server").LogError(error, "The server could not listen: {Message}", error.Message);
+        }
+    }
+
+    /// <summary>The address to bind: <c>null</c> = every address; an IP as it is; a host name resolved (IPv4 first).</summary>
+    private static async Task<IPAddress?> ResolveAsync(string? listenIp)
+    {
+        if (listenIp is null)
+        {
+            return null;
+        }
+        if (listenIp.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return IPAddress.Loopback;
+        }
+        if (IPAddress.TryParse(listenIp, out var address))
+        {
+            return address;
+        }
+        try
+        {
+            var addresses = await Dns.GetHostAddressesAsync(listenIp).ConfigureAwait(false);
+            return addresses.OrderBy(a => a.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork).FirstOrDefault()
+                ?? throw new IOException($"The listen address '{listenIp}' resolves to no address.");
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new IOException($"The listen address '{listenIp}' could not be resolved: {e.Message}", e);
         }
     }
 
@@ -153,6 +202,7 @@ internal sealed class RunningServer
         {
             if (_stopping is null)
             {
+                _stopRequested.Cancel();   // nobody will read a confirmation now
                 _stopping = StopCoreAsync();
                 return _stopping;
             }

@@ -57,10 +57,21 @@ public sealed record SafetyLimits
     public TimeSpan ShutdownGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Racket's defaults with a given backlog and request-read timeout (<c>make-safety-limits #:max-waiting #:request-read-timeout</c>).</summary>
+    /// <param name="maxWaiting">The listen backlog; 0 lets the system choose its smallest.</param>
+    /// <param name="requestReadTimeoutSeconds">Seconds to read a request's line and headers.</param>
     public static SafetyLimits Make(int maxWaiting = 511, int requestReadTimeoutSeconds = 60)
+        => Make(maxWaiting, TimeSpan.FromSeconds(requestReadTimeoutSeconds));
+
+    /// <summary>Racket's defaults with a given backlog and request-read timeout, which may be fractional.</summary>
+    /// <param name="maxWaiting">The listen backlog; 0 lets the system choose its smallest.</param>
+    /// <param name="requestReadTimeout">
+    /// Time to read a request's line and headers. Kestrel checks it once a second, so a slow client is cut off up to
+    /// a second after it (never before).
+    /// </param>
+    public static SafetyLimits Make(int maxWaiting, TimeSpan requestReadTimeout)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxWaiting);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(requestReadTimeoutSeconds);
-        return new SafetyLimits { MaxWaiting = maxWaiting, RequestReadTimeout = TimeSpan.FromSeconds(requestReadTimeoutSeconds) };
+        ArgumentOutOfRangeException.ThrowIfNegative(maxWaiting);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(requestReadTimeout, TimeSpan.Zero);
+        return new SafetyLimits { MaxWaiting = maxWaiting, RequestReadTimeout = requestReadTimeout };
     }
 }

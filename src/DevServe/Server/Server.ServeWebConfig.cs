@@ -23,7 +23,7 @@ public static partial class Server
     {
         ArgumentNullException.ThrowIfNull(config);
         var site = new WebServerUnit(config, servletLoader);
-        var limits = SafetyLimits.Make(config.MaxWaiting, Math.Max(1, (int)Math.Ceiling(config.InitialConnectionTimeout)));
+        var limits = SafetyLimits.Make(config.MaxWaiting, TimeSpan.FromSeconds(config.InitialConnectionTimeout));
         var stop = Serve(site.Dispatch, confirmationChannel, tls: tls, port: config.Port, listenIp: config.ListenIp,
             maxWaiting: config.MaxWaiting, safetyLimits: limits, loggerFactory: loggerFactory);
         return () =>

@@ -80,7 +80,7 @@ public static partial class Server
         ArgumentNullException.ThrowIfNull(ipsPorts);
         var limits = safetyLimits ?? SafetyLimits.Make(maxWaiting, initialConnectionTimeout);
         var logging = loggerFactory ?? s_defaultLogging.Value;
-        var endpoints = ipsPorts.SelectMany(e => (e.Ports ?? throw new ArgumentNullException(nameof(ipsPorts))).Select(p => (Ip: Address(e.Ip), Port: p))).ToArray();
+        var endpoints = ipsPorts.SelectMany(e => (e.Ports ?? throw new ArgumentNullException(nameof(ipsPorts))).Select(p => (e.Ip, Port: p))).ToArray();
         foreach (var (_, p) in endpoints)
         {
             if (p is < 0 or > 65535)
@@ -98,18 +98,4 @@ public static partial class Server
     /// <summary>Blocks the calling thread forever (Racket: <c>do-not-return</c>), for programs whose servers run in the background.</summary>
     public static void DoNotReturn() => Thread.Sleep(Timeout.Infinite);
 
-    private static IPAddress? Address(string? ip)
-    {
-        if (ip is null)
-        {
-            return null;
-        }
-        if (ip == "localhost")
-        {
-            return IPAddress.Loopback;
-        }
-        return IPAddress.TryParse(ip, out var address)
-            ? address
-            : throw new ArgumentException($"'{ip}' is not an IP address.", nameof(ip));
-    }
 }

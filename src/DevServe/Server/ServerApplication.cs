@@ -45,6 +45,12 @@ internal sealed class ServerApplication(Dispatcher dispatch, SafetyLimits limits
 
     public async Task ProcessRequestAsync(HttpContext context)
     {
+        if (HttpMethods.IsConnect(context.Request.Method))
+        {
+            // Not a proxy: a CONNECT tunnel is never the servlet's business.
+            await WriteAsync(context, ErrorPages.Status(501, "This server does not tunnel (CONNECT)."), close: true).ConfigureAwait(false);
+            return;
+        }
         Request request;
         try
         {
@@ -57,9 +63,17 @@ internal sealed class ServerApplication(Dispatcher dispatch, SafetyLimits limits
             await WriteAsync(context, ErrorPages.Status(e.StatusCode, e.Message), close: true).ConfigureAwait(false);
             return;
         }
-        catch (Exception e) when (context.RequestAborted.IsCancellationRequested || e is EndOfStreamException or IOException)
+        catch (Exception) when (context.RequestAborted.IsCancellationRequested)
         {
             return;   // the client went away mid-body; nobody is left to answer
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or OverflowException or FormatException)
+        {
+            // A body Kestrel could not frame (a chunk size past 2^32, a body cut short): without an answer Kestrel
+            // would send an empty 200.
+            logger.LogDebug("Unreadable body from {Client}: {Message}", context.Connection.RemoteIpAddress, e.Message);
+            await WriteAsync(context, ErrorPages.Status(400, "The request body could not be read: " + e.Message), close: true).ConfigureAwait(false);
+            return;
         }
 
         Response? response;

@@ -13,7 +13,7 @@ internal static class WebConfigValidation
             }
         }
         Require(config.Port is >= 0 and <= 65535, "port", $"{config.Port} is not a port (0-65535)");
-        Require(config.MaxWaiting > 0, "maxWaiting", "must be positive");
+        Require(config.MaxWaiting >= 0, "maxWaiting", "must not be negative");
         Require(config.InitialConnectionTimeout > 0, "initialConnectionTimeout", "must be positive");
         Require(config.DefaultHost is not null, "defaultHost", "is missing");
         Require(config.VirtualHosts is not null, "virtualHosts", "must be a list");

@@ -27,13 +27,7 @@ internal static class ServeCommand
         {
             config, port, listenIp, ssl, sslCert, sslKey, noCache,
         };
-        port.Validators.Add(r =>
-        {
-            if (r.GetValue(port) is < 0 or > 65535)
-            {
-                r.AddError("--port must be between 0 and 65535.");
-            }
-        });
+        port.Validators.Add(r => ServerOptions.PortRange(r, "--port"));
         command.SetAction(async (parse, cancellationToken) =>
         {
             var file = parse.GetValue(config)!;
@@ -56,6 +50,19 @@ internal static class ServeCommand
             if ((cert is null) != (key is null))
             {
                 await Console.Error.WriteLineAsync("devserve: --ssl-cert and --ssl-key go together.");
+                return 2;
+            }
+            foreach (var (name, given) in new[] { ("--ssl-cert", cert), ("--ssl-key", key) })
+            {
+                if (given is { Exists: false })
+                {
+                    await Console.Error.WriteLineAsync($"devserve: {name} {given.FullName}: no such file.");
+                    return 2;
+                }
+            }
+            if (parse.GetValue(listenIp) is { } ip && await ServerOptions.ListenAddressProblemAsync(ip) is { } problem)
+            {
+                await Console.Error.WriteLineAsync($"devserve: --listen-ip {ip}: {problem}");
                 return 2;
             }
             var tls = cert is null ? null : new Tls(cert.FullName, key!.FullName);

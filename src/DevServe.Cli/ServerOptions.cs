@@ -33,13 +33,19 @@ internal sealed class ServerOptions
     public ServerOptions()
     {
         LogFormat.AcceptOnlyFromAmong("apache-default", "combined", "parenthesized", "extended");
-        Port.Validators.Add(r =>
+        Port.Validators.Add(r => PortRange(r, "--port"));
+    }
+
+    /// <summary>
+    /// Checks a port option's token. Reading the value with <c>GetValue</c> here would throw on a token that is not a
+    /// number (<c>--port abc</c>); the parser reports that one itself.
+    /// </summary>
+    public static void PortRange(System.CommandLine.Parsing.OptionResult result, string name)
+    {
+        if (result.Tokens is [.., var last] && int.TryParse(last.Value, out var port) && port is < 0 or > 65535)
         {
-            if (r.GetValue(Port) is < 0 or > 65535)
-            {
-                r.AddError("--port must be between 0 and 65535.");
-            }
-        });
+            result.AddError($"{name} must be between 0 and 65535.");
+        }
     }
 
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
@@ -49,6 +55,68 @@ internal sealed class ServerOptions
                      ServletPath, ServletRegexp, LogFile, LogFormat, Stateless, TrustHost })
         {
             command.Options.Add(option);
+        }
+    }
+
+    /// <summary>Checks, once at start-up, the paths and the address the options name; prints what is wrong.</summary>
+    private async Task<bool> CheckPathsAsync(OptionValues values)
+    {
+        async Task<bool> Fail(string message)
+        {
+            await Console.Error.WriteLineAsync("devserve: " + message);
+            return false;
+        }
+        foreach (var htdocs in values.Get(Htdocs) ?? [])
+        {
+            if (!htdocs.Exists)
+            {
+                return await Fail($"--htdocs {htdocs.FullName}: no such directory.");
+            }
+        }
+        if (values.Get(LogFile) is { } log && !Directory.Exists(log.DirectoryName))
+        {
+            return await Fail($"--log-file {log.FullName}: the directory {log.DirectoryName} does not exist.");
+        }
+        if (values.Get(LogFile) is { } existing && Directory.Exists(existing.FullName))
+        {
+            return await Fail($"--log-file {existing.FullName}: that is a directory.");
+        }
+        foreach (var (name, file) in new[] { ("--ssl-cert", values.Get(SslCert)), ("--ssl-key", values.Get(SslKey)) })
+        {
+            if (file is { Exists: false })
+            {
+                return await Fail($"{name} {file.FullName}: no such file.");
+            }
+        }
+        if (values.Given(ListenIp) && values.Get(ListenIp) is { } ip && await ListenAddressProblemAsync(ip) is { } problem)
+        {
+            return await Fail($"--listen-ip {ip}: {problem}");
+        }
+        return true;
+    }
+
+    /// <summary>Why <paramref name="ip"/> cannot be listened on (not an address, not resolvable), or <c>null</c>.</summary>
+    public static async Task<string?> ListenAddressProblemAsync(string ip)
+    {
+        if (ip.Equals("localhost", StringComparison.OrdinalIgnoreCase) || System.Net.IPAddress.TryParse(ip, out _))
+        {
+            return null;
+        }
+        if (ip.All(c => char.IsAsciiDigit(c) || c == '.'))
+        {
+            return "not a valid IP address.";   // 999.1.1.1: no name server will make it one
+        }
+        try
+        {
+            return (await System.Net.Dns.GetHostAddressesAsync(ip)).Length > 0 ? null : "the name resolves to no address.";
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            return $"not an IP address, and not a host name that resolves ({e.Message}).";
+        }
+        catch (ArgumentException)
+        {
+            return "not an IP address or a host name.";
         }
     }
 
@@ -80,6 +148,10 @@ internal sealed class ServerOptions
         catch (ArgumentException e)
         {
             await Console.Error.WriteLineAsync($"devserve: --servlet-regexp: {e.Message}");
+            return null;
+        }
+        if (await CheckPathsAsync(values) is false)
+        {
             return null;
         }
         var useAddress = address is { } a && !values.Given(Port) && !values.Given(ListenIp);

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using DevServe.Internal;
 using Microsoft.Extensions.Logging;
@@ -64,6 +65,10 @@ public static partial class Launch
                 {
                     await Console.Error.WriteLineAsync($"\tThe TCP port ({port}) is already in use.").ConfigureAwait(false);
                 }
+                else if (confirmed.Error is { } error)
+                {
+                    await Console.Error.WriteLineAsync("\t" + error.Message).ConfigureAwait(false);
+                }
             }
             throw new IOException($"The server could not listen on port {port}: {confirmed.Error?.Message}", confirmed.Error);
         }
@@ -79,12 +84,19 @@ public static partial class Launch
             await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         }
         started?.Invoke(ServerUrl(tls is not null, bound));
-        try
+        // Ctrl+C and SIGTERM end the wait like the quit page does, as Racket's serve/launch/wait does on a break,
+        // whether or not the program installed handlers of its own.
+        using var signalled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using (OnSignal(PosixSignal.SIGINT, signalled))
+        using (OnSignal(PosixSignal.SIGTERM, signalled))
         {
-            await semaphore.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
+            try
+            {
+                await semaphore.WaitAsync(signalled.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (signalled.IsCancellationRequested)
+            {
+            }
         }
         if (banner)
         {
@@ -98,6 +110,23 @@ public static partial class Launch
     /// <summary>Racket's server URL: <c>http[s]://localhost</c>, with the port unless it is the scheme's own.</summary>
     internal static string ServerUrl(bool https, int port)
         => (https ? "https://localhost" : "http://localhost") + ((https ? port == 443 : port == 80) ? "" : ":" + port);
+
+    /// <summary>Cancels <paramref name="stop"/> on <paramref name="signal"/> instead of ending the process; <c>null</c> where signals are not supported.</summary>
+    private static PosixSignalRegistration? OnSignal(PosixSignal signal, CancellationTokenSource stop)
+    {
+        try
+        {
+            return PosixSignalRegistration.Create(signal, context =>
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            });
+        }
+        catch (PlatformNotSupportedException)
+        {
+            return null;
+        }
+    }
 
     private static bool IsLoopback(string? listenIp)
         => listenIp is not null && (listenIp.Equals("localhost", StringComparison.OrdinalIgnoreCase)

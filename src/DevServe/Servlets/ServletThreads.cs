@@ -105,11 +105,22 @@ internal sealed class ServletThreads : TaskScheduler
     private void Work()
     {
         t_ours = true;
-        // The task lives in Next's frame and this call only: a thread waiting for work keeps no finished flow alive.
-        while (Next() is { } task)
+        while (RunOne())
         {
-            TryExecuteTask(task);
         }
+    }
+
+    // Its own frame, never inlined: a thread waiting for work holds no reference to the last task (and so to a
+    // suspended stateless flow nobody else keeps).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private bool RunOne()
+    {
+        if (Next() is not { } task)
+        {
+            return false;
+        }
+        TryExecuteTask(task);
+        return true;
     }
 
     /// <summary>The next task, or <c>null</c> when none came within the idle timeout (the thread then ends).</summary>

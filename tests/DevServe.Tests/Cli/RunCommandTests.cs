@@ -197,4 +197,28 @@ public sealed class RunCommandTests
         Assert.Equal(2, await bad.ExitCodeAsync(TimeSpan.FromSeconds(120)));
         Assert.Contains("--port must be between 0 and 65535", bad.Errors);
     }
+
+    [Theory]
+    [InlineData("--port", "abc", "--port")]
+    [InlineData("--port", "-5", "--port")]
+    [InlineData("--listen-ip", "999.1.1.1", "--listen-ip 999.1.1.1")]
+    [InlineData("--htdocs", "/nonexistent-devserve-dir", "--htdocs /nonexistent-devserve-dir")]
+    [InlineData("--log-file", "/nonexistent-devserve-dir/access.log", "--log-file /nonexistent-devserve-dir/access.log")]
+    [InlineData("--ssl-cert", "/nonexistent-devserve-dir/cert.pem", "--ssl-cert")]
+    public async Task Every_bad_argument_is_one_line_naming_the_option_and_exit_code_2(string option, string value, string named)
+    {
+        string[] args = ["run", Path.Combine(ExampleServlets.Directory, "hello.csx"), "--no-browser", option, value];
+        if (option == "--ssl-cert")
+        {
+            args = [.. args, "--ssl-key", "/nonexistent-devserve-dir/key.pem"];
+        }
+        await using var devserve = DevServeProcess.Start(args);
+        Assert.Equal(2, await devserve.ExitCodeAsync(TimeSpan.FromSeconds(120)));
+        var lines = devserve.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => !l.StartsWith("devserve: building", StringComparison.Ordinal)).ToArray();   // scripts/devserve after a change
+        Assert.Single(lines);
+        Assert.StartsWith("devserve: ", lines[0]);
+        Assert.Contains(named, lines[0]);
+        Assert.DoesNotContain("Your Web application", devserve.Output);
+    }
 }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http;
 
-namespace DevServe.Tests;
+namespace DevServe.Tests.Hardening;
 
 /// <summary>Stuck servlets, lost clients and stops: the server keeps answering and stops on time.</summary>
 public sealed class AvailabilityTests

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace DevServe.Tests;
+namespace DevServe.Tests.Hardening;
 
 /// <summary>A configured site's <c>/conf/</c> URLs answer only this machine, and collect garbage at most every few seconds.</summary>
 public sealed class ConfEndpointTests : IDisposable

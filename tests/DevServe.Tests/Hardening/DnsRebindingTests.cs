@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 
-namespace DevServe.Tests;
+namespace DevServe.Tests.Hardening;
 
 /// <summary>A server bound to loopback answers only names of this machine, so a rebound page cannot read it or quit it.</summary>
 public sealed partial class DnsRebindingTests

@@ -1,7 +1,7 @@
 using System.Net;
 using DevServe.Hosting;
 
-namespace DevServe.Tests;
+namespace DevServe.Tests.Hardening;
 
 /// <summary>What the files and servlets dispatchers refuse by default: dot-files, links out of the root, protocol-relative redirects.</summary>
 public sealed class FilesExposureTests : IDisposable

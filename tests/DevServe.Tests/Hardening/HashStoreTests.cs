@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using static DevServe.Web;
 
-namespace DevServe.Tests;
+namespace DevServe.Tests.Hardening;
 
 /// <summary>The stateless hash store is bounded, never written for anonymous requests, and safe under concurrent writes.</summary>
 public sealed class HashStoreTests : IDisposable

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Threading.Channels;
 
-namespace DevServe.Tests;
+namespace DevServe.Tests.Hardening;
 
 /// <summary>Protocol and API details from the hostile-input campaign.</summary>
 public sealed class ProtocolTests

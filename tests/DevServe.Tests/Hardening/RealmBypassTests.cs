@@ -1,7 +1,7 @@
 using System.Net;
 using CsCheck;
 
-namespace DevServe.Tests;
+namespace DevServe.Tests.Hardening;
 
 /// <summary>Password realms decide on the same normalized path the files dispatcher resolves: no way around them.</summary>
 public sealed class RealmBypassTests : IAsyncLifetime

@@ -1,6 +1,6 @@
 using System.Net.Http;
 
-namespace DevServe.Tests;
+namespace DevServe.Tests.Hardening;
 
 /// <summary>Large uploads spool to disk and are deleted as soon as their request is answered, not when a finalizer runs.</summary>
 public sealed class SpooledUploadTests

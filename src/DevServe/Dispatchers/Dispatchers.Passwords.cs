@@ -27,7 +27,7 @@ public static partial class Dispatchers
             var path = request.Path;
             foreach (var realm in realms.Current())
             {
-                if (realm.Path.IsMatch(path) && !realm.Authorized(request.Header("Authorization")))
+                if (realm.Covers(path) && !realm.Authorized(request.Header("Authorization")))
                 {
                     var page = respond(request, realm.Name);
                     return new(new Response
@@ -41,8 +41,21 @@ public static partial class Dispatchers
         };
     }
 
-    private sealed record PasswordRealm(string Name, Regex Path, Dictionary<string, byte[]> Users)
+    internal sealed record PasswordRealm(string Name, Regex Path, Dictionary<string, byte[]> Users)
     {
+        /// <summary>Whether the realm covers <paramref name="path"/>; a match that takes too long counts as covered (fail closed).</summary>
+        public bool Covers(string path)
+        {
+            try
+            {
+                return Path.IsMatch(path);
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                return true;
+            }
+        }
+
         public bool Authorized(string? authorization)
         {
             if (authorization is null || !authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
@@ -63,7 +76,7 @@ public static partial class Dispatchers
     }
 
     /// <summary>The realms of a passwords file, reloaded when its modification time changes.</summary>
-    private sealed class PasswordsFile(string path)
+    internal sealed class PasswordsFile(string path)
     {
         private (DateTime Stamp, PasswordRealm[] Realms) _loaded = (DateTime.MinValue, []);
 
@@ -80,19 +93,47 @@ public static partial class Dispatchers
             return realms;
         }
 
-        private static PasswordRealm[] Parse(string text, string source)
+        /// <summary>The realms <paramref name="text"/> declares.</summary>
+        /// <exception cref="FormatException">It is not a passwords file; the message says where.</exception>
+        internal static PasswordRealm[] Parse(string text, string source)
         {
             if (SExpression.Read(text, source) is not List<object> entries)
             {
                 throw new FormatException($"{source}: a passwords file is a list of realms.");
             }
             return [.. entries.Select(entry => entry is List<object> and [string name, string pattern, .. var users]
-                ? new PasswordRealm(name, new Regex(pattern, RegexOptions.CultureInvariant),
-                    users.Select(u => u is List<object> and [var user, string password]
-                            ? (User: user.ToString()!.ToLowerInvariant(), Password: Encoding.UTF8.GetBytes(password))
-                            : throw new FormatException($"{source}: a user is (name \"password\"), not {u}."))
-                        .ToDictionary(u => u.User, u => u.Password))
+                ? new PasswordRealm(name, PathRegex(pattern, source), Users(users, source))
                 : throw new FormatException($"{source}: a realm is (\"name\" \"path-regexp\" (user \"password\") ...)."))];
+        }
+
+        private static Regex PathRegex(string pattern, string source)
+        {
+            try
+            {
+                // A bounded match time: the path is the client's, and a careless pattern must not let it spin a core.
+                return new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+            }
+            catch (ArgumentException e)
+            {
+                throw new FormatException($"{source}: the path-regexp \"{pattern}\" is not a regular expression: {e.Message}", e);
+            }
+        }
+
+        private static Dictionary<string, byte[]> Users(List<object> users, string source)
+        {
+            var result = new Dictionary<string, byte[]>();
+            foreach (var u in users)
+            {
+                if (u is not List<object> { Count: 2 } pair || pair[1] is not string password)
+                {
+                    throw new FormatException($"{source}: a user is (name \"password\"), not {u}.");
+                }
+                if (!result.TryAdd(pair[0].ToString()!.ToLowerInvariant(), Encoding.UTF8.GetBytes(password)))
+                {
+                    throw new FormatException($"{source}: the user {pair[0]} appears twice in one realm.");
+                }
+            }
+            return result;
         }
     }
 }

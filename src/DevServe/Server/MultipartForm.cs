@@ -30,13 +30,25 @@ internal static class MultipartForm
         {
             return await ReadPartsAsync(reader, bindings, limits, cancellationToken).ConfigureAwait(false);
         }
+        catch (IOException e) when (e.GetType() == typeof(IOException) && e.InnerException is null)
+        {
+            // The multipart reader's own complaint (a part cut off before its boundary), not a failing connection.
+            Release(bindings);
+            throw Bad(400, "Malformed multipart body: " + e.Message);
+        }
         catch
         {
-            foreach (var binding in bindings)
-            {
-                binding.File?.Release();   // a body that fails halfway leaves no spooled file behind
-            }
+            Release(bindings);
             throw;
+        }
+    }
+
+    // A body that fails halfway leaves no spooled file behind.
+    private static void Release(List<Binding> bindings)
+    {
+        foreach (var binding in bindings)
+        {
+            binding.File?.Release();
         }
     }
 
@@ -54,10 +66,6 @@ internal static class MultipartForm
             catch (InvalidDataException e)
             {
                 throw Bad(e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase) ? 413 : 400, "Malformed multipart body: " + e.Message);
-            }
-            catch (IOException e) when (e is not EndOfStreamException && e.InnerException is null)
-            {
-                throw Bad(400, "Malformed multipart body: " + e.Message);
             }
             if (section is null)
             {

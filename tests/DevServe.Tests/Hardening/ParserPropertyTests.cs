@@ -1,0 +1,142 @@
+using System.Security.Cryptography;
+using System.Text;
+using CsCheck;
+using DevServe.Internal;
+using Microsoft.AspNetCore.Http;
+
+namespace DevServe.Tests.Hardening;
+
+/// <summary>
+/// The parsers attacker or user input reaches, on random and mutated input: never an exception other than the
+/// documented one. The same entry points are fuzzed (coverage-guided) by scripts/fuzz, outside this run.
+/// </summary>
+public sealed class ParserPropertyTests
+{
+    private static readonly Gen<string> s_urlish = Gen.String[Gen.Char["/;=.k0123456789abcdefxyz%-_~"], 0, 80];
+
+    /// <summary>A valid sample mutated: a few characters replaced, removed or repeated at random.</summary>
+    private static Gen<string> Mutated(string valid, string alphabet) =>
+        Gen.Select(Gen.Int[0, valid.Length].Array[0, 4], Gen.Char[alphabet].Array[4], Gen.Int[0, 2].Array[4],
+            (at, with, how) =>
+            {
+                var text = new StringBuilder(valid);
+                for (var i = 0; i < at.Length; i++)
+                {
+                    var p = Math.Min(at[i], text.Length);
+                    switch (how[i])
+                    {
+                        case 0 when p < text.Length: text[p] = with[i]; break;
+                        case 1 when p < text.Length: text.Remove(p, 1); break;
+                        default: text.Insert(p, with[i]); break;
+                    }
+                }
+                return text.ToString();
+            });
+
+    [Fact]
+    public void Continuation_urls_parse_or_are_refused_without_an_exception()
+    {
+        s_urlish.Sample(path =>
+        {
+            if (Uri.TryCreate("http://localhost/" + path, UriKind.Absolute, out var uri))
+            {
+                ContinuationUrl.TryParse(uri, out _, out _, out _);
+                ContinuationUrl.Has(uri);
+                StatelessUrl.Find(uri);
+            }
+        }, iter: 5000);
+    }
+
+    [Fact]
+    public void Stuffed_urls_that_do_not_check_out_are_refused_without_an_exception()
+    {
+        using var store = new TempDirectory();
+        var stuffer = Stuffers.Make(RandomNumberGenerator.GetBytes(32), new DirectoryStore(store.Path));
+        var valid = Encoding.ASCII.GetString(stuffer.In(Encoding.UTF8.GetBytes("""{"f":[{"r":{"m":"GET","u":"/"},"e":[]}],"s":12}""")));
+        Gen.OneOf(Gen.String[Gen.Char["ABCxyz0189-_="], 0, 200], Mutated(valid, "ABCxyz0189-_=%/")).Sample(text =>
+        {
+            var accepted = StatelessUrl.TryRead(text, stuffer, out _);
+            return text == valid || !accepted;   // only the signed original checks out
+        }, iter: 3000);
+        Gen.Byte.Array[0, 300].Sample(bytes => !stuffer.TryOut(bytes, out _) || bytes.Length > 0, iter: 2000);
+    }
+
+    private const string ValidTable = """
+        ((port 8000) (max-waiting 511) (initial-connection-timeout 30)
+         (default-host-table (host-table (default-indices "index.html") (log-format parenthesized-default)
+           (messages (servlet-message "servlet-error.html") (file-not-found-message "not-found.html"))
+           (timeouts (default-servlet-timeout 30) (password-connection-timeout 300))
+           (paths (configuration-root "conf") (host-root ".") (file-root "htdocs") (password-authentication "passwords"))))
+         (virtual-host-table ("blog\\.example\\.com" (host-table (paths (host-root "blog"))))))
+        """;
+
+    private const string ValidJson = """
+        { "port": 8000, // a comment
+          "defaultHost": { "indices": ["index.html"], "timeouts": { "defaultServlet": 30 }, "paths": { "fileRoot": "htdocs" } },
+          "virtualHosts": [ { "name": "blog\\.example\\.com", "host": { "paths": { "hostRoot": "blog" } } } ] }
+        """;
+
+    [Fact]
+    public void Configuration_files_load_or_fail_with_a_WebConfigException()
+    {
+        Assert.Equal(8000, WebConfig.Parse(ValidTable, "site.rkt").Port);
+        Assert.Equal(8000, WebConfig.Parse(ValidJson, "site.json").Port);
+        Gen.OneOf(Mutated(ValidTable, "()\"|#;'. 0123456789abcxyz-\\\n"), Mutated(ValidJson, "{}[]\":,/*0123456789aez-\\\n "),
+                Gen.String[Gen.Char["()\"|#;'{}[]:, 0123456789.e-\\\n"], 0, 100])
+            .Sample(text =>
+            {
+                try
+                {
+                    WebConfig.Parse(text, "site");
+                }
+                catch (WebConfigException)
+                {
+                }
+            }, iter: 4000);
+    }
+
+    private const string ValidPasswords = """'(("secret stuff" "/secret(/.*)?" (bubba "bbq") (|Billy| "BoB")) ("other" "^/o" (a "b")))""";
+
+    [Fact]
+    public void Passwords_files_load_or_fail_with_a_FormatException()
+    {
+        Assert.Equal(2, Dispatchers.PasswordsFile.Parse(ValidPasswords, "passwords").Length);
+        Gen.OneOf(Mutated(ValidPasswords, "()\"|'. abc[]*+?\\{}"), Gen.String[Gen.Char["()\"|' ab[]*+?\\{}1"], 0, 60]).Sample(text =>
+        {
+            try
+            {
+                Dispatchers.PasswordsFile.Parse(text, "passwords");
+            }
+            catch (FormatException)
+            {
+            }
+        }, iter: 4000);
+    }
+
+    private const string ValidMultipart = "--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nvalue\r\n"
+        + "--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x.txt\"\r\nContent-Type: text/plain\r\n\r\nfile body\r\n--b--\r\n";
+
+    [Fact]
+    public async Task Multipart_bodies_parse_or_fail_with_a_BadHttpRequestException()
+    {
+        var limits = new SafetyLimits { FormDataFileMemoryThreshold = 16 };
+        Assert.Equal(2, (await MultipartForm.ReadAsync(new MemoryStream(Encoding.ASCII.GetBytes(ValidMultipart)),
+            "multipart/form-data; boundary=b", limits, CancellationToken.None)).Length);
+        await Gen.Select(Mutated(ValidMultipart, "-b\r\n:;=\" xf"), Gen.OneOf(Gen.Const("b"), Gen.Const("\"b\""), Gen.String[Gen.Char["b\"; -"], 0, 5]))
+            .SampleAsync(async (body, boundary) =>
+            {
+                try
+                {
+                    var parts = await MultipartForm.ReadAsync(new MemoryStream(Encoding.ASCII.GetBytes(body)),
+                        "multipart/form-data; boundary=" + boundary, limits, CancellationToken.None);
+                    foreach (var part in parts)
+                    {
+                        part.File?.Release();
+                    }
+                }
+                catch (BadHttpRequestException)
+                {
+                }
+            }, iter: 3000);
+    }
+}

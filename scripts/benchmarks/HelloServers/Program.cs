@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-// Usage: HelloServers bare|bare-link|serve|servlet|suspend|conversation|conversation-stateless. Prints "PORT <n>" once listening on 127.0.0.1, serves until
+// Usage: HelloServers bare|bare-link|serve|servlet|suspend|conversation|conversation-stateless|soak|stuck. Prints "PORT <n>" once listening on 127.0.0.1, serves until
 // stdin closes. servlet: DispatchServlet hello; suspend: a servlet looping on SendSuspend, one link per page;
 // conversation[-stateless]: 10 SendSuspends, then an answer linking back to the start (stateful, or stateless:
 // every request replays the conversation so far from its URL).
@@ -49,9 +49,24 @@ else
             }, manager: new ThresholdLruManager(ThresholdLruManager.DefaultThreshold))),
         "conversation" => Servlets.DispatchServlet(Conversation),
         "conversation-stateless" => Servlets.DispatchServlet(Conversation, stateless: true),
+        // soak: hello at /hello, static files under /static/ (1 KiB, 64 KiB), the 10-step conversation everywhere else.
+        "soak" => Dispatchers.Sequencer(
+            Dispatchers.PathProcedure("/hello", _ => Response.Text("Hello, World!")),
+            Dispatchers.Filter(new("^/static/"), Dispatchers.Files(StaticRoot())),
+            Servlets.DispatchServlet(Conversation)),
+        // stuck: servlets under /stuck block their thread for two minutes; everything else is hello.
+        "stuck" => Dispatchers.Sequencer(
+            Servlets.DispatchServlet(_ =>
+            {
+                Thread.Sleep(TimeSpan.FromMinutes(2));
+                return Response.Text("late");
+            }, regexp: new("^/stuck")),
+            Dispatchers.Lift(_ => Response.Text("Hello, World!"))),
         _ => throw new ArgumentException($"unknown mode {mode}"),
     };
-    var stopServer = Server.Serve(dispatch, confirmation.Writer, port: 0, listenIp: "127.0.0.1", loggerFactory: NullLoggerFactory.Instance);
+    var limits = mode == "stuck" ? new SafetyLimits { ResponseTimeout = TimeSpan.FromSeconds(5) } : null;
+    var stopServer = Server.Serve(dispatch, confirmation.Writer, port: 0, listenIp: "127.0.0.1", safetyLimits: limits,
+        loggerFactory: NullLoggerFactory.Instance);
     var confirmed = await confirmation.Reader.ReadAsync();
     port = confirmed.Port ?? throw confirmed.Error!;
     stop = () => Task.Run(stopServer);
@@ -62,6 +77,16 @@ await stop();
 
 internal static partial class Program
 {
+    /// <summary>A directory of two static files for the soak, made fresh in the temp folder.</summary>
+    private static string StaticRoot()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "devserve-soak-static");
+        Directory.CreateDirectory(Path.Combine(root, "static"));
+        File.WriteAllBytes(Path.Combine(root, "static", "1k.txt"), new byte[1024]);
+        File.WriteAllBytes(Path.Combine(root, "static", "64k.bin"), new byte[64 * 1024]);
+        return root;
+    }
+
     private static async Task<Response> Conversation(Request request)
     {
         var sum = 0;

@@ -93,11 +93,17 @@ internal sealed class WebServerUnit : IDisposable
 
     private static readonly HashSet<string> s_confPaths = ["/conf/refresh-passwords", "/conf/collect-garbage", "/conf/refresh-servlets"];
 
-    /// <summary>Answers 403 to a <c>/conf/</c> request from another machine, and passes on every other request.</summary>
+    /// <summary>
+    /// Answers 403 to a <c>/conf/</c> request from another machine, or one a page of another site made this machine's
+    /// browser send (an <c>&lt;img src="http://localhost/conf/…"&gt;</c>: <c>Sec-Fetch-Site</c> says so); passes on
+    /// every other request.
+    /// </summary>
     private static ValueTask<Response?> LocalConf(Request request)
-        => !s_confPaths.Contains(request.Path) || (IPAddress.TryParse(request.ClientIp, out var client) && IPAddress.IsLoopback(client))
+        => !s_confPaths.Contains(request.Path)
+            || (IPAddress.TryParse(request.ClientIp, out var client) && IPAddress.IsLoopback(client)
+                && request.Header("Sec-Fetch-Site") is null or "same-origin" or "none")
             ? Dispatchers.NextDispatcher
-            : new(ErrorPages.Status(403, "The /conf/ pages answer only requests from the server's own machine."));
+            : new(ErrorPages.Status(403, "The /conf/ pages answer only requests made on the server's own machine, from its own pages or the address bar."));
 
     private static Response TooSoon(TimeSpan wait) => ErrorPages.Status(429, "The garbage collector ran moments ago; try again shortly.",
         [new Header("Retry-After", Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture))]);

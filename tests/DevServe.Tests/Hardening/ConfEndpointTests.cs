@@ -31,6 +31,19 @@ public sealed class ConfEndpointTests : IDisposable
         Assert.Equal(200, local!.Code);
     }
 
+    [Theory]
+    [InlineData("cross-site", 403)]
+    [InlineData("same-site", 403)]
+    [InlineData("same-origin", 200)]
+    [InlineData("none", 200)]
+    public async Task A_conf_url_that_another_site_made_the_browser_request_is_forbidden(string fetchSite, int code)
+    {
+        using var site = new WebServerUnit(Config, loader: null);
+        var answer = await site.Dispatch(TestRequests.Get(new Uri("http://localhost/conf/refresh-servlets"), "127.0.0.1",
+            new Header("Sec-Fetch-Site", fetchSite)));
+        Assert.Equal(code, answer!.Code);
+    }
+
     [Fact]
     public async Task Other_pages_still_answer_other_machines()
     {

@@ -6,7 +6,7 @@ namespace DevServe.Hosting;
 
 /// <summary>
 /// Remembers what the script resolver resolved. Without it every compile creates fresh metadata references, each
-/// a copy of a dll in native memory: ~20 MB of churn per compile, RSS near 1 GB after a few dozen (hosting-notes.md §1.2).
+/// a copy of a dll in native memory: ~20 MB of churn per compile, RSS near 1 GB after a few dozen (docs/design/hosting.md §1.2).
 /// </summary>
 internal sealed class CachingMetadataResolver(MetadataReferenceResolver inner) : MetadataReferenceResolver
 {

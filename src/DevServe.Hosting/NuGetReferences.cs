@@ -8,7 +8,7 @@ using System.Text.RegularExpressions;
 namespace DevServe.Hosting;
 
 /// <summary>
-/// <c>#r "nuget: Name, 1.2.3"</c> in scripts, as dotnet-script does it (hosting-notes.md §1.4): the directives name
+/// <c>#r "nuget: Name, 1.2.3"</c> in scripts, as dotnet-script does it (docs/design/hosting.md §1.4): the directives name
 /// a package set; the set is restored once by <c>dotnet restore</c> of a generated project with the machine's NuGet
 /// configuration, into a folder keyed by the set, and reused offline after that; <c>project.assets.json</c> names the
 /// compile, runtime and native files.

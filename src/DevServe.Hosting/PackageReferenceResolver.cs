@@ -12,7 +12,7 @@ namespace DevServe.Hosting;
 internal sealed class PackageReferenceResolver(MetadataReferenceResolver inner, NuGetReferences.Restore? restore, PortableExecutableReference standIn)
     : MetadataReferenceResolver
 {
-    // One metadata copy per file for the process: references are large native buffers (hosting-notes.md §1.2).
+    // One metadata copy per file for the process: references are large native buffers (docs/design/hosting.md §1.2).
     private static readonly ConcurrentDictionary<string, PortableExecutableReference> s_files = new();
 
     /// <summary>The <c>#r "nuget: …"</c> texts seen that the restore did not cover.</summary>

@@ -11,7 +11,7 @@ namespace DevServe.Hosting;
 /// <remarks>
 /// Each build loads through McMaster.NETCore.Plugins into its own unloadable context, read into memory (no file stays
 /// locked, an in-place copy cannot corrupt the running version), with DevServe's types shared with the host. Reloads
-/// are ours, not the library's (its failures are silent, hosting-notes.md §3): a bad image or a missing
+/// are ours, not the library's (its failures are silent, docs/design/hosting.md §3): a bad image or a missing
 /// <c>Start</c> gets the compile error page, and the next build is tried again.
 /// </remarks>
 public sealed class PluginServlet : IReloadingServlet
@@ -121,7 +121,7 @@ public sealed class PluginServlet : IReloadingServlet
                 configure: c => c.LoadInMemory = true);
             var loaded = loader.LoadDefaultAssembly();
             var start = FindStart(loaded);
-            // The loader must stay reachable while its version serves (hosting-notes.md §3, pitfall 1): the swap holds it.
+            // The loader must stay reachable while its version serves (docs/design/hosting.md §3, pitfall 1): the swap holds it.
             CurrentAssembly = loaded;
             _versions.Swap(start, null, loader.Dispose);
         }

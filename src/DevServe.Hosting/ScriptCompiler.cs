@@ -13,7 +13,7 @@ namespace DevServe.Hosting;
 
 /// <summary>Compiles a <c>.csx</c> servlet into a collectible load context and finds its <c>Start</c>.</summary>
 /// <remarks>
-/// The direct Roslyn route of hosting-notes.md §1.3: one script compilation with references built once and a
+/// The direct Roslyn route of docs/design/hosting.md §1.3: one script compilation with references built once and a
 /// caching resolver (6–8 ms warm), emitted with its PDB so stack traces name script lines, loaded into a
 /// collectible <see cref="AssemblyLoadContext"/> whose <c>Load</c> falls back to the host, so <see cref="Request"/>
 /// and <see cref="Response"/> are the host's types. Plain <c>CSharpScript</c> leaks a load context per run.

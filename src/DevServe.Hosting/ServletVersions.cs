@@ -74,7 +74,7 @@ internal sealed class ServletVersions(bool stateless, string currentDirectory)
     }
 
     // System.Text.Json caches metadata per type: a servlet type serialized once would pin its load context
-    // (hosting-notes.md §1.2). Its hot-reload hook clears the caches.
+    // (docs/design/hosting.md §1.2). Its hot-reload hook clears the caches.
     private static void ClearReflectionCaches()
         => typeof(System.Text.Json.JsonSerializerOptions).Assembly
             .GetType("System.Text.Json.JsonSerializerOptionsUpdateHandler")?

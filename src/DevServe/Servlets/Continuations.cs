@@ -38,6 +38,6 @@ internal sealed class EmbeddedHandler(Func<Request, Response> handler) : IEstima
 {
     public Func<Request, Response> Handler { get; } = handler;
 
-    // A closure retains ~300 B (continuation-notes.md §2) plus the manager's entry.
+    // A closure retains ~300 B (docs/design/continuations.md §2) plus the manager's entry.
     public long EstimatedBytes => 512;
 }

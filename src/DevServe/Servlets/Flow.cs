@@ -7,7 +7,7 @@ namespace DevServe.Internal;
 /// <remarks>
 /// An await restores the ExecutionContext captured when it began, so after a resume the flow would still see the
 /// first request in any per-request AsyncLocal. One mutable object, set once at the root, is what works
-/// (continuation-notes.md §3).
+/// (docs/design/continuations.md §3).
 /// </remarks>
 internal sealed class Flow(ServletRuntime runtime, int instance, Request current, FlowLog? log)
 {

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 
 namespace DevServe.Tests;
 
-/// <summary>The composing dispatchers, over real HTTP (racket-reference.md §2, §8.3).</summary>
+/// <summary>The composing dispatchers, over real HTTP (docs/design/racket-reference.md §2, §8.3).</summary>
 public sealed class DispatchersTests
 {
     private static Dispatcher Say(string text) => Dispatchers.Lift(_ => Response.Text(text));

@@ -2,7 +2,7 @@ using System.Net;
 
 namespace DevServe.Tests;
 
-/// <summary>Racket's dispatchers/dispatch-files tests (racket-reference.md §8.3), over real HTTP.</summary>
+/// <summary>Racket's dispatchers/dispatch-files tests (docs/design/racket-reference.md §8.3), over real HTTP.</summary>
 public sealed class FilesTests : IAsyncLifetime
 {
     // 81 bytes, like Racket's test file.

@@ -1,6 +1,6 @@
 namespace DevServe.Tests;
 
-/// <summary>Racket's filesystem-map tests (racket-reference.md §8.3).</summary>
+/// <summary>Racket's filesystem-map tests (docs/design/racket-reference.md §8.3).</summary>
 public sealed class FilesystemMapTests
 {
     private static readonly string s_root = Path.Combine(Path.GetTempPath(), "root");

@@ -4,7 +4,7 @@ using System.Text;
 
 namespace DevServe.Tests;
 
-/// <summary>Racket's dispatch-passwords tests (racket-reference.md §8.3).</summary>
+/// <summary>Racket's dispatch-passwords tests (docs/design/racket-reference.md §8.3).</summary>
 public sealed class PasswordsTests
 {
     private const string File1 = """'(("secret stuff" "/secret(/.*)?" (bubba "bbq") (|Billy| "BoB") (aladdin "open sesame")))""";

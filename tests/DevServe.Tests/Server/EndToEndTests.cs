@@ -6,7 +6,7 @@ using System.Text.Json;
 
 namespace DevServe.Tests;
 
-/// <summary>Racket's web-server-test e2e suites (racket-reference.md §8.1), against real servers.</summary>
+/// <summary>Racket's web-server-test e2e suites (docs/design/racket-reference.md §8.1), against real servers.</summary>
 public sealed class EndToEndTests
 {
     [Theory]

@@ -1,7 +1,7 @@
 namespace DevServe.Tests;
 
 /// <summary>
-/// Racket's limits probe (racket-reference.md §9(c)). Racket closes the connection without a word on each violation;
+/// Racket's limits probe (docs/design/racket-reference.md §9(c)). Racket closes the connection without a word on each violation;
 /// DevServe keeps Racket's thresholds but answers with the status that says what was wrong.
 /// </summary>
 public sealed class SafetyLimitsTests : IAsyncLifetime

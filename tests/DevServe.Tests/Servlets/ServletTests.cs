@@ -4,7 +4,7 @@ using static DevServe.Web;
 
 namespace DevServe.Tests;
 
-/// <summary>Racket's servlet tests (racket-reference.md §8.3, §9(b)) over real HTTP, with the example servlets.</summary>
+/// <summary>Racket's servlet tests (docs/design/racket-reference.md §8.3, §9(b)) over real HTTP, with the example servlets.</summary>
 public sealed class ServletTests
 {
     private static async Task<LoopbackServer> ServeExample(string name, IManager? manager = null)

@@ -3,7 +3,7 @@ namespace DevServe.Tests;
 /// <summary>The configuration table: Racket's file format and defaults, the JSON form, round trips, bad files.</summary>
 public sealed class WebConfigTests
 {
-    // Racket's default-web-root/configuration-table.rkt (racket-reference.md §7).
+    // Racket's default-web-root/configuration-table.rkt (docs/design/racket-reference.md §7).
     private const string RacketDefault = """
         ((port 80) (max-waiting 511) (initial-connection-timeout 30)
          (default-host-table (host-table (default-indices "index.html" "index.htm") (log-format parenthesized-default)

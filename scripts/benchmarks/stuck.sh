@@ -19,6 +19,7 @@ for n in "${counts[@]}"; do
   exec 3>"$work/in"
   for _ in $(seq 1 100); do grep -q '^PORT ' "$work/out" && break; sleep 0.1; done
   port=$(awk '/^PORT /{print $2}' "$work/out")
+  [ -n "$port" ] || { echo "the server did not start" >&2; exit 1; }
   wrk -t1 -c8 -d2s "http://127.0.0.1:$port/" >/dev/null
   if [ "$n" -gt 0 ]; then
     wrk -t1 -c"$n" -d"$((seconds + 4))s" --timeout 30s "http://127.0.0.1:$port/stuck" >/dev/null & stuck=$!

@@ -49,7 +49,8 @@ public static partial class Dispatchers
                         RedirectionStatus.Temporarily));
                 }
                 path = index.Select(i => Path.Join(path, i)).FirstOrDefault(File.Exists)!;
-                if (path is null)
+                // The index file is a link of its own, checked like every other step of the path.
+                if (path is null || (!allowLinksOutsideRoot && !FilesystemMap.StaysInside(root, path)))
                 {
                     return NextDispatcher;
                 }

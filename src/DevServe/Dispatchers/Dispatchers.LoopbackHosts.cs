@@ -21,7 +21,8 @@ public static partial class Dispatchers
     public static Dispatcher LoopbackHosts(Dispatcher inner, IEnumerable<string>? trustedHosts = null)
     {
         ArgumentNullException.ThrowIfNull(inner);
-        var trusted = new HashSet<string>(trustedHosts ?? [], StringComparer.OrdinalIgnoreCase);
+        // "Dev.Example:8000." and "dev.example" are one name: compare names as a Host header's would be.
+        var trusted = new HashSet<string>((trustedHosts ?? []).Select(HostName), StringComparer.OrdinalIgnoreCase);
         return request => request.Header("Host") is not { } host || IsLoopbackHost(HostName(host)) || trusted.Contains(HostName(host))
             ? inner(request)
             : new(ErrorPages.Status(421, "This server answers only requests addressed to this machine (localhost), "
@@ -38,7 +39,7 @@ public static partial class Dispatchers
             return close < 0 ? host : host[1..close];
         }
         var colon = host.LastIndexOf(':');
-        return (colon < 0 ? host : host[..colon]).TrimEnd('.');
+        return (colon < 0 ? host : host[..colon]).TrimEnd('.');   // "localhost." is localhost
     }
 
     /// <summary>Whether a host name or address names this machine: localhost, *.localhost (RFC 6761), a loopback address.</summary>

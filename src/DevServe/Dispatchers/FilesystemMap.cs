@@ -70,6 +70,13 @@ public static class FilesystemMap
         return null;
     }
 
+    /// <summary>Whether <paramref name="full"/> (a full path under <paramref name="root"/>) reaches no link leading out of the root.</summary>
+    internal static bool StaysInside(string root, string full)
+    {
+        var fullRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        return Under(fullRoot, full) && LinksStayInside(fullRoot, full);
+    }
+
     private static bool Under(string root, string path)
         => path == root || path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 

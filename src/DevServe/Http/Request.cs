@@ -57,6 +57,12 @@ public sealed class Request
     /// <summary>The protocol of the request line, for example <c>HTTP/1.1</c>.</summary>
     public string Protocol { get; init; } = "HTTP/1.1";
 
+    /// <summary>
+    /// Set once a servlet received this request: its flow (the back button, <c>RedirectGet</c>, replay) may read the
+    /// request's uploads after it has been answered, so their spooled files live as long as the request does.
+    /// </summary>
+    internal bool UploadsKept { get; set; }
+
     /// <summary>Cancelled when the client goes away or the server stops at once; pass it to long work.</summary>
     public CancellationToken Aborted { get; init; }
 

@@ -7,8 +7,9 @@ namespace DevServe;
 /// <remarks>
 /// Racket: <c>binding:file</c> and <c>binding:file/port</c>. Small files are held in memory; files above the
 /// spooling threshold (<see cref="SafetyLimits.FormDataFileMemoryThreshold"/>) live in a temporary file that is
-/// deleted as soon as the request has been answered (or has failed): a servlet that needs a large upload after its
-/// next suspension copies it first. Small files stay readable for as long as the request is kept.
+/// deleted as soon as the request has been answered (or has failed), unless a servlet received the request: its
+/// flow may read the file after answering (<c>RedirectGet</c>, the back button), so the file then lives as long as
+/// the flow keeps the request.
 /// </remarks>
 public sealed class UploadedFile
 {
@@ -60,12 +61,12 @@ public sealed class UploadedFile
         if (_spool is { IsClosed: true })
         {
             throw new ObjectDisposedException(nameof(UploadedFile),
-                $"The upload {FileName} was deleted when its request was answered; read or copy it before suspending.");
+                $"The upload {FileName} was deleted when its request was answered; a dispatcher that keeps requests copies uploads first.");
         }
     }
 
     /// <summary>The whole content; a spooled file is read from disk on each call.</summary>
-    /// <exception cref="ObjectDisposedException">The file was spooled and its request has been answered.</exception>
+    /// <exception cref="ObjectDisposedException">The file was spooled and its request, not received by a servlet, has been answered.</exception>
     public byte[] ReadAllBytes()
     {
         if (_spool is null)
@@ -88,7 +89,7 @@ public sealed class UploadedFile
     }
 
     /// <summary>Opens a read-only stream over the content.</summary>
-    /// <exception cref="ObjectDisposedException">The file was spooled and its request has been answered.</exception>
+    /// <exception cref="ObjectDisposedException">The file was spooled and its request, not received by a servlet, has been answered.</exception>
     public Stream OpenRead()
     {
         if (_spool is null)

@@ -49,7 +49,7 @@ public static partial class Launch
         var tls = sslCert is not null && sslKey is not null ? new Tls(sslCert, sslKey) : null;
         var confirmation = Channel.CreateBounded<ServeConfirmation>(1);
         var dispatcher = makeDispatcher(semaphore);
-        if (IsLoopback(listenIp))
+        if (ListenAddress.IsLoopback(listenIp))
         {
             dispatcher = Dispatchers.LoopbackHosts(dispatcher, trustedHosts);
         }
@@ -127,10 +127,6 @@ public static partial class Launch
             return null;
         }
     }
-
-    private static bool IsLoopback(string? listenIp)
-        => listenIp is not null && (listenIp.Equals("localhost", StringComparison.OrdinalIgnoreCase)
-            || (System.Net.IPAddress.TryParse(listenIp, out var address) && System.Net.IPAddress.IsLoopback(address)));
 
     private static bool IsAddressInUse(Exception? error)
     {

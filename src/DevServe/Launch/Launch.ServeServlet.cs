@@ -34,6 +34,7 @@ public static partial class Launch
     /// <param name="logFormat">The log's line format (Racket: <c>apache-default</c>).</param>
     /// <param name="output">Where the banner goes; <c>null</c> = standard output.</param>
     /// <param name="cancellationToken">Stops the server like the quit page does.</param>
+    /// <param name="trustedHosts">Bound to loopback, more <c>Host</c> names to answer than this machine's (DNS rebinding: see <see cref="Dispatchers.LoopbackHosts"/>).</param>
     /// <returns>A task that completes once the server has stopped.</returns>
     /// <remarks>Racket: <c>serve/servlet</c> in servlet-env.rkt. Servlets from disk (<c>#:servlets-root</c>) come with <c>ServeWebConfig</c>.</remarks>
     public static Task ServeServlet(Func<Request, Task<Response>> start, bool commandLine = false, bool? launchBrowser = null,
@@ -43,7 +44,7 @@ public static partial class Launch
         string? servletCurrentDirectory = null, Func<Request, Response>? fileNotFoundResponder = null,
         Func<Request, Exception, Response>? servletResponder = null, string? sslCert = null, string? sslKey = null,
         string? logFile = null, LogFormat logFormat = LogFormat.ApacheDefault, TextWriter? output = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, IEnumerable<string>? trustedHosts = null)
     {
         ArgumentNullException.ThrowIfNull(start);
         ArgumentNullException.ThrowIfNull(servletPath);
@@ -62,10 +63,11 @@ public static partial class Launch
             return logFile is null ? site : Dispatchers.Log(logFormat, logFile, site);
         },
         connectionClose, launchBrowser ?? !commandLine ? servletPath : null, banner ?? !commandLine, listenIp, port,
-        sslCert, sslKey, safetyLimits ?? SafetyLimits.Make(maxWaiting), output, cancellationToken: cancellationToken);
+        sslCert, sslKey, safetyLimits ?? SafetyLimits.Make(maxWaiting), output, cancellationToken: cancellationToken,
+        trustedHosts: trustedHosts);
     }
 
-    /// <inheritdoc cref="ServeServlet(Func{Request, Task{Response}}, bool, bool?, bool?, bool?, bool, string?, int, int, SafetyLimits?, IManager?, bool, IStuffer{byte[]}?, string, Regex?, IReadOnlyList{string}?, string?, Func{Request, Response}?, Func{Request, Exception, Response}?, string?, string?, string?, LogFormat, TextWriter?, CancellationToken)"/>
+    /// <inheritdoc cref="ServeServlet(Func{Request, Task{Response}}, bool, bool?, bool?, bool?, bool, string?, int, int, SafetyLimits?, IManager?, bool, IStuffer{byte[]}?, string, Regex?, IReadOnlyList{string}?, string?, Func{Request, Response}?, Func{Request, Exception, Response}?, string?, string?, string?, LogFormat, TextWriter?, CancellationToken, IEnumerable{string}?)"/>
     public static Task ServeServlet(Func<Request, Response> start, bool commandLine = false, bool? launchBrowser = null,
         bool? quit = null, bool? banner = null, bool connectionClose = false, string? listenIp = "127.0.0.1", int port = 8000,
         int maxWaiting = 511, SafetyLimits? safetyLimits = null, IManager? manager = null, bool stateless = false, IStuffer<byte[]>? stuffer = null,
@@ -73,11 +75,11 @@ public static partial class Launch
         string? servletCurrentDirectory = null, Func<Request, Response>? fileNotFoundResponder = null,
         Func<Request, Exception, Response>? servletResponder = null, string? sslCert = null, string? sslKey = null,
         string? logFile = null, LogFormat logFormat = LogFormat.ApacheDefault, TextWriter? output = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, IEnumerable<string>? trustedHosts = null)
     {
         ArgumentNullException.ThrowIfNull(start);
         return ServeServlet(r => Task.FromResult(start(r)), commandLine, launchBrowser, quit, banner, connectionClose, listenIp,
             port, maxWaiting, safetyLimits, manager, stateless, stuffer, servletPath, servletRegexp, extraFilesPaths, servletCurrentDirectory,
-            fileNotFoundResponder, servletResponder, sslCert, sslKey, logFile, logFormat, output, cancellationToken);
+            fileNotFoundResponder, servletResponder, sslCert, sslKey, logFile, logFormat, output, cancellationToken, trustedHosts);
     }
 }

@@ -64,7 +64,14 @@ internal sealed class ClientBodyStream(Stream inner, CancellationToken aborted) 
     public override async Task FlushAsync(CancellationToken cancellationToken)
     {
         ThrowIfGone();
-        await inner.FlushAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await inner.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            throw new IOException("The client has gone away: the response cannot be written.");
+        }
         ThrowIfGone();
     }
 

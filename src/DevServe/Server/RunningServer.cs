@@ -50,23 +50,32 @@ internal sealed class RunningServer
                 // them, so accepted connections wait here for a slot instead.
                 listen.Use(next => async connection =>
                 {
+                    _connections.TryAdd(connection, 0);   // from the start: a stop at once aborts the waiting ones too
                     try
                     {
-                        await concurrency.WaitAsync(connection.ConnectionClosed).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        return;   // the client gave up while waiting for a slot: nothing to serve, nothing to report
-                    }
-                    _connections.TryAdd(connection, 0);
-                    try
-                    {
-                        await next(connection).ConfigureAwait(false);
+                        try
+                        {
+                            await concurrency.WaitAsync(connection.ConnectionClosed).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException)
+                        {
+                            return;   // the client gave up while waiting for a slot: nothing to serve, nothing to report
+                        }
+                        try
+                        {
+                            if (!_now.IsCancellationRequested)
+                            {
+                                await next(connection).ConfigureAwait(false);
+                            }
+                        }
+                        finally
+                        {
+                            concurrency.Release();
+                        }
                     }
                     finally
                     {
                         _connections.TryRemove(connection, out _);
-                        concurrency.Release();
                     }
                 });
                 if (certificate is not null)
@@ -111,9 +120,10 @@ internal sealed class RunningServer
     {
         try
         {
-            if (confirmation is not null)
+            // Room now: delivered even if the server is already being stopped (stop(), then read, must not hang).
+            if (confirmation is not null && (confirmation.TryWrite(confirmed)
+                || await WriteWhenRoomAsync(confirmation, confirmed).ConfigureAwait(false)))
             {
-                await confirmation.WriteAsync(confirmed, _stopRequested.Token).ConfigureAwait(false);
                 return;
             }
         }
@@ -124,6 +134,12 @@ internal sealed class RunningServer
         {
             loggerFactory.CreateLogger("DevServe.Server").LogError(error, "The server could not listen: {Message}", error.Message);
         }
+    }
+
+    private async Task<bool> WriteWhenRoomAsync(ChannelWriter<ServeConfirmation> confirmation, ServeConfirmation confirmed)
+    {
+        await confirmation.WriteAsync(confirmed, _stopRequested.Token).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>The address to bind: <c>null</c> = every address; an IP as it is; a host name resolved (IPv4 first).</summary>

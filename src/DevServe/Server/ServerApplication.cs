@@ -107,9 +107,16 @@ internal sealed class ServerApplication(Dispatcher dispatch, SafetyLimits limits
         }
     }
 
-    /// <summary>Deletes the request's spooled uploads now, rather than whenever a finalizer runs.</summary>
+    /// <summary>
+    /// Deletes the request's spooled uploads now, rather than whenever a finalizer runs, unless a servlet received the
+    /// request: then they go when its flow lets go of the request.
+    /// </summary>
     private static void ReleaseUploads(Request request)
     {
+        if (request.UploadsKept)
+        {
+            return;
+        }
         foreach (var part in request.Bindings.Parts ?? [])
         {
             part.File?.Release();

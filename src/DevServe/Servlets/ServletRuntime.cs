@@ -18,6 +18,7 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
 
     public Task<Response> HandleAsync(Request request)
     {
+        request.UploadsKept = true;   // the flow may read them after this request is answered
         if (Stuffer is not null)
         {
             return HandleStateless(request);

@@ -8,7 +8,10 @@ namespace DevServe.Internal;
 /// </summary>
 /// <remarks>
 /// A thread is started whenever work is queued and no thread is idle, up to <see cref="MaxThreads"/>; past that, work
-/// waits its turn (and its request times out). Idle threads end after half a minute. The thread pool adds threads
+/// waits its turn (and its request times out). Idle threads end after half a minute. Servlet code sees a
+/// synchronization context that posts back to these threads, so its awaits come back here (to any of the threads:
+/// blocking on a task does not deadlock), while <c>Task.Run</c>, <c>Task.Factory.StartNew</c> and <c>Parallel</c>
+/// inside it use the thread pool as usual (the scheduler is hidden from them). The thread pool adds threads
 /// to replace blocked ones only about twice a second, which is why 40 blocked servlets on it stalled every other
 /// request for half a minute. No maintained library offers a growing dedicated-thread scheduler, so this is the
 /// smallest one that works.
@@ -19,7 +22,7 @@ internal sealed class ServletThreads : TaskScheduler
     public static readonly ServletThreads Shared = new(maxThreads: 512, idleTimeout: TimeSpan.FromSeconds(30));
 
     [ThreadStatic]
-    private static bool t_ours;
+    private static ServletThreads? t_owner;
 
     private readonly object _gate = new();
     private readonly Queue<Task> _queue = new();
@@ -27,10 +30,13 @@ internal sealed class ServletThreads : TaskScheduler
     private int _threads;
     private int _idle;
 
+    private readonly PostingContext _context;
+
     public ServletThreads(int maxThreads, TimeSpan idleTimeout)
     {
         MaxThreads = maxThreads;
         _idleTimeout = idleTimeout;
+        _context = new PostingContext(this);
     }
 
     /// <summary>The most threads at once: stuck servlets beyond this many delay the other servlets' requests (never files or other dispatchers).</summary>
@@ -52,7 +58,8 @@ internal sealed class ServletThreads : TaskScheduler
 
     /// <summary>Runs <paramref name="action"/> on a servlet thread; the task completes when the action's task does.</summary>
     public Task Run(Func<Task> action)
-        => Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.DenyChildAttach, this).Unwrap();
+        => Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.DenyChildAttach | TaskCreationOptions.HideScheduler, this)
+            .Unwrap();
 
     protected override void QueueTask(Task task)
     {
@@ -60,20 +67,32 @@ internal sealed class ServletThreads : TaskScheduler
         {
             _queue.Enqueue(task);
             // Idle threads already woken but not yet running still count as idle: start one only for work nobody will take.
-            if (_queue.Count > _idle && _threads < MaxThreads)
+            if (_queue.Count > _idle && _threads < MaxThreads && StartThread())
             {
-                _threads++;
-                new Thread(Work) { IsBackground = true, Name = "DevServe servlet" }.Start();
+                return;
             }
-            else
-            {
-                Monitor.Pulse(_gate);
-            }
+            Monitor.Pulse(_gate);
+        }
+    }
+
+    // Under _gate.
+    private bool StartThread()
+    {
+        _threads++;
+        try
+        {
+            new Thread(Work) { IsBackground = true, Name = "DevServe servlet" }.Start();
+            return true;
+        }
+        catch (OutOfMemoryException)
+        {
+            _threads--;   // no thread to be had: the running ones take the work in turn
+            return false;
         }
     }
 
     protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued)
-        => t_ours && (!taskWasPreviouslyQueued || TryDequeue(task)) && TryExecuteTask(task);
+        => t_owner == this && (!taskWasPreviouslyQueued || TryDequeue(task)) && TryExecuteTask(task);
 
     protected override bool TryDequeue(Task task)
     {
@@ -104,7 +123,8 @@ internal sealed class ServletThreads : TaskScheduler
 
     private void Work()
     {
-        t_ours = true;
+        t_owner = this;
+        SynchronizationContext.SetSynchronizationContext(_context);
         while (RunOne())
         {
         }
@@ -141,5 +161,15 @@ internal sealed class ServletThreads : TaskScheduler
             }
             return _queue.Dequeue();
         }
+    }
+
+    /// <summary>Where an await inside servlet code comes back to: any of these threads.</summary>
+    private sealed class PostingContext(ServletThreads threads) : SynchronizationContext
+    {
+        public override void Post(SendOrPostCallback d, object? state)
+            => Task.Factory.StartNew(s => d(s), state, CancellationToken.None,
+                TaskCreationOptions.DenyChildAttach | TaskCreationOptions.HideScheduler, threads);
+
+        public override SynchronizationContext CreateCopy() => this;
     }
 }

@@ -92,9 +92,23 @@ public sealed class DirectoryStore : IStore
         {
             ScanOnce();
             Remember(key, value);
-            if (_entries.ContainsKey(key) && File.Exists(path))
+        }
+        if (File.Exists(path))
+        {
+            // Content-addressed: the same key holds the same bytes. A link handed out again is new again, so it is
+            // not the next to be evicted or to expire.
+            try
             {
-                return;   // content-addressed: the same key holds the same bytes
+                File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+                lock (_gate)
+                {
+                    Track(key, value.LongLength, DateTime.UtcNow);
+                }
+                return;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Evicted meanwhile (by another server): write it again.
             }
         }
         EnsureDirectory();
@@ -129,7 +143,7 @@ public sealed class DirectoryStore : IStore
         byte[]? cached = null;
         lock (_gate)
         {
-            if (_recentByKey.TryGetValue(key, out var node) && (!_entries.TryGetValue(key, out var known) || !Expired(known.Value.Written)))
+            if (_recentByKey.TryGetValue(key, out var node) && _entries.TryGetValue(key, out var known) && !Expired(known.Value.Written))
             {
                 _recent.Remove(node);
                 _recent.AddLast(node);

@@ -23,8 +23,7 @@ internal sealed class WebServerUnit : IDisposable
     {
         _config = config;
         _loader = loader;
-        _loopbackOnly = config.ListenIp is { } ip
-            && (ip == "localhost" || (IPAddress.TryParse(ip, out var address) && IPAddress.IsLoopback(address)));
+        _loopbackOnly = ListenAddress.IsLoopback(config.ListenIp);
         // Racket matches name(:[0-9]*)? anywhere in the host; matching it whole keeps "example.com" from matching "example.com.evil".
         _virtualHosts = [.. config.VirtualHosts.Select(v => (new Regex($"^(?:{v.Name})(:[0-9]*)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant), v.Host))];
     }

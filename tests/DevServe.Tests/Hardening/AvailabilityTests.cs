@@ -44,6 +44,23 @@ public sealed class AvailabilityTests
     }
 
     [Fact]
+    public async Task Servlet_code_and_its_awaits_run_on_servlet_threads_while_tasks_it_starts_use_the_pool()
+    {
+        await using var server = await LoopbackServer.StartAsync(Servlets.DispatchServlet(async _ =>
+        {
+            var first = Thread.CurrentThread.Name;
+            await Task.Delay(10);   // completes on a timer thread; the servlet must come back to its own threads
+            var afterAwait = Thread.CurrentThread.Name;
+            var k = await Web.SendSuspend(url => Response.Html($"<a href=\"{url}\">next</a>"));
+            var afterResume = Thread.CurrentThread.Name;
+            var started = await Task.Factory.StartNew(() => Thread.CurrentThread.IsThreadPoolThread);
+            return Response.Text($"{first}|{afterAwait}|{afterResume}|{started}|{TaskScheduler.Current == TaskScheduler.Default}");
+        }));
+        var link = Browser.FirstLink(await server.Client.GetStringAsync("/"));
+        Assert.Equal("DevServe servlet|DevServe servlet|DevServe servlet|True|True", await server.Client.GetStringAsync(link));
+    }
+
+    [Fact]
     public async Task A_stream_to_a_client_that_went_away_fails_its_next_write_and_cancels_the_request()
     {
         var writes = 0;

@@ -25,6 +25,8 @@ public sealed class FilesExposureTests : IDisposable
         Directory.CreateSymbolicLink(Path.Combine(htdocs, "alias"), Path.Combine(htdocs, "inside"));
         File.CreateSymbolicLink(Path.Combine(htdocs, "relative.html"), "inside/page.html");
         File.CreateSymbolicLink(Path.Combine(htdocs, "escape.txt"), "../../" + Path.GetFileName(_outside.Path) + "/passwd");
+        Directory.CreateDirectory(Path.Combine(htdocs, "docs"));
+        File.CreateSymbolicLink(Path.Combine(htdocs, "docs", "index.html"), Path.Combine(_outside.Path, "passwd"));
         Directory.CreateDirectory(Path.Combine(htdocs, "servlets"));
         File.CreateSymbolicLink(Path.Combine(htdocs, "servlets", "evil.csx"), Path.Combine(_outside.Path, "evil.csx"));
     }
@@ -52,6 +54,7 @@ public sealed class FilesExposureTests : IDisposable
     [InlineData("/passwd")]
     [InlineData("/linked/file.txt")]
     [InlineData("/escape.txt")]
+    [InlineData("/docs/")]
     public async Task Dot_files_and_links_leading_out_of_the_root_are_not_found(string path)
     {
         await using var server = await LoopbackServer.StartAsync(Dispatchers.Files(Htdocs));

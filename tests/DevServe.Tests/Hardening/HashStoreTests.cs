@@ -60,6 +60,20 @@ public sealed class HashStoreTests : IDisposable
     }
 
     [Fact]
+    public void Storing_a_value_again_makes_it_the_newest()
+    {
+        var store = new DirectoryStore(_dir.Path, maxEntries: 3, memoryBytes: 0);
+        var entries = Enumerable.Range(0, 4).Select(i => Entry(i, 10)).ToArray();
+        store.Write(entries[0].Key, entries[0].Value);
+        store.Write(entries[1].Key, entries[1].Value);
+        store.Write(entries[2].Key, entries[2].Value);
+        store.Write(entries[0].Key, entries[0].Value);   // handed out again
+        store.Write(entries[3].Key, entries[3].Value);   // the oldest goes: entry 1, not entry 0
+        Assert.True(store.TryRead(entries[0].Key, out _));
+        Assert.False(store.TryRead(entries[1].Key, out _));
+    }
+
+    [Fact]
     public void A_new_store_counts_what_an_earlier_run_left_and_keeps_within_its_bounds()
     {
         var first = new DirectoryStore(_dir.Path, memoryBytes: 0);

@@ -58,6 +58,16 @@ public sealed class ProtocolTests
     }
 
     [Fact]
+    public async Task A_confirmation_is_delivered_even_when_the_server_was_stopped_before_anyone_read_it()
+    {
+        var confirmation = Channel.CreateBounded<ServeConfirmation>(1);
+        var stop = Server.Serve(s_echo, confirmation.Writer, port: 0, listenIp: "127.0.0.1", loggerFactory: TestLog.Quiet);
+        await Task.Run(stop).WaitAsync(TimeSpan.FromSeconds(10));
+        var confirmed = await confirmation.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(confirmed.Port is not null || confirmed.Error is not null);
+    }
+
+    [Fact]
     public async Task A_host_name_is_resolved_for_listening()
     {
         var confirmation = Channel.CreateBounded<ServeConfirmation>(1);

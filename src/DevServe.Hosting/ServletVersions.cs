@@ -74,10 +74,28 @@ internal sealed class ServletVersions(bool stateless, string currentDirectory)
     }
 
     // System.Text.Json caches metadata per type: a servlet type serialized once would pin its load context
-    // (docs/design/hosting.md §1.2). Its hot-reload hook clears the caches.
+    // (docs/design/hosting.md §1.2). Its hot-reload hook clears the caches; it is private, so it is found by name,
+    // and a runtime that renames it gets a warning (once) rather than a silent leak.
+    private static readonly System.Reflection.MethodInfo? s_clearJsonCaches = typeof(System.Text.Json.JsonSerializerOptions).Assembly
+        .GetType("System.Text.Json.JsonSerializerOptionsUpdateHandler")?
+        .GetMethod("ClearCache", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static);
+
+    private static int s_warned;
+
+    /// <summary>Whether System.Text.Json's hot-reload cache hook was found (a test keeps this true across runtime updates).</summary>
+    internal static bool CanClearReflectionCaches => s_clearJsonCaches is not null;
+
     private static void ClearReflectionCaches()
-        => typeof(System.Text.Json.JsonSerializerOptions).Assembly
-            .GetType("System.Text.Json.JsonSerializerOptionsUpdateHandler")?
-            .GetMethod("ClearCache")?
-            .Invoke(null, [null]);
+    {
+        if (s_clearJsonCaches is null)
+        {
+            if (Interlocked.Exchange(ref s_warned, 1) == 0)
+            {
+                Console.Error.WriteLine("DevServe: warning: System.Text.Json's cache-clearing hook was not found in this runtime; "
+                    + "servlet versions that serialized JSON may stay in memory after a reload.");
+            }
+            return;
+        }
+        s_clearJsonCaches.Invoke(null, [null]);
+    }
 }

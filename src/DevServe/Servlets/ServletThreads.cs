@@ -81,7 +81,9 @@ internal sealed class ServletThreads : TaskScheduler
         _threads++;
         try
         {
-            new Thread(Work) { IsBackground = true, Name = "DevServe servlet" }.Start();
+            // UnsafeStart: the thread must not inherit the ExecutionContext of whoever queued work (a flow's, which would
+            // keep that flow and its script's load context alive for the thread's life).
+            new Thread(Work) { IsBackground = true, Name = "DevServe servlet" }.UnsafeStart();
             return true;
         }
         catch (OutOfMemoryException)

@@ -9,6 +9,11 @@ public sealed class ScriptServletTests
     private static string Hello(int n) => $"Response Start(Request request) => Response.Text(\"v{n}\");\n";
 
     [Fact]
+    public void The_System_Text_Json_cache_hook_that_unpins_old_versions_is_found_in_this_runtime()
+        => Assert.True(DevServe.Hosting.ServletVersions.CanClearReflectionCaches,
+            "JsonSerializerOptionsUpdateHandler.ClearCache is gone: old servlet versions that used JSON would leak");
+
+    [Fact]
     public async Task Two_hundred_reloads_swap_every_version_and_keep_memory_flat()
     {
         using var dir = new TempDirectory();

@@ -62,12 +62,28 @@ public static partial class Dispatchers
             {
                 return false;
             }
-            Span<byte> decoded = stackalloc byte[authorization.Length];
-            if (!Convert.TryFromBase64String(authorization[6..].Trim(), decoded, out var n))
+            // The header's length is the client's choice (up to the header limit, which a site may raise): stack only a little.
+            var rented = authorization.Length > 512 ? System.Buffers.ArrayPool<byte>.Shared.Rent(authorization.Length) : null;
+            Span<byte> decoded = rented is not null ? rented : stackalloc byte[512];
+            try
             {
-                return false;
+                if (!Convert.TryFromBase64String(authorization[6..].Trim(), decoded, out var n))
+                {
+                    return false;
+                }
+                return Matches(Encoding.UTF8.GetString(decoded[..n]));
             }
-            var text = Encoding.UTF8.GetString(decoded[..n]);
+            finally
+            {
+                if (rented is not null)
+                {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(rented, clearArray: true);   // it held a password
+                }
+            }
+        }
+
+        private bool Matches(string text)
+        {
             var colon = text.IndexOf(':');
             return colon >= 0
                 && Users.TryGetValue(text[..colon].ToLowerInvariant(), out var password)
@@ -78,18 +94,21 @@ public static partial class Dispatchers
     /// <summary>The realms of a passwords file, reloaded when its modification time changes.</summary>
     internal sealed class PasswordsFile(string path)
     {
-        private (DateTime Stamp, PasswordRealm[] Realms) _loaded = (DateTime.MinValue, []);
+        // One immutable snapshot, swapped whole: request threads never see a stamp with another file's realms.
+        private Loaded _loaded = new(DateTime.MinValue, []);
+
+        private sealed record Loaded(DateTime Stamp, PasswordRealm[] Realms);
 
         public PasswordRealm[] Current()
         {
             var stamp = File.GetLastWriteTimeUtc(path);   // a missing file reads as 1601: no realms
-            var loaded = _loaded;
+            var loaded = Volatile.Read(ref _loaded);
             if (stamp == loaded.Stamp)
             {
                 return loaded.Realms;
             }
             var realms = File.Exists(path) ? Parse(File.ReadAllText(path), path) : [];
-            _loaded = (stamp, realms);
+            Volatile.Write(ref _loaded, new Loaded(stamp, realms));
             return realms;
         }
 

@@ -180,6 +180,8 @@ internal sealed class RunningServer
         // Racket fails at header index > max (0-based), so max + 1 headers pass.
         k.MaxRequestHeaderCount = limits.MaxRequestHeaders + 1;
         k.MaxRequestHeadersTotalSize = (int)Math.Min(int.MaxValue, (long)(limits.MaxRequestHeaders + 1) * limits.MaxRequestHeaderLength);
+        // Kestrel refuses to start when its per-connection buffer bound is below the header bound: raise it with them.
+        k.MaxRequestBufferSize = Math.Max(k.MaxRequestBufferSize ?? 0, (long)k.MaxRequestHeadersTotalSize + k.MaxRequestLineSize);
         k.MaxRequestBodySize = limits.MaxRequestBodyLength;
         k.MaxConcurrentConnections = null;
         k.MaxConcurrentUpgradedConnections = null;

@@ -64,4 +64,19 @@ public sealed class PasswordsTests
         await log.FirstError.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Contains(log.Lines, l => l.Contains("passwords:1:") && l.Contains("missing ')'"));
     }
+
+    [Fact]
+    public async Task A_huge_authorization_header_is_refused_without_harm()
+    {
+        // A site may raise the header limit; the header's length must not decide how much stack a request takes.
+        using var dir = new TempDirectory();
+        var file = dir.Write("passwords", File1);
+        await using var server = await LoopbackServer.StartAsync(Dispatchers.Sequencer(
+                Dispatchers.Passwords(file), Dispatchers.Lift(_ => Response.Text("in"))),
+            limits: new SafetyLimits { MaxRequestHeaderLength = 4 * 1024 * 1024 });
+        var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes("bubba:" + new string('x', 2 * 1024 * 1024)));
+        var answer = await server.RawAsync($"GET /secret HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Basic {credentials}\r\n\r\n");
+        Assert.StartsWith("HTTP/1.1 401 ", answer);
+        Assert.Equal(HttpStatusCode.OK, (await Get(server, "/secret", "bubba", "bbq")).StatusCode);
+    }
 }

@@ -24,25 +24,26 @@ internal sealed class RunningServer
     private Task? _stopping;
 
     private RunningServer(Dispatcher dispatch, ChannelWriter<ServeConfirmation>? confirmation, bool connectionClose,
-        Tls? tls, string? ip, int port, SafetyLimits limits, ILoggerFactory loggerFactory)
+        Tls? tls, string? ip, int port, SafetyLimits limits, ILoggerFactory loggerFactory, X509Certificate2? certificate)
     {
         _limits = limits;
-        _started = StartAsync(dispatch, confirmation, connectionClose, tls, ip, port, limits, loggerFactory);
+        _started = StartAsync(dispatch, confirmation, connectionClose, tls, ip, port, limits, loggerFactory, certificate);
     }
 
     public static RunningServer Start(Dispatcher dispatch, ChannelWriter<ServeConfirmation>? confirmation, bool connectionClose,
-        Tls? tls, string? ip, int port, SafetyLimits limits, ILoggerFactory loggerFactory)
-        => new(dispatch, confirmation, connectionClose, tls, ip, port, limits, loggerFactory);
+        Tls? tls, string? ip, int port, SafetyLimits limits, ILoggerFactory loggerFactory, X509Certificate2? certificate = null)
+        => new(dispatch, confirmation, connectionClose, tls, ip, port, limits, loggerFactory, certificate);
 
     private async Task<(IServer Server, ServiceProvider Services)?> StartAsync(Dispatcher dispatch, ChannelWriter<ServeConfirmation>? confirmation,
-        bool connectionClose, Tls? tls, string? listenIp, int port, SafetyLimits limits, ILoggerFactory loggerFactory)
+        bool connectionClose, Tls? tls, string? listenIp, int port, SafetyLimits limits, ILoggerFactory loggerFactory,
+        X509Certificate2? givenCertificate)
     {
         await Task.Yield();   // Serve returns at once; binding happens on the thread pool
         ServiceProvider? services = null;
         try
         {
             var ip = await ResolveAsync(listenIp).ConfigureAwait(false);
-            var certificate = tls is null ? null : LoadCertificate(tls);
+            var certificate = givenCertificate ?? (tls is null ? null : LoadCertificate(tls));
             var concurrency = new SemaphoreSlim(limits.MaxConcurrent);
             void Listen(ListenOptions listen)
             {

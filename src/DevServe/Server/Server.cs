@@ -98,4 +98,70 @@ public static partial class Server
     /// <summary>Blocks the calling thread forever (Racket: <c>do-not-return</c>), for programs whose servers run in the background.</summary>
     public static void DoNotReturn() => Thread.Sleep(Timeout.Infinite);
 
+    /// <summary>
+    /// Completes when <paramref name="cancellationToken"/> fires (never, without one): <see cref="DoNotReturn"/> for
+    /// async code, e.g. <c>await Server.DoNotReturnAsync(stopping)</c> with a token Ctrl+C cancels.
+    /// </summary>
+    public static Task DoNotReturnAsync(CancellationToken cancellationToken = default)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        cancellationToken.Register(() => done.TrySetResult());
+        return done.Task;
+    }
+
+    /// <summary>
+    /// Starts serving <paramref name="dispatch"/> and completes once every port listens (the C# face of <c>serve</c>
+    /// and <c>serve/ports</c>): <c>await using var server = await Server.StartAsync(dispatch, new() { Ports = [0] });</c>
+    /// </summary>
+    /// <param name="dispatch">Answers each request; a request it passes on gets 404.</param>
+    /// <param name="options">Address, ports, TLS, limits, logging; <c>null</c> = Racket's defaults (every address, port 80).</param>
+    /// <param name="cancellationToken">Gives up starting (the ports that did listen are closed).</param>
+    /// <returns>The running server: its ports and URLs, <c>StopAsync</c> and <c>DisposeAsync</c>.</returns>
+    /// <exception cref="IOException">A port could not be bound (in use: the inner exception is Kestrel's
+    /// <c>AddressInUseException</c>), the address does not resolve, or the certificate cannot be read.</exception>
+    public static async Task<RunningWebServer> StartAsync(Dispatcher dispatch, ServeOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dispatch);
+        options ??= new ServeOptions();
+        foreach (var p in options.Ports)
+        {
+            if (p is < 0 or > 65535)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), p, "A port is between 0 and 65535.");
+            }
+        }
+        var logging = options.LoggerFactory ?? s_defaultLogging.Value;
+        var confirmations = options.Ports.Select(_ => Channel.CreateBounded<ServeConfirmation>(1)).ToArray();
+        var servers = options.Ports.Select((p, i) => RunningServer.Start(dispatch, confirmations[i].Writer, options.ConnectionClose,
+            options.Tls, options.ListenIp, p, options.SafetyLimits, logging, options.Certificate)).ToArray();
+        var ports = new int[servers.Length];
+        try
+        {
+            for (var i = 0; i < servers.Length; i++)
+            {
+                var confirmed = await confirmations[i].Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                if (confirmed.Error is IOException io)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(io);   // Kestrel's own, naming the address
+                }
+                ports[i] = confirmed.Port ?? throw new IOException(
+                    $"The server could not listen on port {options.Ports[i]}: {confirmed.Error?.Message}", confirmed.Error);
+            }
+        }
+        catch
+        {
+            await Task.WhenAll(servers.Select(s => s.StopAsync())).ConfigureAwait(false);
+            throw;
+        }
+        var scheme = options.Certificate is not null || options.Tls is not null ? "https" : "http";
+        var host = options.ListenIp switch
+        {
+            null => "localhost",
+            var ip when IPAddress.TryParse(ip, out var a) && a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 => $"[{ip}]",
+            var ip => ip,
+        };
+        return new RunningWebServer(servers, ports, [.. ports.Select(p => new Uri($"{scheme}://{host}:{p}/"))]);
+    }
+
 }

@@ -29,7 +29,7 @@ public static partial class Server
         return () =>
         {
             stop();
-            site.Dispose();
+            site.DisposeAsync().AsTask().GetAwaiter().GetResult();   // this action blocks by contract, as Serve's does
         };
     }
 }

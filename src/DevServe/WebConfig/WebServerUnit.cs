@@ -9,7 +9,7 @@ namespace DevServe;
 /// The dispatcher of a configured site: per host table, built on first use and cached, the chain of Racket's
 /// web-server-unit.rkt. Hosts are cached per table, not per <c>Host</c> value, so odd host names cannot grow memory.
 /// </summary>
-internal sealed class WebServerUnit : IDisposable
+internal sealed class WebServerUnit : IAsyncDisposable
 {
     private readonly WebConfig _config;
     private readonly IServletLoader? _loader;
@@ -130,14 +130,17 @@ internal sealed class WebServerUnit : IDisposable
             p.Passwords is { } passwords && File.Exists(Under(root, passwords)) ? Under(root, passwords) : null);
     }
 
-    public void Dispose()
+    /// <summary>Unloads every servlet the site loaded (awaited outside the lock: a servlet's unloading may take a while).</summary>
+    public async ValueTask DisposeAsync()
     {
+        ServletCache[] caches;
         lock (_caches)
         {
-            foreach (var cache in _caches)
-            {
-                cache.ClearAsync().GetAwaiter().GetResult();
-            }
+            caches = [.. _caches];
+        }
+        foreach (var cache in caches)
+        {
+            await cache.ClearAsync().ConfigureAwait(false);
         }
     }
 }

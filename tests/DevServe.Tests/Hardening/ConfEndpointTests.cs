@@ -24,7 +24,7 @@ public sealed class ConfEndpointTests : IDisposable
     [InlineData("//conf//collect-garbage")]
     public async Task A_conf_url_from_another_machine_is_forbidden(string path)
     {
-        using var site = new WebServerUnit(Config with { ListenIp = null }, loader: null);
+        await using var site = new WebServerUnit(Config with { ListenIp = null }, loader: null);
         var answer = await site.Dispatch(TestRequests.Get(new Uri("http://localhost" + path), clientIp: "203.0.113.9"));
         Assert.Equal(403, answer!.Code);
         var local = await site.Dispatch(TestRequests.Get(new Uri("http://localhost" + path), clientIp: "127.0.0.1"));
@@ -38,7 +38,7 @@ public sealed class ConfEndpointTests : IDisposable
     [InlineData("none", 200)]
     public async Task A_conf_url_that_another_site_made_the_browser_request_is_forbidden(string fetchSite, int code)
     {
-        using var site = new WebServerUnit(Config, loader: null);
+        await using var site = new WebServerUnit(Config, loader: null);
         var answer = await site.Dispatch(TestRequests.Get(new Uri("http://localhost/conf/refresh-servlets"), "127.0.0.1",
             new Header("Sec-Fetch-Site", fetchSite)));
         Assert.Equal(code, answer!.Code);
@@ -47,7 +47,7 @@ public sealed class ConfEndpointTests : IDisposable
     [Fact]
     public async Task Other_pages_still_answer_other_machines()
     {
-        using var site = new WebServerUnit(Config with { ListenIp = null }, loader: null);
+        await using var site = new WebServerUnit(Config with { ListenIp = null }, loader: null);
         var answer = await site.Dispatch(TestRequests.Get(new Uri("http://localhost/index.html"), clientIp: "203.0.113.9"));
         Assert.Equal(200, answer!.Code);
     }

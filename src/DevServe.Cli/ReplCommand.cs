@@ -39,9 +39,10 @@ internal static class ReplCommand
             servlet.Use(null);
             var history = new RequestHistory(capacity: 50);
             var started = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            string? baseUrl = null;   // set before the prompt starts: nothing the prompt runs can see it unset
             var globals = new ReplGlobals(path =>
             {
-                var url = started.Task.Result + path;
+                var url = (baseUrl ?? throw new InvalidOperationException("The server is not listening yet.")) + path;
                 if (plan.LaunchPath is not null)
                 {
                     Launch.SendUrl(url);
@@ -49,13 +50,17 @@ internal static class ReplCommand
                 return url;
             });
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var serving = plan.ServeAsync(servlet, around: history.Wrap, started: url => started.TrySetResult(url), before: [globals.Dispatch],
+            var serving = plan.ServeAsync(servlet, around: history.Wrap, started: url =>
+                {
+                    baseUrl = url;
+                    started.TrySetResult(url);
+                }, before: [globals.Dispatch],
                 cancellationToken: stop.Token);
             if (await Task.WhenAny(serving, started.Task) == serving)
             {
                 return await serving;   // it could not listen; the banner said why
             }
-            var loop = new ReplLoop(new ReplSession(directory, globals), servlet, history, started.Task.Result, plan.LaunchPath ?? "/");
+            var loop = new ReplLoop(new ReplSession(directory, globals), servlet, history, await started.Task, plan.LaunchPath ?? "/");
             // Standard input blocks a thread: the prompt gets its own, so /quit and Ctrl+C end the process at once.
             var prompting = Task.Factory.StartNew(() => loop.RunAsync(script?.FullName), CancellationToken.None, TaskCreationOptions.LongRunning,
                 TaskScheduler.Default).Unwrap();

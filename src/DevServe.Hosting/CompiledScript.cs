@@ -3,7 +3,7 @@ using System.Runtime.Loader;
 namespace DevServe.Hosting;
 
 /// <summary>The outcome of compiling a script: its <c>Start</c> and load context, or its errors.</summary>
-public sealed class CompiledScript
+internal sealed class CompiledScript
 {
     private CompiledScript(string path, IReadOnlyList<string> sources, Func<Request, Task<Response>>? start,
         AssemblyLoadContext? context, IReadOnlyList<ScriptError> errors)

@@ -7,7 +7,7 @@ namespace DevServe.Hosting;
 /// What a REPL entry can call besides the script imports: <c>ShowInBrowser</c>, like HtDP's <c>show-in-browser</c>.
 /// </summary>
 /// <remarks>Public and outside any collectible context, as Roslyn requires of a globals type.</remarks>
-public class ReplGlobals
+public sealed class ReplGlobals
 {
     private readonly List<Response> _pages = [];
     private readonly Func<string, string> _show;

@@ -1,7 +1,7 @@
 namespace DevServe.Hosting;
 
 /// <summary>What one REPL entry did: its value, its compile errors, or its exception.</summary>
-public sealed class ReplResult
+internal sealed class ReplResult
 {
     private ReplResult(string? value, IReadOnlyList<string> errors, string? exception, bool startChanged)
     {

@@ -20,7 +20,7 @@ namespace DevServe.Hosting;
 /// therefore entered again (hidden), binding it to the newest helpers, and handed to the server. State it uses
 /// (fields of earlier entries) is shared, not copied. Submissions are not collectible; a REPL session is short.
 /// </remarks>
-public sealed class ReplSession
+internal sealed class ReplSession
 {
     private readonly string _directory;
     private readonly ReplGlobals _globals;

@@ -18,7 +18,7 @@ namespace DevServe.Hosting;
 /// collectible <see cref="AssemblyLoadContext"/> whose <c>Load</c> falls back to the host, so <see cref="Request"/>
 /// and <see cref="Response"/> are the host's types. Plain <c>CSharpScript</c> leaks a load context per run.
 /// </remarks>
-public sealed class ScriptCompiler
+internal sealed class ScriptCompiler
 {
     // Appended after the user's code: hands Start to the host. A script without Start fails here, which is reported plainly.
     private const string Epilogue = "\n#line hidden\nreturn DevServe.Hosting.ScriptStart.Of(Start);\n";

@@ -108,31 +108,39 @@ internal sealed class ReplLoop(ReplSession session, ReplServlet servlet, Request
     {
         "#help" => () => Say(Help),
         "#exit" => () => Task.FromResult(false),
-        "#quit" => () =>
-        {
-            Console.WriteLine("Stopping the server.");
-            return Task.FromResult(false);
-        },
-        "#reset" => () =>
-        {
-            session.Reset();
-            servlet.Use(null);
-            return Say("Every definition and the servlet are gone.");
-        },
-        "#open" => () =>
-        {
-            Launch.SendUrl(baseUrl + launchPath);
-            return Say($"Opened {baseUrl}{launchPath}.");
-        },
-        "#clear" => () =>
-        {
-            servlet.ClearContinuations();
-            return Say("Continuation tables cleared: their pages now say the page has expired.");
-        },
+        "#quit" => Quit,
+        "#reset" => Reset,
+        "#open" => Open,
+        "#clear" => Clear,
         "#requests" => () => Say(Requests()),
         "#continuations" => () => Say(Continuations()),
         _ => null,
     };
+
+    private static Task<bool> Quit()
+    {
+        Console.WriteLine("Stopping the server.");
+        return Task.FromResult(false);
+    }
+
+    private Task<bool> Reset()
+    {
+        session.Reset();
+        servlet.Use(null);
+        return Say("Every definition and the servlet are gone.");
+    }
+
+    private Task<bool> Open()
+    {
+        Launch.SendUrl(baseUrl + launchPath);
+        return Say($"Opened {baseUrl}{launchPath}.");
+    }
+
+    private Task<bool> Clear()
+    {
+        servlet.ClearContinuations();
+        return Say("Continuation tables cleared: their pages now say the page has expired.");
+    }
 
     private static Task<bool> Say(string text)
     {

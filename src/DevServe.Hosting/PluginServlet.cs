@@ -117,8 +117,11 @@ public sealed class PluginServlet : IReloadingServlet
             {
                 throw new FileNotFoundException("The servlet library is missing (being rebuilt?).", assembly);
             }
+            // Owned by the version it serves (Swap gets loader.Dispose) or disposed below: the analyzer cannot follow the handover.
+#pragma warning disable CA2000
             loader = PluginLoader.CreateFromAssemblyFile(assembly, isUnloadable: true, sharedTypes: s_shared,
                 configure: c => c.LoadInMemory = true);
+#pragma warning restore CA2000
             var loaded = loader.LoadDefaultAssembly();
             var start = FindStart(loaded);
             // The loader must stay reachable while its version serves (docs/design/hosting.md §3, pitfall 1): the swap holds it.

@@ -35,7 +35,7 @@ public sealed class ReplServlet(string currentDirectory, bool stateless = false)
     public IReadOnlyList<ContinuationInfo> Continuations(int limit = 100) => _versions.Manager?.Snapshot(limit) ?? [];
 
     /// <inheritdoc/>
-    public ValueTask<Response?> Dispatch(Request request) => _versions.TryDispatch(request) ?? new(NoStartPage());
+    public ValueTask<Response?> Dispatch(Request request) => _versions.TryDispatch(request, out var answer) ? answer : new(NoStartPage());
 
     private static Response NoStartPage() => Response.Html(
         "<!DOCTYPE html><html><head><title>No servlet yet</title></head><body><h1>No servlet yet</h1>"

@@ -24,17 +24,26 @@ internal sealed class ServletVersions(bool stateless, string currentDirectory)
     /// <summary>The current version's continuation manager (stateful servlets).</summary>
     public ThresholdLruManager? Manager => _current?.Manager;
 
-    /// <summary>The current version's answer; <c>null</c> before the first version.</summary>
-    public ValueTask<Response?>? TryDispatch(Request request)
-        => _current switch
+    /// <summary>The current version's answer; <c>false</c> before the first version.</summary>
+    public bool TryDispatch(Request request, out ValueTask<Response?> answer)
+    {
+        switch (_current)
         {
-            null => null,
-            { Servlet: { } servlet } => servlet(request),
-            var failed => new ValueTask<Response?>(failed.ErrorPage!()),
-        };
+            case null:
+                answer = default;
+                return false;
+            case { Servlet: { } servlet }:
+                answer = servlet(request);
+                return true;
+            case var failed:
+                answer = new ValueTask<Response?>(failed.ErrorPage!());
+                return true;
+        }
+    }
 
     /// <summary>The current version's answer; before the first version, the answer once <paramref name="first"/> (its load) completes.</summary>
-    public ValueTask<Response?> Dispatch(Request request, Task first) => TryDispatch(request) ?? WaitForFirstAsync(request, first);
+    public ValueTask<Response?> Dispatch(Request request, Task first)
+        => TryDispatch(request, out var answer) ? answer : WaitForFirstAsync(request, first);
 
     private async ValueTask<Response?> WaitForFirstAsync(Request request, Task first)
     {

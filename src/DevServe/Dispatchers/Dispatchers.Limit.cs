@@ -27,7 +27,10 @@ public static partial class Dispatchers
 
     private static Dispatcher BlockingLimit(int count, Dispatcher inner)
     {
+        // Lives as long as the dispatcher, which has no end; only its (never created) wait handle would need disposing.
+#pragma warning disable CA2000
         var slots = new SemaphoreSlim(count);
+#pragma warning restore CA2000
         return async request =>
         {
             await slots.WaitAsync(request.Aborted).ConfigureAwait(false);

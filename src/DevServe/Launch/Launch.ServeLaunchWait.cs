@@ -40,8 +40,8 @@ public static partial class Launch
     public static async Task ServeLaunchWait(Func<SemaphoreSlim, Dispatcher> makeDispatcher, bool connectionClose = false,
         string? launchPath = null, bool banner = false, string? listenIp = "127.0.0.1", int port = 8000,
         string? sslCert = null, string? sslKey = null, SafetyLimits? safetyLimits = null, TextWriter? output = null,
-        ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default, Action<string>? started = null,
-        IEnumerable<string>? trustedHosts = null)
+        ILoggerFactory? loggerFactory = null, Action<string>? started = null, IEnumerable<string>? trustedHosts = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(makeDispatcher);
         output ??= Console.Out;
@@ -104,7 +104,7 @@ public static partial class Launch
             await output.WriteLineAsync("Web Server stopped.").ConfigureAwait(false);
             await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        await Task.Run(stop).ConfigureAwait(false);   // the stop action blocks until requests in flight are done
+        await Task.Run(stop, CancellationToken.None).ConfigureAwait(false);   // blocks until requests in flight are done; stops even when cancelled
     }
 
     /// <summary>Racket's server URL: <c>http[s]://localhost</c>, with the port unless it is the scheme's own.</summary>

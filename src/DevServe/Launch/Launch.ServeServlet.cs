@@ -44,7 +44,7 @@ public static partial class Launch
         string? servletCurrentDirectory = null, Func<Request, Response>? fileNotFoundResponder = null,
         Func<Request, Exception, Response>? servletResponder = null, string? sslCert = null, string? sslKey = null,
         string? logFile = null, LogFormat logFormat = LogFormat.ApacheDefault, TextWriter? output = null,
-        CancellationToken cancellationToken = default, IEnumerable<string>? trustedHosts = null)
+        IEnumerable<string>? trustedHosts = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(start);
         ArgumentNullException.ThrowIfNull(servletPath);
@@ -67,7 +67,7 @@ public static partial class Launch
         trustedHosts: trustedHosts);
     }
 
-    /// <inheritdoc cref="ServeServlet(Func{Request, Task{Response}}, bool, bool?, bool?, bool?, bool, string?, int, int, SafetyLimits?, IManager?, bool, IStuffer{byte[]}?, string, Regex?, IReadOnlyList{string}?, string?, Func{Request, Response}?, Func{Request, Exception, Response}?, string?, string?, string?, LogFormat, TextWriter?, CancellationToken, IEnumerable{string}?)"/>
+    /// <inheritdoc cref="ServeServlet(Func{Request, Task{Response}}, bool, bool?, bool?, bool?, bool, string?, int, int, SafetyLimits?, IManager?, bool, IStuffer{byte[]}?, string, Regex?, IReadOnlyList{string}?, string?, Func{Request, Response}?, Func{Request, Exception, Response}?, string?, string?, string?, LogFormat, TextWriter?, IEnumerable{string}?, CancellationToken)"/>
     public static Task ServeServlet(Func<Request, Response> start, bool commandLine = false, bool? launchBrowser = null,
         bool? quit = null, bool? banner = null, bool connectionClose = false, string? listenIp = "127.0.0.1", int port = 8000,
         int maxWaiting = 511, SafetyLimits? safetyLimits = null, IManager? manager = null, bool stateless = false, IStuffer<byte[]>? stuffer = null,
@@ -75,11 +75,11 @@ public static partial class Launch
         string? servletCurrentDirectory = null, Func<Request, Response>? fileNotFoundResponder = null,
         Func<Request, Exception, Response>? servletResponder = null, string? sslCert = null, string? sslKey = null,
         string? logFile = null, LogFormat logFormat = LogFormat.ApacheDefault, TextWriter? output = null,
-        CancellationToken cancellationToken = default, IEnumerable<string>? trustedHosts = null)
+        IEnumerable<string>? trustedHosts = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(start);
         return ServeServlet(r => Task.FromResult(start(r)), commandLine, launchBrowser, quit, banner, connectionClose, listenIp,
             port, maxWaiting, safetyLimits, manager, stateless, stuffer, servletPath, servletRegexp, extraFilesPaths, servletCurrentDirectory,
-            fileNotFoundResponder, servletResponder, sslCert, sslKey, logFile, logFormat, output, cancellationToken, trustedHosts);
+            fileNotFoundResponder, servletResponder, sslCert, sslKey, logFile, logFormat, output, trustedHosts, cancellationToken);
     }
 }

@@ -13,6 +13,8 @@ namespace DevServe.Internal;
 
 /// <summary>One Kestrel listener serving a dispatcher: started in the background, stopped gracefully then at once.</summary>
 /// <remarks>Racket: one <c>serve</c> call (listener thread, server custodian and its shutdown thunk).</remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable",
+    Justification = "The two sources have no timer or wait handle to release, and a stop call may come at any time: they live as long as the server.")]
 internal sealed class RunningServer
 {
     private readonly CancellationTokenSource _now = new();
@@ -44,7 +46,10 @@ internal sealed class RunningServer
         {
             var ip = await ResolveAsync(listenIp).ConfigureAwait(false);
             var certificate = givenCertificate ?? (tls is null ? null : LoadCertificate(tls));
+            // Lives as long as the server's connections, which may release it after a stop; no wait handle is ever made.
+#pragma warning disable CA2000
             var concurrency = new SemaphoreSlim(limits.MaxConcurrent);
+#pragma warning restore CA2000
             void Listen(ListenOptions listen)
             {
                 // Racket stops accepting at max-concurrent and lets the backlog hold the rest; Kestrel would refuse
@@ -133,7 +138,7 @@ internal sealed class RunningServer
         }
         if (confirmed.Error is { } error)
         {
-            loggerFactory.CreateLogger("DevServe.Server").LogError(error, "The server could not listen: {Message}", error.Message);
+            loggerFactory.CreateLogger("DevServe.Server").CouldNotListen(error, error.Message);
         }
     }
 

@@ -22,7 +22,9 @@ public static partial class Server
         ChannelWriter<ServeConfirmation>? confirmationChannel = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(config);
+#pragma warning disable CA2000 // disposed by the stop action below, which the analyzer cannot follow
         var site = new WebServerUnit(config, servletLoader);
+#pragma warning restore CA2000
         var limits = SafetyLimits.Make(config.MaxWaiting, TimeSpan.FromSeconds(config.InitialConnectionTimeout));
         var stop = Serve(site.Dispatch, confirmationChannel, tls: tls, port: config.Port, listenIp: config.ListenIp,
             maxWaiting: config.MaxWaiting, safetyLimits: limits, loggerFactory: loggerFactory);

@@ -58,7 +58,7 @@ internal sealed class ServerApplication(Dispatcher dispatch, SafetyLimits limits
         }
         catch (BadHttpRequestException e)
         {
-            logger.LogDebug("Bad request from {Client}: {Message}", context.Connection.RemoteIpAddress, e.Message);
+            logger.BadRequest(context.Connection.RemoteIpAddress, e.Message);
             // The rest of the body is unread: close rather than parse garbage as the next request.
             await WriteAsync(context, ErrorPages.Status(e.StatusCode, e.Message), close: true).ConfigureAwait(false);
             return;
@@ -71,7 +71,7 @@ internal sealed class ServerApplication(Dispatcher dispatch, SafetyLimits limits
         {
             // A body Kestrel could not frame (a chunk size past 2^32, a body cut short): without an answer Kestrel
             // would send an empty 200.
-            logger.LogDebug("Unreadable body from {Client}: {Message}", context.Connection.RemoteIpAddress, e.Message);
+            logger.UnreadableBody(context.Connection.RemoteIpAddress, e.Message);
             await WriteAsync(context, ErrorPages.Status(400, "The request body could not be read: " + e.Message), close: true).ConfigureAwait(false);
             return;
         }
@@ -84,12 +84,12 @@ internal sealed class ServerApplication(Dispatcher dispatch, SafetyLimits limits
         }
         catch (TimeoutException)
         {
-            logger.LogWarning("{Method} {Uri}: no response within {Timeout}", request.Method, request.Uri, limits.ResponseTimeout);
+            logger.NoResponseInTime(request.Method, request.Uri, limits.ResponseTimeout);
             response = ErrorPages.Status(503, $"The server did not answer within {limits.ResponseTimeout.TotalSeconds:0.#} s.");
         }
         catch (Exception e) when (!context.RequestAborted.IsCancellationRequested || e is not OperationCanceledException)
         {
-            logger.LogError(e, "{Method} {Uri}: the dispatcher threw", request.Method, request.Uri);
+            logger.DispatcherThrew(e, request.Method, request.Uri);
             response = ErrorPages.Status(500, "The server failed to answer this request; the server log says why.");
         }
         catch (OperationCanceledException)
@@ -173,11 +173,12 @@ internal sealed class ServerApplication(Dispatcher dispatch, SafetyLimits limits
         }
         try
         {
-            await response.Output(new ClientBodyStream(http.Body, context.RequestAborted)).ConfigureAwait(false);
+            await using var output = new ClientBodyStream(http.Body, context.RequestAborted);   // disposing it leaves Kestrel's stream open
+            await response.Output(output).ConfigureAwait(false);
         }
         catch (Exception e) when (!http.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
-            logger.LogError(e, "{Method} {Path}: the response output failed", context.Request.Method, context.Request.Path);
+            logger.OutputFailed(e, context.Request.Method, context.Request.Path.Value ?? "");
             http.Clear();
             await WriteAsync(context, ErrorPages.Status(500, "The server failed to write this response; the server log says why."), close)
                 .ConfigureAwait(false);
@@ -187,7 +188,7 @@ internal sealed class ServerApplication(Dispatcher dispatch, SafetyLimits limits
             // Half a body is out: end the connection without the final chunk, so the client sees the failure.
             if (!context.RequestAborted.IsCancellationRequested)
             {
-                logger.LogError(e, "{Method} {Path}: the response output failed midway", context.Request.Method, context.Request.Path);
+                logger.OutputFailedMidway(e, context.Request.Method, context.Request.Path.Value ?? "");
             }
             context.Abort();
         }

@@ -7,6 +7,8 @@ namespace DevServe;
 /// Racket: <c>stuffer</c> (stuffers/stuffer.rkt), law <c>Out(In(v)) == v</c>. A stuffed URL is attacker input, so
 /// <see cref="TryOut"/> refuses what does not check out without throwing; <see cref="Out"/> throws <see cref="FormatException"/>.
 /// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1716:Identifiers should not match keywords",
+    Justification = "Racket's stuffer is a pair of in and out functions; In and Out are the names every stuffer keeps.")]
 public interface IStuffer<T>
 {
     /// <summary>Turns a value into bytes.</summary>

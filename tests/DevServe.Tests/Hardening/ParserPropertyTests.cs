@@ -25,9 +25,15 @@ public sealed class ParserPropertyTests
                     var p = Math.Min(at[i], text.Length);
                     switch (how[i])
                     {
-                        case 0 when p < text.Length: text[p] = with[i]; break;
-                        case 1 when p < text.Length: text.Remove(p, 1); break;
-                        default: text.Insert(p, with[i]); break;
+                        case 0 when p < text.Length:
+                            text[p] = with[i];
+                            break;
+                        case 1 when p < text.Length:
+                            text.Remove(p, 1);
+                            break;
+                        default:
+                            text.Insert(p, with[i]);
+                            break;
                     }
                 }
                 return text.ToString();

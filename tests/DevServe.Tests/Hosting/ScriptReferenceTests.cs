@@ -1,6 +1,6 @@
+using DevServe.Hosting;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
-using DevServe.Hosting;
 
 namespace DevServe.Tests;
 

@@ -122,7 +122,14 @@ internal static class SExpression
                 if (atom.Contains('/') && atom.Split('/') is [var n, var d]
                     && decimal.TryParse(n, CultureInfo.InvariantCulture, out var num) && decimal.TryParse(d, CultureInfo.InvariantCulture, out var den) && den != 0)
                 {
-                    return num / den;   // Racket fractions such as 1/20
+                    try
+                    {
+                        return num / den;   // Racket fractions such as 1/20
+                    }
+                    catch (OverflowException)
+                    {
+                        throw Error(text, i, source, $"the number {atom} is too large");
+                    }
                 }
                 return new Symbol(atom);
             }

@@ -28,8 +28,8 @@ internal static class ConfigurationTable
         {
             config = key switch
             {
-                "port" => config with { Port = (int)Number(values, at, source, key) },
-                "max-waiting" => config with { MaxWaiting = (int)Number(values, at, source, key) },
+                "port" => config with { Port = WholeNumber(values, at, source, key) },
+                "max-waiting" => config with { MaxWaiting = WholeNumber(values, at, source, key) },
                 "initial-connection-timeout" => config with { InitialConnectionTimeout = (double)Number(values, at, source, key) },
                 "listen-ip" => config with { ListenIp = OptionalText(values, at, source, key) },
                 "default-host-table" => config with { DefaultHost = Host(Single(values, at, source, key), at, source) },
@@ -168,6 +168,12 @@ internal static class ConfigurationTable
 
     private static decimal Number(List<object> values, SExpression.ListAt at, string source, string key)
         => Single(values, at, source, key) is decimal d ? d : throw Kind(at, source, key, "a number");
+
+    /// <summary>A number that is a whole <c>int</c>: a port or a count (a larger one would overflow, not wrap).</summary>
+    private static int WholeNumber(List<object> values, SExpression.ListAt at, string source, string key)
+        => Number(values, at, source, key) is var d && d == decimal.Truncate(d) && d is >= int.MinValue and <= int.MaxValue
+            ? (int)d
+            : throw Kind(at, source, key, "a whole number no larger than 2147483647");
 
     private static string Text(List<object> values, SExpression.ListAt at, string source, string key)
         => Single(values, at, source, key) as string ?? throw Kind(at, source, key, "a string");

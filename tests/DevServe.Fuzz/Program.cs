@@ -5,17 +5,18 @@ using DevServe.Internal;
 using Microsoft.AspNetCore.Http;
 using SharpFuzz;
 
-// One harness per parser, chosen by name: dotnet DevServe.Fuzz.dll kurl|stuffer|config|passwords|multipart.
+// One harness per parser, chosen by name: dotnet DevServe.Fuzz.dll kurl|stuffer|continuation|config|passwords|multipart.
 // Each runs under afl-fuzz (SharpFuzz's AFL mode) and crashes only on an exception the parser does not document.
 var target = args.Length > 0 ? args[0] : "";
 Action<Stream> harness = target switch
 {
     "kurl" => KUrl,
     "stuffer" => Stuffer,
+    "continuation" => Continuation,
     "config" => Config,
     "passwords" => PasswordsFile,
     "multipart" => Multipart,
-    _ => throw new ArgumentException("usage: DevServe.Fuzz kurl|stuffer|config|passwords|multipart"),
+    _ => throw new ArgumentException("usage: DevServe.Fuzz kurl|stuffer|continuation|config|passwords|multipart"),
 };
 Fuzzer.Run(harness);
 
@@ -45,6 +46,22 @@ static void Stuffer(Stream input)
     var bytes = ReadAll(input);
     stuffer.TryOut(bytes, out _);
     StatelessUrl.TryRead(Encoding.Latin1.GetString(bytes), stuffer, out _);
+}
+
+// What lies behind the signature (the stuffer harness cannot get past it): gunzip and the continuation's JSON.
+// Only a server with the key makes these, but a refusal must still be a refusal, never an exception.
+static void Continuation(Stream input)
+{
+    var bytes = ReadAll(input);
+    Stuffers.Gzip().TryOut(bytes, out _);
+    if (StatelessContinuation.Json.TryOut(bytes, out var continuation))
+    {
+        _ = continuation.Frames?.Length;
+        foreach (var frame in continuation.Frames ?? [])
+        {
+            frame?.Request?.ToRequest(new Request("GET", new Uri("http://localhost/"), [], Bindings.Empty, null, "127.0.0.1", 80, "127.0.0.1"));
+        }
+    }
 }
 
 // Configuration tables (JSON or s-expressions): a WebConfig or a WebConfigException.

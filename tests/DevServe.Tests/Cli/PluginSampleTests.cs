@@ -4,7 +4,9 @@ namespace DevServe.Tests;
 [Collection(RepositoryBuilds.Name)]
 public sealed class PluginSampleTests
 {
-    private static readonly HttpClient s_client = new() { Timeout = TimeSpan.FromSeconds(30) };
+    // The first request waits for the first build, which compiles DevServe too (with its analyzers) on a machine the
+    // other tests keep busy: minutes, not seconds, on a cold CI clone.
+    private static readonly HttpClient s_client = new() { Timeout = TimeSpan.FromSeconds(180) };
 
     [Fact]
     public async Task The_plugin_example_builds_serves_and_suspends_like_a_script()

@@ -215,10 +215,10 @@ internal sealed class RunningServer
 
     /// <summary>
     /// The first call stops accepting and waits for requests in flight up to the grace period, then aborts them;
-    /// a second (or concurrent) call aborts every connection at once and returns. The first call returns when the
-    /// server has stopped; the second as soon as no connection is left open and nothing is accepted (a handler that
-    /// ignores <see cref="Request.Aborted"/> may still be running: .NET cannot kill it as Racket kills its thread, but
-    /// its writes fail).
+    /// a second (or concurrent) call aborts every connection at once. Both return when the server has stopped, or,
+    /// once a second call came, as soon as no connection is left open and nothing is accepted (a handler that ignores
+    /// <see cref="Request.Aborted"/> may still be running: .NET cannot kill it as Racket kills its thread, but its
+    /// writes fail).
     /// </summary>
     public Task StopAsync()
     {
@@ -232,12 +232,7 @@ internal sealed class RunningServer
             }
         }
         _now.Cancel();
-        foreach (var connection in _connections.Keys)
-        {
-            connection.Abort(new ConnectionAbortedException("The server is stopping now."));
-        }
-        // Kestrel itself waits up to a second for aborted handlers; the sockets are closed already.
-        return Task.WhenAny(_stopping, Task.Delay(TimeSpan.FromMilliseconds(100)));
+        return _stopping;   // it completes once the connections are aborted (StopCoreAsync)
     }
 
     private async Task StopCoreAsync()
@@ -246,6 +241,27 @@ internal sealed class RunningServer
         {
             return;
         }
+        var stopped = StopKestrelAsync(server, services);
+        var now = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (_now.Token.Register(() => now.TrySetResult()))
+        {
+            if (await Task.WhenAny(stopped, now.Task).ConfigureAwait(false) == stopped)
+            {
+                await stopped.ConfigureAwait(false);
+                return;
+            }
+        }
+        // Stop now: every connection closes at once. Kestrel then waits up to a second for handlers that ignore the
+        // abort, and disposes its services after that, in the background.
+        foreach (var connection in _connections.Keys)
+        {
+            connection.Abort(new ConnectionAbortedException("The server is stopping now."));
+        }
+        await Task.WhenAny(stopped, Task.Delay(TimeSpan.FromMilliseconds(100))).ConfigureAwait(false);
+    }
+
+    private async Task StopKestrelAsync(IServer server, ServiceProvider services)
+    {
         using var grace = CancellationTokenSource.CreateLinkedTokenSource(_now.Token);
         grace.CancelAfter(_limits.ShutdownGracePeriod);
         try

@@ -30,6 +30,12 @@ internal static class MultipartForm
         {
             return await ReadPartsAsync(reader, bindings, limits, cancellationToken).ConfigureAwait(false);
         }
+        catch (InvalidDataException e)
+        {
+            // The multipart reader's limits and syntax, in a section's headers or in a part's boundary line.
+            Release(bindings);
+            throw Bad(e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase) ? 413 : 400, "Malformed multipart body: " + e.Message);
+        }
         catch (IOException e) when (e.GetType() == typeof(IOException) && e.InnerException is null)
         {
             // The multipart reader's own complaint (a part cut off before its boundary), not a failing connection.
@@ -58,15 +64,7 @@ internal static class MultipartForm
         int fields = 0, files = 0;
         while (true)
         {
-            MultipartSection? section;
-            try
-            {
-                section = await reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (InvalidDataException e)
-            {
-                throw Bad(e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase) ? 413 : 400, "Malformed multipart body: " + e.Message);
-            }
+            var section = await reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(false);
             if (section is null)
             {
                 return [.. bindings];

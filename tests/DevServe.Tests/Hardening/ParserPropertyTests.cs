@@ -137,6 +137,16 @@ public sealed class ParserPropertyTests
     private const string ValidMultipart = "--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nvalue\r\n"
         + "--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x.txt\"\r\nContent-Type: text/plain\r\n\r\nfile body\r\n--b--\r\n";
 
+    [Theory]   // what afl-fuzz found: a boundary line past the reader's limit inside a part escaped as InvalidDataException
+    [InlineData("--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nvalue\r\n--b\rxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\r\n--b--\r\n")]
+    [InlineData("--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nvalue")]
+    public async Task A_malformed_part_is_a_BadHttpRequestException(string body)
+    {
+        var error = await Assert.ThrowsAsync<BadHttpRequestException>(() => MultipartForm.ReadAsync(
+            new MemoryStream(Encoding.ASCII.GetBytes(body)), "multipart/form-data; boundary=b", new SafetyLimits(), CancellationToken.None));
+        Assert.InRange(error.StatusCode, 400, 413);
+    }
+
     [Fact]
     public async Task Multipart_bodies_parse_or_fail_with_a_BadHttpRequestException()
     {

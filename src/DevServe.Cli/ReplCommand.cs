@@ -60,7 +60,8 @@ internal static class ReplCommand
             {
                 return await serving;   // it could not listen; the banner said why
             }
-            var loop = new ReplLoop(new ReplSession(directory, globals), servlet, history, await started.Task, plan.LaunchPath ?? "/");
+            using var session = new ReplSession(directory, globals);
+            var loop = new ReplLoop(session, servlet, history, await started.Task, plan.LaunchPath ?? "/");
             // Standard input blocks a thread: the prompt gets its own, so /quit and Ctrl+C end the process at once.
             var prompting = Task.Factory.StartNew(() => loop.RunAsync(script?.FullName), CancellationToken.None, TaskCreationOptions.LongRunning,
                 TaskScheduler.Default).Unwrap();

@@ -20,7 +20,7 @@ namespace DevServe.Hosting;
 /// therefore entered again (hidden), binding it to the newest helpers, and handed to the server. State it uses
 /// (fields of earlier entries) is shared, not copied. Submissions are not collectible; a REPL session is short.
 /// </remarks>
-internal sealed class ReplSession
+internal sealed class ReplSession : IDisposable
 {
     private readonly string _directory;
     private readonly ReplGlobals _globals;
@@ -42,9 +42,18 @@ internal sealed class ReplSession
         _options = BaseOptions();
         AppDomain.CurrentDomain.AssemblyLoad += OnAssemblyLoad;
         // Packages also load assemblies by name alone (Microsoft.Data.Sqlite finds its SQLite bundle so): resolve those too.
-        System.Runtime.Loader.AssemblyLoadContext.Default.Resolving += (context, name)
-            => name.Name is { } n && _runtime.TryGetValue(n, out var path) ? context.LoadFromAssemblyPath(path) : null;
+        System.Runtime.Loader.AssemblyLoadContext.Default.Resolving += OnResolving;
     }
+
+    /// <summary>Unhooks the session from the runtime's load events: a disposed session is collectable, and no longer answers.</summary>
+    public void Dispose()
+    {
+        AppDomain.CurrentDomain.AssemblyLoad -= OnAssemblyLoad;
+        System.Runtime.Loader.AssemblyLoadContext.Default.Resolving -= OnResolving;
+    }
+
+    private Assembly? OnResolving(System.Runtime.Loader.AssemblyLoadContext context, AssemblyName name)
+        => name.Name is { } n && _runtime.TryGetValue(n, out var path) ? context.LoadFromAssemblyPath(path) : null;
 
     /// <summary>The servlet: the latest <c>Start</c>, bound to the latest helpers; null until one is defined.</summary>
     public Func<Request, Task<Response>>? Start { get; private set; }

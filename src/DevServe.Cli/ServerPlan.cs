@@ -19,6 +19,7 @@ internal sealed record ServerPlan(string? ListenIp, int Port, string? LaunchPath
         IReadOnlyList<Dispatcher>? before = null, CancellationToken cancellationToken = default)
     {
         var live = LiveReload.Wrap(servlet, servlet.Dispatch);
+        await using var log = LogFile is null ? null : new RequestLog(LogFile);   // closed once the server has stopped
         try
         {
             await Launch.ServeLaunchWait(
@@ -35,7 +36,7 @@ internal sealed record ServerPlan(string? ListenIp, int Port, string? LaunchPath
                             Dispatchers.Filter(Only, live)),
                     ]);
                     site = around?.Invoke(site) ?? site;
-                    return LogFile is null ? site : Dispatchers.Log(LogFormat, LogFile, site);
+                    return log is null ? site : Dispatchers.Log(LogFormat, log, site);
                 },
                 launchPath: LaunchPath,
                 banner: Banner,

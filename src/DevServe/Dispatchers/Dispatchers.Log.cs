@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Threading.Channels;
 
 namespace DevServe;
 
@@ -7,7 +6,7 @@ public static partial class Dispatchers
 {
     /// <summary>Logs each request to <paramref name="writer"/>; with <paramref name="inner"/>, logs it with inner's response.</summary>
     /// <param name="format">The line format.</param>
-    /// <param name="writer">Where lines go; written by a background task, never on the request path.</param>
+    /// <param name="writer">Where lines go; written by a background task, never on the request path (see <see cref="RequestLog"/>).</param>
     /// <param name="inner">
     /// <c>null</c>: log the request, then pass it on (Racket's dispatch-log); status and size are <c>-</c>.
     /// Otherwise answer with <paramref name="inner"/> and log its status and size (Racket's dispatch-logresp).
@@ -16,7 +15,9 @@ public static partial class Dispatchers
     public static Dispatcher Log(LogFormat format, TextWriter writer, Dispatcher? inner = null)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        return Log(format, LogWriter.Start(_ => writer, reopen: null), inner);
+#pragma warning disable CA2000 // lives as long as the process; the writer stays the caller's
+        return Log(format, new RequestLog(writer), inner);
+#pragma warning restore CA2000
     }
 
     /// <summary>Logs each request to the file <paramref name="path"/> (appended; recreated if deleted, as log rotation expects).</summary>
@@ -27,12 +28,18 @@ public static partial class Dispatchers
     public static Dispatcher Log(LogFormat format, string path, Dispatcher? inner = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var full = Path.GetFullPath(path);
-        return Log(format, LogWriter.Start(_ => new StreamWriter(full, append: true), reopen: () => !File.Exists(full)), inner);
+#pragma warning disable CA2000 // lives as long as the process; a server that owns its log makes a RequestLog and disposes it
+        return Log(format, new RequestLog(path), inner);
+#pragma warning restore CA2000
     }
 
-    private static Dispatcher Log(LogFormat format, LogWriter log, Dispatcher? inner)
+    /// <summary>Logs each request to <paramref name="log"/>, which its owner disposes (closing the file) once the server has stopped.</summary>
+    /// <param name="format">The line format.</param>
+    /// <param name="log">The log.</param>
+    /// <param name="inner">As for the <see cref="TextWriter"/> overload.</param>
+    public static Dispatcher Log(LogFormat format, RequestLog log, Dispatcher? inner = null)
     {
+        ArgumentNullException.ThrowIfNull(log);
         if (!Enum.IsDefined(format))
         {
             throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown log format.");
@@ -93,50 +100,4 @@ public static partial class Dispatchers
     }
 
     private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
-
-    /// <summary>Lines go through a channel to one background writer, so a slow disk never delays a response.</summary>
-    private sealed class LogWriter
-    {
-        private readonly Channel<string> _lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
-
-        public static LogWriter Start(Func<int, TextWriter> open, Func<bool>? reopen)
-        {
-            var log = new LogWriter();
-            _ = Task.Run(() => log.PumpAsync(open, reopen));
-            return log;
-        }
-
-        public void Write(string line) => _lines.Writer.TryWrite(line);
-
-        private async Task PumpAsync(Func<int, TextWriter> open, Func<bool>? reopen)
-        {
-            TextWriter? writer = null;
-            var opened = 0;
-            while (await _lines.Reader.WaitToReadAsync().ConfigureAwait(false))
-            {
-                try
-                {
-                    if (writer is null || reopen?.Invoke() == true)
-                    {
-                        if (reopen is not null && writer is not null)
-                        {
-                            await writer.DisposeAsync().ConfigureAwait(false);
-                        }
-                        writer = open(opened++);
-                    }
-                    while (_lines.Reader.TryRead(out var line))
-                    {
-                        await writer.WriteLineAsync(line).ConfigureAwait(false);
-                    }
-                    await writer.FlushAsync().ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
-                {
-                    // A log that cannot be written must not take the server down; try again with the next line.
-                    Console.Error.WriteLine($"DevServe: cannot write the request log: {e.Message}");
-                    writer = null;
-                }
-            }
-        }
-    }
 }

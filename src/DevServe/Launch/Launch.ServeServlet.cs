@@ -37,7 +37,7 @@ public static partial class Launch
     /// <param name="trustedHosts">Bound to loopback, more <c>Host</c> names to answer than this machine's (DNS rebinding: see <see cref="Dispatchers.LoopbackHosts"/>).</param>
     /// <returns>A task that completes once the server has stopped.</returns>
     /// <remarks>Racket: <c>serve/servlet</c> in servlet-env.rkt. Servlets from disk (<c>#:servlets-root</c>) come with <c>ServeWebConfig</c>.</remarks>
-    public static Task ServeServlet(Func<Request, Task<Response>> start, bool commandLine = false, bool? launchBrowser = null,
+    public static async Task ServeServlet(Func<Request, Task<Response>> start, bool commandLine = false, bool? launchBrowser = null,
         bool? quit = null, bool? banner = null, bool connectionClose = false, string? listenIp = "127.0.0.1", int port = 8000,
         int maxWaiting = 511, SafetyLimits? safetyLimits = null, IManager? manager = null, bool stateless = false, IStuffer<byte[]>? stuffer = null,
         string servletPath = "/servlets/standalone.rkt", Regex? servletRegexp = null, IReadOnlyList<string>? extraFilesPaths = null,
@@ -50,7 +50,9 @@ public static partial class Launch
         ArgumentNullException.ThrowIfNull(servletPath);
         var regexp = servletRegexp ?? new Regex("^" + Regex.Escape(servletPath) + "$", RegexOptions.CultureInvariant);
         var notFound = fileNotFoundResponder ?? (_ => Internal.ErrorPages.Status(404, "File not found."));
-        return ServeLaunchWait(semaphore =>
+        // The log is this server's: closed once it has stopped, so the last request is in the file when this task ends.
+        await using var log = logFile is null ? null : new RequestLog(logFile);
+        await ServeLaunchWait(semaphore =>
         {
             Dispatcher site = Dispatchers.Sequencer(
             [
@@ -60,11 +62,11 @@ public static partial class Launch
                 .. (extraFilesPaths ?? []).Select(path => Dispatchers.Files(path)),
                 Dispatchers.Lift(notFound),
             ]);
-            return logFile is null ? site : Dispatchers.Log(logFormat, logFile, site);
+            return log is null ? site : Dispatchers.Log(logFormat, log, site);
         },
         connectionClose, launchBrowser ?? !commandLine ? servletPath : null, banner ?? !commandLine, listenIp, port,
         sslCert, sslKey, safetyLimits ?? SafetyLimits.Make(maxWaiting), output, cancellationToken: cancellationToken,
-        trustedHosts: trustedHosts);
+        trustedHosts: trustedHosts).ConfigureAwait(false);
     }
 
     /// <inheritdoc cref="ServeServlet(Func{Request, Task{Response}}, bool, bool?, bool?, bool?, bool, string?, int, int, SafetyLimits?, IManager?, bool, IStuffer{byte[]}?, string, Regex?, IReadOnlyList{string}?, string?, Func{Request, Response}?, Func{Request, Exception, Response}?, string?, string?, string?, LogFormat, TextWriter?, IEnumerable{string}?, CancellationToken)"/>

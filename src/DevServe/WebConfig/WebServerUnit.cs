@@ -17,6 +17,7 @@ internal sealed class WebServerUnit : IAsyncDisposable
     private readonly (Regex Name, HostTable Host)[] _virtualHosts;
     private readonly ConcurrentDictionary<HostTable, Lazy<Dispatcher>> _chains = new(ReferenceEqualityComparer.Instance);
     private readonly List<ServletCache> _caches = [];
+    private readonly List<RequestLog> _logs = [];   // guarded by _caches
     private readonly RateLimit _collections = new(TimeSpan.FromSeconds(10));
 
     public WebServerUnit(WebConfig config, IServletLoader? loader)
@@ -87,7 +88,18 @@ internal sealed class WebServerUnit : IAsyncDisposable
         core.Add(Dispatchers.Lift(request => Message(paths.Message(host.Messages.FileNotFound), 404, "Not Found",
             $"The page {WebUtility.HtmlEncode(request.Path)} was not found.")));
         var chain = Dispatchers.Sequencer([.. core]);
-        return paths.Log is { } log ? Dispatchers.Log(host.LogFormat, log, chain) : chain;
+        if (paths.Log is not { } logFile)
+        {
+            return chain;
+        }
+#pragma warning disable CA2000 // the site owns it: DisposeAsync closes it once the server has stopped
+        var log = new RequestLog(logFile);
+#pragma warning restore CA2000
+        lock (_caches)
+        {
+            _logs.Add(log);
+        }
+        return Dispatchers.Log(host.LogFormat, log, chain);
     }
 
     private static readonly HashSet<string> s_confPaths = ["/conf/refresh-passwords", "/conf/collect-garbage", "/conf/refresh-servlets"];
@@ -130,17 +142,26 @@ internal sealed class WebServerUnit : IAsyncDisposable
             p.Passwords is { } passwords && File.Exists(Under(root, passwords)) ? Under(root, passwords) : null);
     }
 
-    /// <summary>Unloads every servlet the site loaded (awaited outside the lock: a servlet's unloading may take a while).</summary>
+    /// <summary>
+    /// Unloads every servlet the site loaded and closes its logs (awaited outside the lock: a servlet's unloading may
+    /// take a while).
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         ServletCache[] caches;
+        RequestLog[] logs;
         lock (_caches)
         {
             caches = [.. _caches];
+            logs = [.. _logs];
         }
         foreach (var cache in caches)
         {
             await cache.ClearAsync().ConfigureAwait(false);
+        }
+        foreach (var log in logs)
+        {
+            await log.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

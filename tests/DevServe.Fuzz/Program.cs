@@ -54,12 +54,17 @@ static void Continuation(Stream input)
 {
     var bytes = ReadAll(input);
     Stuffers.Gzip().TryOut(bytes, out _);
-    if (StatelessContinuation.Json.TryOut(bytes, out var continuation))
+    // What StatelessUrl.TryRead accepts, the replay makes requests of: that must never throw.
+    if (StatelessContinuation.Json.TryOut(bytes, out var continuation) && continuation.IsWellFormed())
     {
-        _ = continuation.Frames?.Length;
-        foreach (var frame in continuation.Frames ?? [])
+        var now = new Request("GET", new Uri("http://localhost/"), [], Bindings.Empty, null, "127.0.0.1", 80, "127.0.0.1");
+        foreach (var frame in continuation.Frames)
         {
-            frame?.Request?.ToRequest(new Request("GET", new Uri("http://localhost/"), [], Bindings.Empty, null, "127.0.0.1", 80, "127.0.0.1"));
+            frame.Request.ToRequest(now);
+            foreach (var entry in frame.Entries ?? [])
+            {
+                entry.Request?.ToRequest(now);
+            }
         }
     }
 }

@@ -17,6 +17,15 @@ internal sealed record StatelessContinuation(
     [property: JsonPropertyName("h")] int? Handler)
 {
     public static readonly IStuffer<StatelessContinuation> Json = Stuffers.Serialize<StatelessContinuation>();
+
+    /// <summary>
+    /// Whether every part is there and every request can be made again. Only a server with the key makes these, but a
+    /// malformed one (another version's, or a key that leaked) must be an invalid link, never an exception mid-replay.
+    /// </summary>
+    public bool IsWellFormed()
+        => Frames is { Length: > 0 }
+            && Frames.All(f => f is { Request: { } r, Entries: var entries } && r.IsWellFormed()
+                && (entries ?? []).All(e => e is not null && (e.Request is null || e.Request.IsWellFormed())));
 }
 
 internal sealed record StatelessFrame(
@@ -53,12 +62,20 @@ internal sealed record LoggedRequest(
             headers.Length == 0 ? null : headers, bindings.Length == 0 ? null : bindings, body);
     }
 
+    /// <summary>Whether <see cref="ToRequest"/> can make this request again.</summary>
+    public bool IsWellFormed()
+        => !string.IsNullOrEmpty(Method) && Url is not null
+            && Uri.TryCreate("http://localhost" + (Url.StartsWith('/') ? Url : "/" + Url), UriKind.Absolute, out _)
+            && (Headers ?? []).All(h => h is null || h.Length != 2 || (h[0] is { Length: > 0 } && h[1] is not null))
+            && (Bindings ?? []).All(b => b is null || b.Length != 2 || (b[0] is not null && b[1] is not null))
+            && (Body is null || Convert.TryFromBase64String(Body, new byte[Body.Length], out _));
+
     /// <summary>The request again, on the server and connection of <paramref name="now"/>.</summary>
     public Request ToRequest(Request now)
     {
         var uri = new Uri(now.Uri.GetLeftPart(UriPartial.Authority) + (Url.StartsWith('/') ? Url : "/" + Url));
-        return new Request(Method, uri, [.. (Headers ?? []).Where(h => h.Length == 2).Select(h => new Header(h[0], h[1]))],
-            new Bindings((Bindings ?? []).Where(b => b.Length == 2).Select(b => new Binding(b[0], b[1]))),
+        return new Request(Method, uri, [.. (Headers ?? []).Where(h => h is { Length: 2 }).Select(h => new Header(h[0], h[1]))],
+            new Bindings((Bindings ?? []).Where(b => b is { Length: 2 }).Select(b => new Binding(b[0], b[1]))),
             Body is null ? null : Convert.FromBase64String(Body), now.HostIp, now.HostPort, now.ClientIp)
         {
             Aborted = now.Aborted,
@@ -116,7 +133,7 @@ internal static class StatelessUrl
         continuation = null!;
         // Nothing is decompressed or deserialized unless the stuffer (signature first) accepts the bytes.
         if (value.All(char.IsAscii) && stuffer.TryOut(Encoding.ASCII.GetBytes(value), out var bytes)
-            && StatelessContinuation.Json.TryOut(bytes, out var read) && read.Frames is { Length: > 0 })
+            && StatelessContinuation.Json.TryOut(bytes, out var read) && read.IsWellFormed())
         {
             continuation = read;
             return true;

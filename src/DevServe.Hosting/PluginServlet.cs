@@ -23,6 +23,7 @@ public sealed class PluginServlet : IReloadingServlet
     private readonly ProjectBuild? _project;
     private readonly ServletVersions _versions;
     private readonly CancellationTokenSource _stop = new();
+    private int _disposed;
     private readonly FileSystemWatcher _watcher;
     private readonly Task _first;
     private readonly Task _loop;
@@ -162,9 +163,9 @@ public sealed class PluginServlet : IReloadingServlet
     /// <summary>Stops watching and unloads the current version.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_stop.IsCancellationRequested)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            return;
+            return;   // once, even when two callers race
         }
         _stop.Cancel();
         _watcher.EnableRaisingEvents = false;

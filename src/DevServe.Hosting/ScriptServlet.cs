@@ -14,6 +14,7 @@ public sealed class ScriptServlet : IReloadingServlet
     private readonly bool _useCache;
     private readonly ServletVersions _versions;
     private readonly CancellationTokenSource _stop = new();
+    private int _disposed;
     private readonly Task _first;
     private readonly Task _loop;
     private readonly List<FileSystemWatcher> _watchers = [];
@@ -97,9 +98,9 @@ public sealed class ScriptServlet : IReloadingServlet
     /// <summary>Stops watching; the current version's load context is unloaded.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_stop.IsCancellationRequested)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            return;
+            return;   // once, even when two callers race
         }
         _stop.Cancel();
         lock (_watchers)

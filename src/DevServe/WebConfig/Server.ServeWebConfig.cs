@@ -17,7 +17,10 @@ public static partial class Server
     /// <param name="servletLoader">Loads servlet files (DevServe.Hosting's <c>ScriptServletLoader</c> for <c>.csx</c>); <c>null</c> = no servlets.</param>
     /// <param name="confirmationChannel">Receives the bound port (or the error) once the server listens.</param>
     /// <param name="loggerFactory">The server's logging; <c>null</c> = standard error.</param>
-    /// <remarks>Racket: <c>serve/web-config@</c> with web-server-unit.rkt's dispatcher.</remarks>
+    /// <remarks>
+    /// Racket: <c>serve/web-config@</c> with web-server-unit.rkt's dispatcher. The composition lives with the
+    /// configuration (WebConfig/), above the server, which knows nothing of sites.
+    /// </remarks>
     public static Action ServeWebConfig(WebConfig config, Tls? tls = null, IServletLoader? servletLoader = null,
         ChannelWriter<ServeConfirmation>? confirmationChannel = null, ILoggerFactory? loggerFactory = null)
     {

@@ -58,10 +58,14 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
         ?? throw new InvalidOperationException(
             $"Web.{member} works only inside a servlet: while DispatchServlet runs Start or an embedded handler.");
 
-    /// <summary>Opens the slot the next response goes to. The HTTP side's continuation runs asynchronously, never inside the flow.</summary>
+    /// <summary>
+    /// Opens the slot the next response goes to. Answering it runs the HTTP side's continuation (writing the response)
+    /// right there, on the servlet thread: handing it back to the thread pool would cost a second thread switch per
+    /// request (measured: servlet hello at 0.40 × bare Kestrel with it). The flow goes on once the write is under way.
+    /// </summary>
     public Task<Response> OpenSlot()
     {
-        _slot = new TaskCompletionSource<Response>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _slot = new TaskCompletionSource<Response>();
         return _slot.Task;
     }
 

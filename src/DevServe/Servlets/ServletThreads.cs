@@ -7,8 +7,11 @@ namespace DevServe.Internal;
 /// than running it.
 /// </summary>
 /// <remarks>
-/// A thread is started whenever work is queued and no thread is idle, up to <see cref="MaxThreads"/>; past that, work
-/// waits its turn (and its request times out). Idle threads end after half a minute. Servlet code sees a
+/// As many threads as cores take the work while it flows: few threads, each taking request after request, cost least
+/// (a thread per request in flight halved servlet throughput on two cores). When work has waited a starvation
+/// interval (50 ms) without any thread taking some, the threads are stuck in blocking code, and as many new threads
+/// start as there is work waiting, up to <see cref="MaxThreads"/>; past that, work waits its turn (and its request
+/// times out). Idle threads beyond the first ones end after half a minute. Servlet code sees a
 /// synchronization context that posts back to these threads, so its awaits come back here (to any of the threads:
 /// blocking on a task does not deadlock), while <c>Task.Run</c>, <c>Task.Factory.StartNew</c> and <c>Parallel</c>
 /// inside it use the thread pool as usual (the scheduler is hidden from them). The thread pool adds threads
@@ -16,8 +19,13 @@ namespace DevServe.Internal;
 /// request for half a minute. No maintained library offers a growing dedicated-thread scheduler, so this is the
 /// smallest one that works.
 /// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable",
+    Justification = "The scheduler and its watchdog live as long as the process.")]
 internal sealed class ServletThreads : TaskScheduler
 {
+    // Before Shared: static fields are initialized in order, and Shared's watchdog reads this.
+    private static readonly TimeSpan s_starvation = TimeSpan.FromMilliseconds(50);
+
     /// <summary>The scheduler every servlet runs on.</summary>
     public static readonly ServletThreads Shared = new(maxThreads: 512, idleTimeout: TimeSpan.FromSeconds(30));
 
@@ -27,16 +35,21 @@ internal sealed class ServletThreads : TaskScheduler
     private readonly object _gate = new();
     private readonly Queue<Task> _queue = new();
     private readonly TimeSpan _idleTimeout;
+    private readonly int _flowingThreads = Math.Max(2, Environment.ProcessorCount);
+    private readonly PostingContext _context;
+    private readonly Timer _watchdog;
     private int _threads;
     private int _idle;
-
-    private readonly PostingContext _context;
+    private int _queued;   // _queue.Count, for the spin outside the lock
+    private long _lastProgress = System.Diagnostics.Stopwatch.GetTimestamp();
 
     public ServletThreads(int maxThreads, TimeSpan idleTimeout)
     {
         MaxThreads = maxThreads;
         _idleTimeout = idleTimeout;
         _context = new PostingContext(this);
+        // Lives as long as the scheduler (the process, for Shared); it looks for stuck threads twice per interval.
+        _watchdog = new Timer(_ => Watch(), null, s_starvation / 2, s_starvation / 2);
     }
 
     /// <summary>The most threads at once: stuck servlets beyond this many delay the other servlets' requests (never files or other dispatchers).</summary>
@@ -66,12 +79,31 @@ internal sealed class ServletThreads : TaskScheduler
         lock (_gate)
         {
             _queue.Enqueue(task);
-            // Idle threads already woken but not yet running still count as idle: start one only for work nobody will take.
-            if (_queue.Count > _idle && _threads < MaxThreads && StartThread())
+            _queued = _queue.Count;
+            // Idle threads already woken but not yet running still count as idle: start one only for work nobody will
+            // take, and beyond the flowing few only once the watchdog sees them stuck.
+            if (_queue.Count > _idle && _threads < Math.Min(_flowingThreads, MaxThreads) && StartThread())
             {
                 return;
             }
             Monitor.Pulse(_gate);
+        }
+    }
+
+    /// <summary>Starts threads for the waiting work when no thread has taken any for the starvation interval.</summary>
+    private void Watch()
+    {
+        lock (_gate)
+        {
+            if (_queue.Count == 0 || _idle > 0
+                || System.Diagnostics.Stopwatch.GetElapsedTime(_lastProgress) < s_starvation)
+            {
+                return;
+            }
+            for (var waiting = _queue.Count; waiting > 0 && _threads < MaxThreads && StartThread(); waiting--)
+            {
+            }
+            _lastProgress = System.Diagnostics.Stopwatch.GetTimestamp();
         }
     }
 
@@ -111,6 +143,7 @@ internal sealed class ServletThreads : TaskScheduler
             {
                 _queue.Enqueue(t);
             }
+            _queued = _queue.Count;
             return true;
         }
     }
@@ -148,6 +181,13 @@ internal sealed class ServletThreads : TaskScheduler
     /// <summary>The next task, or <c>null</c> when none came within the idle timeout (the thread then ends).</summary>
     private Task? Next()
     {
+        // A short spin before sleeping: under load the next request is usually a few microseconds away, and waking a
+        // sleeping thread costs more than that.
+        var spinner = default(SpinWait);
+        while (Volatile.Read(ref _queued) == 0 && !spinner.NextSpinWillYield)
+        {
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
         lock (_gate)
         {
             while (_queue.Count == 0)
@@ -155,12 +195,14 @@ internal sealed class ServletThreads : TaskScheduler
                 _idle++;
                 var woken = Monitor.Wait(_gate, _idleTimeout);
                 _idle--;
-                if (!woken && _queue.Count == 0)
+                if (!woken && _queue.Count == 0 && _threads > _flowingThreads)
                 {
                     _threads--;
                     return null;
                 }
             }
+            _lastProgress = System.Diagnostics.Stopwatch.GetTimestamp();
+            _queued = _queue.Count - 1;
             return _queue.Dequeue();
         }
     }

@@ -16,8 +16,9 @@ public sealed class AvailabilityTests
             release.Wait(TimeSpan.FromSeconds(30));   // a servlet stuck in synchronous code
             return Response.Text("late");
         }, regexp: new("^/stuck"));
+        var quick = Servlets.DispatchServlet(_ => Response.Text("quick"), regexp: new("^/quick"));
         await using var server = await LoopbackServer.StartAsync(
-            Dispatchers.Sequencer(blocking, Dispatchers.Lift(_ => Response.Text("fine"))),
+            Dispatchers.Sequencer(blocking, quick, Dispatchers.Lift(_ => Response.Text("fine"))),
             limits: new SafetyLimits { ResponseTimeout = TimeSpan.FromSeconds(2) });
         try
         {
@@ -32,6 +33,10 @@ public sealed class AvailabilityTests
                 Assert.Equal("fine", await client.GetStringAsync("/other"));
             }
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"10 ordinary requests took {watch.Elapsed} beside 40 stuck ones");
+            // Servlets too: the stuck ones hold their threads, and new threads take the others.
+            watch.Restart();
+            Assert.Equal("quick", await client.GetStringAsync("/quick"));
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"a servlet beside 40 stuck ones took {watch.Elapsed}");
             foreach (var answer in await Task.WhenAll(stuck).WaitAsync(TimeSpan.FromSeconds(20)))
             {
                 Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode);

@@ -23,7 +23,7 @@ public static partial class Dispatchers
         ArgumentNullException.ThrowIfNull(inner);
         // "Dev.Example:8000." and "dev.example" are one name: compare names as a Host header's would be.
         var trusted = new HashSet<string>((trustedHosts ?? []).Select(HostName), StringComparer.OrdinalIgnoreCase);
-        return request => request.Header("Host") is not { } host || IsLoopbackHost(HostName(host)) || trusted.Contains(HostName(host))
+        return request => request.Header("Host") is not { } host || HostName(host) is var name && (IsLoopbackHost(name) || trusted.Contains(name))
             ? inner(request)
             : new(ErrorPages.Status(421, "This server answers only requests addressed to this machine (localhost), "
                 + "or to the host names it was told to trust."));

@@ -92,14 +92,9 @@ public static class FilesystemMap
         foreach (var component in full[(root.Length + 1)..].Split(Path.DirectorySeparatorChar))
         {
             var next = Path.Join(current, component);
-            FileSystemInfo entry = new FileInfo(next);
-            if (entry.LinkTarget is null)
+            if (new FileInfo(next).LinkTarget is null)
             {
-                if (!entry.Exists && !Directory.Exists(next))
-                {
-                    return true;   // nothing further exists, so no link further can lead out
-                }
-                current = next;
+                current = next;   // not a link (or not there: then nothing below it is either)
                 continue;
             }
             realRoot ??= s_realRoots.Count < 1024 ? s_realRoots.GetOrAdd(root, r => RealPath(r) ?? r) : RealPath(root) ?? root;

@@ -3,9 +3,33 @@ using System.Net.Sockets;
 
 namespace DevServe.Internal;
 
-/// <summary>What a <c>listenIp</c> names, decided once at start-up.</summary>
+/// <summary>What a <c>listenIp</c> names: every address (<c>null</c>), <c>localhost</c>, an IP, or a host name.</summary>
 internal static class ListenAddress
 {
+    /// <summary>The address to bind: <c>null</c> = every address; an IP as it is; a host name resolved (IPv4 first).</summary>
+    /// <exception cref="IOException">The name resolves to nothing.</exception>
+    public static async Task<IPAddress?> ResolveAsync(string? listenIp)
+    {
+        if (listenIp is null)
+        {
+            return null;
+        }
+        if (TryLiteral(listenIp, out var literal))
+        {
+            return literal;
+        }
+        try
+        {
+            var addresses = await Dns.GetHostAddressesAsync(listenIp).ConfigureAwait(false);
+            return addresses.OrderBy(a => a.AddressFamily != AddressFamily.InterNetwork).FirstOrDefault()
+                ?? throw new IOException($"The listen address '{listenIp}' resolves to no address.");
+        }
+        catch (SocketException e)
+        {
+            throw new IOException($"The listen address '{listenIp}' could not be resolved: {e.Message}", e);
+        }
+    }
+
     /// <summary>
     /// Whether the server will listen on loopback only: "localhost" (any case), a loopback address, or a host name all
     /// of whose addresses are loopback (Debian maps the machine's own name to 127.0.1.1). <c>null</c> (every address)
@@ -17,13 +41,9 @@ internal static class ListenAddress
         {
             return false;
         }
-        if (listenIp.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+        if (TryLiteral(listenIp, out var literal))
         {
-            return true;
-        }
-        if (IPAddress.TryParse(listenIp, out var address))
-        {
-            return IPAddress.IsLoopback(address);
+            return IPAddress.IsLoopback(literal);
         }
         try
         {
@@ -33,5 +53,16 @@ internal static class ListenAddress
         {
             return false;   // the server will report it cannot listen there
         }
+    }
+
+    /// <summary>The address a listenIp names without asking a name server: "localhost" (any case) or an IP.</summary>
+    private static bool TryLiteral(string listenIp, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? address)
+    {
+        if (listenIp.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            address = IPAddress.Loopback;
+            return true;
+        }
+        return IPAddress.TryParse(listenIp, out address);
     }
 }

@@ -44,7 +44,7 @@ internal sealed class RunningServer
         ServiceProvider? services = null;
         try
         {
-            var ip = await ResolveAsync(listenIp).ConfigureAwait(false);
+            var ip = await ListenAddress.ResolveAsync(listenIp).ConfigureAwait(false);
             var certificate = givenCertificate ?? (tls is null ? null : LoadCertificate(tls));
             // Lives as long as the server's connections, which may release it after a stop; no wait handle is ever made.
 #pragma warning disable CA2000
@@ -126,10 +126,13 @@ internal sealed class RunningServer
     {
         try
         {
-            // Room now: delivered even if the server is already being stopped (stop(), then read, must not hang).
-            if (confirmation is not null && (confirmation.TryWrite(confirmed)
-                || await WriteWhenRoomAsync(confirmation, confirmed).ConfigureAwait(false)))
+            if (confirmation is not null)
             {
+                // Room now: delivered even if the server is already being stopped (stop(), then read, must not hang).
+                if (!confirmation.TryWrite(confirmed))
+                {
+                    await confirmation.WriteAsync(confirmed, _stopRequested.Token).ConfigureAwait(false);
+                }
                 return;
             }
         }
@@ -139,39 +142,6 @@ internal sealed class RunningServer
         if (confirmed.Error is { } error)
         {
             loggerFactory.CreateLogger("DevServe.Server").CouldNotListen(error, error.Message);
-        }
-    }
-
-    private async Task<bool> WriteWhenRoomAsync(ChannelWriter<ServeConfirmation> confirmation, ServeConfirmation confirmed)
-    {
-        await confirmation.WriteAsync(confirmed, _stopRequested.Token).ConfigureAwait(false);
-        return true;
-    }
-
-    /// <summary>The address to bind: <c>null</c> = every address; an IP as it is; a host name resolved (IPv4 first).</summary>
-    private static async Task<IPAddress?> ResolveAsync(string? listenIp)
-    {
-        if (listenIp is null)
-        {
-            return null;
-        }
-        if (listenIp.Equals("localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            return IPAddress.Loopback;
-        }
-        if (IPAddress.TryParse(listenIp, out var address))
-        {
-            return address;
-        }
-        try
-        {
-            var addresses = await Dns.GetHostAddressesAsync(listenIp).ConfigureAwait(false);
-            return addresses.OrderBy(a => a.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork).FirstOrDefault()
-                ?? throw new IOException($"The listen address '{listenIp}' resolves to no address.");
-        }
-        catch (System.Net.Sockets.SocketException e)
-        {
-            throw new IOException($"The listen address '{listenIp}' could not be resolved: {e.Message}", e);
         }
     }
 

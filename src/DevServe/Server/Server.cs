@@ -83,16 +83,21 @@ public static partial class Server
         var endpoints = ipsPorts.SelectMany(e => (e.Ports ?? throw new ArgumentNullException(nameof(ipsPorts))).Select(p => (e.Ip, Port: p))).ToArray();
         foreach (var (_, p) in endpoints)
         {
-            if (p is < 0 or > 65535)
-            {
-                throw new ArgumentOutOfRangeException(nameof(ipsPorts), p, "A port is between 0 and 65535.");
-            }
+            CheckPort(p, nameof(ipsPorts));
         }
         var servers = endpoints
             .Select(e => RunningServer.Start(dispatch, confirmationChannel, connectionClose, tls, e.Ip, e.Port, limits, logging))
             .ToArray();
         // Blocking is this action's contract (Racket's shutdown thunk returns when the server is down).
         return () => Task.WhenAll(servers.Select(s => s.StopAsync())).GetAwaiter().GetResult();
+    }
+
+    private static void CheckPort(int port, string parameter)
+    {
+        if (port is < 0 or > 65535)
+        {
+            throw new ArgumentOutOfRangeException(parameter, port, "A port is between 0 and 65535.");
+        }
     }
 
     /// <summary>Blocks the calling thread forever (Racket: <c>do-not-return</c>), for programs whose servers run in the background.</summary>
@@ -126,10 +131,7 @@ public static partial class Server
         options ??= new ServeOptions();
         foreach (var p in options.Ports)
         {
-            if (p is < 0 or > 65535)
-            {
-                throw new ArgumentOutOfRangeException(nameof(options), p, "A port is between 0 and 65535.");
-            }
+            CheckPort(p, nameof(options));
         }
         var logging = options.LoggerFactory ?? s_defaultLogging.Value;
         var confirmations = options.Ports.Select(_ => Channel.CreateBounded<ServeConfirmation>(1)).ToArray();

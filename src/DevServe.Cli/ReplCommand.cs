@@ -11,11 +11,7 @@ internal static class ReplCommand
 {
     public static Command Create()
     {
-        var file = new Argument<FileInfo?>("file")
-        {
-            Description = "A script to #load first (its Start becomes the servlet).",
-            Arity = ArgumentArity.ZeroOrOne,
-        };
+        var file = ServerOptions.FileArgument("A script to #load first (its Start becomes the servlet).");
         var server = new ServerOptions();
         var command = new Command("repl", "Serve whatever Start means at a C# prompt; redefine it and the server follows.") { file };
         server.AddTo(command);
@@ -34,8 +30,12 @@ internal static class ReplCommand
             {
                 return 2;
             }
+            if (await server.HostOptionsAsync(values) is not { } options)
+            {
+                return 2;
+            }
             Directory.SetCurrentDirectory(directory);
-            await using var servlet = new ReplServlet(directory, values.Get(server.Stateless));
+            await using var servlet = new ReplServlet(directory, options);
             servlet.Use(null);
             var history = new RequestHistory(capacity: 50);
             var started = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -60,7 +60,7 @@ internal static class ReplCommand
             {
                 return await serving;   // it could not listen; the banner said why
             }
-            using var session = new ReplSession(directory, globals);
+            using var session = new ReplSession(directory, globals, options.PackagesDirectory);
             var loop = new ReplLoop(session, servlet, history, await started.Task, plan.LaunchPath ?? "/");
             // Standard input blocks a thread: the prompt gets its own, so /quit and Ctrl+C end the process at once.
             var prompting = Task.Factory.StartNew(() => loop.RunAsync(script?.FullName), CancellationToken.None, TaskCreationOptions.LongRunning,

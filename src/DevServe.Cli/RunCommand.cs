@@ -11,11 +11,7 @@ internal static class RunCommand
 {
     public static Command Create()
     {
-        var file = new Argument<FileInfo?>("file")
-        {
-            Description = "The servlet: a script (.csx), a class library (.dll) or its project (.csproj), defining Start.",
-            Arity = ArgumentArity.ZeroOrOne,
-        };
+        var file = ServerOptions.FileArgument("The servlet: a script (.csx), a class library (.dll) or its project (.csproj), defining Start.");
         var launchProfile = new Option<string>("--launch-profile") { Description = "Use this profile of launchSettings.json." };
         var noLaunchProfile = new Option<bool>("--no-launch-profile") { Description = "Do not use launchSettings.json." };
         var server = new ServerOptions();
@@ -26,35 +22,11 @@ internal static class RunCommand
         server.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            if (parse.GetValue(launchProfile) is not null && parse.GetValue(noLaunchProfile))
+            if (await ProfileAsync(command, parse, launchProfile, noLaunchProfile, file) is not { } chosen)
             {
-                await Console.Error.WriteLineAsync("devserve: give --launch-profile or --no-launch-profile, not both.");
                 return 2;
             }
-            LaunchSettings? profile;
-            try
-            {
-                profile = parse.GetValue(noLaunchProfile) ? null : LaunchSettings.Select(parse.GetValue(file)?.FullName, parse.GetValue(launchProfile));
-            }
-            catch (LaunchSettingsException e)
-            {
-                await Console.Error.WriteLineAsync($"devserve: {e.Message}");
-                return 2;
-            }
-            var profileParse = profile is null ? null : command.Parse(profile.Arguments);
-            if (profileParse is { Errors.Count: > 0 })
-            {
-                await Console.Error.WriteLineAsync($"devserve: {profile!.SettingsFile}, profile \"{profile.Name}\": {profileParse.Errors[0].Message}");
-                return 2;
-            }
-            if (profile is not null)
-            {
-                Console.WriteLine($"Using launch settings from {profile.SettingsFile} (profile \"{profile.Name}\")...");
-                foreach (var (name, value) in profile.Environment)
-                {
-                    Environment.SetEnvironmentVariable(name, value);
-                }
-            }
+            var (profile, profileParse) = chosen;
             // The command line wins over the profile's arguments, which win over its applicationUrl and launch settings.
             var values = profileParse is null ? new OptionValues(parse) : new ProfiledOptionValues(parse, profileParse);
             var servletFile = parse.GetValue(file) ?? (profile?.Servlet is { } fromProfile ? new FileInfo(fromProfile) : null);
@@ -83,12 +55,52 @@ internal static class RunCommand
             }
             // The servlet sees its own directory as the working directory, as a Racket servlet does.
             Directory.SetCurrentDirectory(servletFile.DirectoryName!);
+            if (await server.HostOptionsAsync(values) is not { } options)
+            {
+                return 2;
+            }
             // Compiles (or builds) while Kestrel starts.
             await using var servlet = kind == ".csx"
-                ? (IReloadingServlet)new ScriptServlet(servletFile.FullName, useCache: !values.Get(server.NoCache), stateless: values.Get(server.Stateless))
-                : new PluginServlet(servletFile.FullName, stateless: values.Get(server.Stateless));
+                ? (IReloadingServlet)new ScriptServlet(servletFile.FullName, options)
+                : new PluginServlet(servletFile.FullName, options);
             return await plan.ServeAsync(servlet, cancellationToken: cancellationToken);
         });
         return command;
+    }
+
+    /// <summary>The launch profile that applies (its environment set) and its arguments parsed; <c>null</c> after printing why it cannot be used.</summary>
+    private static async Task<(LaunchSettings? Profile, ParseResult? Arguments)?> ProfileAsync(Command command, ParseResult parse,
+        Option<string> launchProfile, Option<bool> noLaunchProfile, Argument<FileInfo?> file)
+    {
+        if (parse.GetValue(launchProfile) is not null && parse.GetValue(noLaunchProfile))
+        {
+            await Console.Error.WriteLineAsync("devserve: give --launch-profile or --no-launch-profile, not both.");
+            return null;
+        }
+        LaunchSettings? profile;
+        try
+        {
+            profile = parse.GetValue(noLaunchProfile) ? null : LaunchSettings.Select(parse.GetValue(file)?.FullName, parse.GetValue(launchProfile));
+        }
+        catch (LaunchSettingsException e)
+        {
+            await Console.Error.WriteLineAsync($"devserve: {e.Message}");
+            return null;
+        }
+        var profileParse = profile is null ? null : command.Parse(profile.Arguments);
+        if (profileParse is { Errors.Count: > 0 })
+        {
+            await Console.Error.WriteLineAsync($"devserve: {profile!.SettingsFile}, profile \"{profile.Name}\": {profileParse.Errors[0].Message}");
+            return null;
+        }
+        if (profile is not null)
+        {
+            Console.WriteLine($"Using launch settings from {profile.SettingsFile} (profile \"{profile.Name}\")...");
+            foreach (var (name, value) in profile.Environment)
+            {
+                Environment.SetEnvironmentVariable(name, value);
+            }
+        }
+        return (profile, profileParse);
     }
 }

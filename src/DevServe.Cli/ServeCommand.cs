@@ -72,7 +72,7 @@ internal static class ServeCommand
                 ListenIp = parse.GetValue(listenIp) ?? site.ListenIp,
             };
             var confirmation = Channel.CreateBounded<ServeConfirmation>(1);
-            var stop = Server.ServeWebConfig(site, tls, new ScriptServletLoader(useCache: !parse.GetValue(noCache)), confirmation.Writer);
+            var stop = Server.ServeWebConfig(site, tls, new ScriptServletLoader(HostEnvironment.Read(useCache: !parse.GetValue(noCache))), confirmation.Writer);
             var started = await confirmation.Reader.ReadAsync(CancellationToken.None);
             if (started.Port is not int bound)
             {

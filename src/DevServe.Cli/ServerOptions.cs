@@ -1,3 +1,4 @@
+using DevServe.Hosting;
 using System.CommandLine;
 using System.Text.RegularExpressions;
 
@@ -48,6 +49,9 @@ internal sealed class ServerOptions
         }
     }
 
+    /// <summary>The optional file argument of <c>run</c> and <c>repl</c>.</summary>
+    public static Argument<FileInfo?> FileArgument(string description) => new("file") { Description = description, Arity = ArgumentArity.ZeroOrOne };
+
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
@@ -55,6 +59,20 @@ internal sealed class ServerOptions
                      ServletPath, ServletRegexp, LogFile, LogFormat, Stateless, TrustHost })
         {
             command.Options.Add(option);
+        }
+    }
+
+    /// <summary>The hosting options the environment and the command line give; <c>null</c> after printing why there are none (a bad stuffer key file).</summary>
+    public async Task<ServletHostOptions?> HostOptionsAsync(OptionValues values)
+    {
+        try
+        {
+            return HostEnvironment.Read(useCache: !values.Get(NoCache), stateless: values.Get(Stateless));
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"devserve: the stateless servlets' signing key: {e.Message}");
+            return null;
         }
     }
 

@@ -19,25 +19,21 @@ internal sealed record ServerPlan(string? ListenIp, int Port, string? LaunchPath
         IReadOnlyList<Dispatcher>? before = null, CancellationToken cancellationToken = default)
     {
         var live = LiveReload.Wrap(servlet, servlet.Dispatch);
-        await using var log = LogFile is null ? null : new RequestLog(LogFile);   // closed once the server has stopped
+        var site = new ServletSite(Only is null ? live : Dispatchers.Sequencer(
+            // With a servlet path, the live-reload stream still needs its own path.
+            Dispatchers.Filter(new("^" + Regex.Escape(LiveReload.EventsPath) + "$"), live),
+            Dispatchers.Filter(Only, live)))
+        {
+            Quit = Quit,
+            // Static files first: without a servlet path the servlet answers every path.
+            Before = [.. before ?? [], .. StaticRoots.Select(root => Dispatchers.Files(root))],
+            Around = around,
+            LogFile = LogFile,
+            LogFormat = LogFormat,
+        };
         try
         {
-            await Launch.ServeLaunchWait(
-                semaphore =>
-                {
-                    Dispatcher site = Dispatchers.Sequencer(
-                    [
-                        .. Quit ? [Launch.QuitPage(semaphore)] : Array.Empty<Dispatcher>(),
-                        .. before ?? [],
-                        .. StaticRoots.Select(root => Dispatchers.Files(root)),
-                        // With a servlet path, the live-reload stream still needs its own path.
-                        Only is null ? live : Dispatchers.Sequencer(
-                            Dispatchers.Filter(new("^" + Regex.Escape(LiveReload.EventsPath) + "$"), live),
-                            Dispatchers.Filter(Only, live)),
-                    ]);
-                    site = around?.Invoke(site) ?? site;
-                    return log is null ? site : Dispatchers.Log(LogFormat, log, site);
-                },
+            await site.ServeAsync(makeDispatcher => Launch.ServeLaunchWait(makeDispatcher,
                 launchPath: LaunchPath,
                 banner: Banner,
                 listenIp: ListenIp,
@@ -48,7 +44,7 @@ internal sealed record ServerPlan(string? ListenIp, int Port, string? LaunchPath
                 safetyLimits: new SafetyLimits { ShutdownGracePeriod = TimeSpan.FromSeconds(2) },
                 started: started,
                 trustedHosts: TrustedHosts,
-                cancellationToken: cancellationToken);
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
             return 0;
         }
         catch (IOException)

@@ -46,7 +46,7 @@ internal static partial class NuGetReferences
     public static bool IsPackage(string reference) => reference.StartsWith("nuget:", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Restores the set (once per process, and once per machine: the result is kept on disk).</summary>
-    public static async Task<Restore> RestoreAsync(IReadOnlyList<Package> packages, CancellationToken cancellationToken)
+    public static async Task<Restore> RestoreAsync(IReadOnlyList<Package> packages, string directory, CancellationToken cancellationToken)
     {
         var errors = packages.Where(p => p.Name.Length == 0 || p.Version.Length == 0 || p.Version.IndexOfAny(['*', '[', '(', ' ']) >= 0)
             .Select(p => new ScriptError(p.Path, p.Line, 1, "DEVSERVE002",
@@ -59,7 +59,7 @@ internal static partial class NuGetReferences
         var set = packages.Select(p => (p.Name.ToLowerInvariant(), p.Version)).Distinct().Order().ToArray();
         var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
             RuntimeInformation.FrameworkDescription + "|" + string.Join("|", set.Select(s => s.Item1 + "/" + s.Version)))))[..24];
-        var pending = s_restores.GetOrAdd(key, k => RestoreSetAsync(k, packages, CancellationToken.None));
+        var pending = s_restores.GetOrAdd(key, k => RestoreSetAsync(Path.Combine(directory, k), packages, CancellationToken.None));
         try
         {
             var restore = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -76,9 +76,8 @@ internal static partial class NuGetReferences
         }
     }
 
-    private static async Task<Restore> RestoreSetAsync(string key, IReadOnlyList<Package> packages, CancellationToken cancellationToken)
+    private static async Task<Restore> RestoreSetAsync(string directory, IReadOnlyList<Package> packages, CancellationToken cancellationToken)
     {
-        var directory = Path.Combine(ScriptCache.Directory, "nuget", key);
         var assets = Path.Combine(directory, "obj", "project.assets.json");
         var done = Path.Combine(directory, "restored");
         if (!File.Exists(done) || !File.Exists(assets))

@@ -13,7 +13,7 @@ internal sealed class PackageReferenceResolver(MetadataReferenceResolver inner, 
     : MetadataReferenceResolver
 {
     // One metadata copy per file for the process: references are large native buffers (docs/design/hosting.md §1.2).
-    private static readonly ConcurrentDictionary<string, PortableExecutableReference> s_files = new();
+    private static readonly BoundedCache<string, PortableExecutableReference> s_files = new(capacity: 4096);
 
     /// <summary>The <c>#r "nuget: …"</c> texts seen that the restore did not cover.</summary>
     public ConcurrentBag<(string Reference, string? File)> Unrestored { get; } = [];

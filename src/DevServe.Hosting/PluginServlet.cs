@@ -16,92 +16,60 @@ namespace DevServe.Hosting;
 /// </remarks>
 public sealed class PluginServlet : IReloadingServlet
 {
-    // A build writes the dll, its pdb and its deps in turn: wait for quiet before loading.
-    private readonly Debouncer _changes = new(TimeSpan.FromMilliseconds(100));
     private static readonly Type[] s_shared = [typeof(Request), typeof(Response), typeof(Dispatcher), typeof(Web)];
     private readonly string _path;
     private readonly ProjectBuild? _project;
-    private readonly ServletVersions _versions;
-    private readonly CancellationTokenSource _stop = new();
-    private int _disposed;
-    private readonly FileSystemWatcher _watcher;
-    private readonly Task _first;
-    private readonly Task _loop;
+    private readonly ServletReloader _reloader;
     private string? _assembly;
 
     /// <summary>Loads (or builds, then loads) <paramref name="path"/> and follows its changes.</summary>
     /// <param name="path">A class library (<c>.dll</c>) or its project (<c>.csproj</c>).</param>
-    /// <param name="stateless">Serve statelessly: k-urls carry their continuations and outlive reloads.</param>
-    public PluginServlet(string path, bool stateless = false)
+    /// <param name="options">Statelessness and stuffer; <c>null</c> = <see cref="ServletHostOptions.Default"/>.</param>
+    public PluginServlet(string path, ServletHostOptions? options = null)
     {
         _path = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(_path)!;
-        _versions = new ServletVersions(stateless, directory);
+        // A build writes the dll, its pdb and its deps in turn: wait for quiet before loading.
+        _reloader = new ServletReloader(new ServletVersions(options ?? ServletHostOptions.Default, directory), TimeSpan.FromMilliseconds(100), IsRelevant, ReloadAsync);
         if (_path.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase))
         {
             _project = new ProjectBuild(_path);
             // Sources anywhere under the project, but not what the build itself writes.
-            _watcher = new FileSystemWatcher(directory) { IncludeSubdirectories = true };
+            _reloader.Watch(directory, recursive: true);
         }
         else
         {
             _assembly = _path;
-            _watcher = new FileSystemWatcher(directory, "*.dll") { IncludeSubdirectories = false };
+            _reloader.Watch(directory, "*.dll");
         }
-        _watcher.NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size;
-        _watcher.Changed += OnChange;
-        _watcher.Created += OnChange;
-        _watcher.Renamed += OnChange;
-        _watcher.Deleted += OnChange;
-        _watcher.EnableRaisingEvents = true;
-        _first = ReloadAsync();
-        _loop = WatchLoopAsync();
+        _reloader.Start();
     }
 
     /// <summary>The library being served (for tests that watch load contexts).</summary>
     internal Assembly? CurrentAssembly { get; private set; }
 
     /// <inheritdoc/>
-    public int VersionNumber => _versions.Number;
+    public int VersionNumber => _reloader.Versions.Number;
 
     /// <inheritdoc/>
-    public Task<int> NextSwap => _versions.NextSwap;
+    public Task<int> NextSwap => _reloader.Versions.NextSwap;
 
     /// <inheritdoc/>
-    public ValueTask<Response?> Dispatch(Request request) => _versions.Dispatch(request, _first);
+    public ValueTask<Response?> Dispatch(Request request) => _reloader.Dispatch(request);
 
-    private void OnChange(object sender, FileSystemEventArgs e)
-    {
-        var relevant = _project is null
-            ? string.Equals(e.FullPath, _path, StringComparison.Ordinal) || (e is RenamedEventArgs r && r.OldFullPath == _path)
-            : _project.IsSource(e.FullPath);
-        if (relevant)
-        {
-            _changes.Signal();
-        }
-    }
+    private bool IsRelevant(FileSystemEventArgs e) => _project is null
+        ? string.Equals(e.FullPath, _path, StringComparison.Ordinal) || (e is RenamedEventArgs r && r.OldFullPath == _path)
+        : _project.IsSource(e.FullPath);
 
-    private async Task WatchLoopAsync()
-    {
-        try
-        {
-            await _first.ConfigureAwait(false);
-            await _changes.RunAsync(ReloadAsync, _stop.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-        }
-    }
-
-    private async Task ReloadAsync()
+    private async Task ReloadAsync(CancellationToken cancellationToken)
     {
         if (_project is not null)
         {
-            var build = await _project.BuildAsync(_stop.Token).ConfigureAwait(false);
+            var build = await _project.BuildAsync(cancellationToken).ConfigureAwait(false);
             if (build.Errors.Count > 0)
             {
                 CurrentAssembly = null;
-                _versions.Swap(null, () => CompileErrorPage.For(build.Errors, "The servlet project does not build", "Fix it and save"), null);
+                _reloader.Versions.Swap(null, () => CompileErrorPage.For(build.Errors, "The servlet project does not build", "Fix it and save"), null);
                 return;
             }
             _assembly = build.Assembly;
@@ -127,7 +95,7 @@ public sealed class PluginServlet : IReloadingServlet
             var start = FindStart(loaded);
             // The loader must stay reachable while its version serves (docs/design/hosting.md §3, pitfall 1): the swap holds it.
             CurrentAssembly = loaded;
-            _versions.Swap(start, null, loader.Dispose);
+            _reloader.Versions.Swap(start, null, loader.Dispose);
         }
         catch (Exception e) when (e is BadImageFormatException or FileLoadException or FileNotFoundException or PluginLoadException
             or ReflectionTypeLoadException or TypeLoadException or InvalidOperationException or IOException)
@@ -135,7 +103,7 @@ public sealed class PluginServlet : IReloadingServlet
             loader?.Dispose();
             CurrentAssembly = null;
             var error = new ScriptError(assembly, 0, 0, e is PluginLoadException ? "DEVSERVE003" : e.GetType().Name, e.Message);
-            _versions.Swap(null, () => CompileErrorPage.For([error], "The servlet library does not load", "Rebuild it"), null);
+            _reloader.Versions.Swap(null, () => CompileErrorPage.For([error], "The servlet library does not load", "Rebuild it"), null);
         }
     }
 
@@ -163,23 +131,7 @@ public sealed class PluginServlet : IReloadingServlet
     /// <summary>Stops watching and unloads the current version.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;   // once, even when two callers race
-        }
-        _stop.Cancel();
-        _watcher.EnableRaisingEvents = false;
-        _watcher.Dispose();
-        _changes.Complete();
-        await _loop.ConfigureAwait(false);
-        try
-        {
-            await _first.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        await _reloader.DisposeAsync().ConfigureAwait(false);
         CurrentAssembly = null;
-        _versions.Clear();
     }
 }

@@ -5,9 +5,9 @@ namespace DevServe.Hosting;
 /// Unlike a reloaded script, every version shares one manager: a conversation in progress goes on (its live flow
 /// runs the code it started with; a replay runs the new one) when a helper is redefined. Nothing unloads.
 /// </remarks>
-public sealed class ReplServlet(string currentDirectory, bool stateless = false) : IReloadingServlet
+public sealed class ReplServlet(string currentDirectory, ServletHostOptions? options = null) : IReloadingServlet
 {
-    private readonly ServletVersions _versions = new(stateless, currentDirectory);
+    private readonly ServletVersions _versions = new(options ?? ServletHostOptions.Default, currentDirectory);
     private Func<Request, Task<Response>>? _start;
     private ThresholdLruManager _manager = new();
 

@@ -23,6 +23,7 @@ namespace DevServe.Hosting;
 internal sealed class ReplSession : IDisposable
 {
     private readonly string _directory;
+    private readonly string _packagesDirectory;
     private readonly ReplGlobals _globals;
     private readonly List<NuGetReferences.Package> _packages = [];
     // Read by the runtime's resolving hooks on request threads while an entry may add packages: concurrent.
@@ -35,8 +36,12 @@ internal sealed class ReplSession : IDisposable
     private int _entries;
 
     /// <summary>A session whose relative <c>#load</c> and <c>#r</c> paths start at <paramref name="directory"/>.</summary>
-    public ReplSession(string directory, ReplGlobals globals)
+    /// <param name="directory">Where relative paths start.</param>
+    /// <param name="globals">What entries see.</param>
+    /// <param name="packagesDirectory">Where restored package sets are kept.</param>
+    public ReplSession(string directory, ReplGlobals globals, string packagesDirectory)
     {
+        _packagesDirectory = packagesDirectory;
         _directory = Path.GetFullPath(directory);
         _globals = globals;
         _options = BaseOptions();
@@ -83,7 +88,7 @@ internal sealed class ReplSession : IDisposable
             .ToList();
         if (packages.Count > 0)
         {
-            var restore = await NuGetReferences.RestoreAsync([.. _packages, .. packages], cancellationToken).ConfigureAwait(false);
+            var restore = await NuGetReferences.RestoreAsync([.. _packages, .. packages], _packagesDirectory, cancellationToken).ConfigureAwait(false);
             if (restore.Errors.Count > 0)
             {
                 return ReplResult.Failed([.. restore.Errors.Select(e => $"{e.Path}({e.Line},{e.Column}): error {e.Id}: {e.Message}")]);

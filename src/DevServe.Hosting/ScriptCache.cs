@@ -11,17 +11,12 @@ namespace DevServe.Hosting;
 /// from (the script and its <c>#load</c>s) with their hashes; any change misses.
 /// </summary>
 /// <remarks>
-/// The directory is <c>$DEVSERVE_CACHE</c>, else <c>$XDG_CACHE_HOME/devserve/scripts</c>, else
-/// <c>~/.cache/devserve/scripts</c>. A broken or foreign entry is a miss, never an error.
+/// The directory is <see cref="ServletHostOptions.CacheDirectory"/>. A broken or foreign entry is a miss, never an error.
 /// </remarks>
-internal static class ScriptCache
+internal sealed class ScriptCache(string directory)
 {
     private sealed record Entry(string TypeName, string MethodName, Dictionary<string, string> Sources,
         Dictionary<string, string>? Assemblies = null, Dictionary<string, string>? Natives = null);
-
-    public static string Directory => Environment.GetEnvironmentVariable("DEVSERVE_CACHE") is { Length: > 0 } set ? set
-        : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "devserve", "scripts");
 
     public static string Key(string path, string text)
     {
@@ -32,11 +27,11 @@ internal static class ScriptCache
     public static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     /// <summary>Loads a cached compile of the script if every source is unchanged.</summary>
-    public static async Task<CompiledScript?> TryLoadAsync(string path, string key)
+    public async Task<CompiledScript?> TryLoadAsync(string path, string key)
     {
         try
         {
-            var json = Path.Combine(Directory, key + ".json");
+            var json = Path.Combine(directory, key + ".json");
             if (!File.Exists(json))
             {
                 return null;
@@ -61,8 +56,8 @@ internal static class ScriptCache
             try
             {
                 Assembly assembly;
-                using (var pe = File.OpenRead(Path.Combine(Directory, key + ".dll")))
-                using (var pdb = File.OpenRead(Path.Combine(Directory, key + ".pdb")))
+                using (var pe = File.OpenRead(Path.Combine(directory, key + ".dll")))
+                using (var pdb = File.OpenRead(Path.Combine(directory, key + ".pdb")))
                 {
                     assembly = context.LoadFromStream(pe, pdb);
                 }
@@ -83,24 +78,24 @@ internal static class ScriptCache
     }
 
     /// <summary>Stores a successful compile; failures to write are ignored (the cache is an optimisation).</summary>
-    public static async Task StoreAsync(string key, byte[] pe, byte[] pdb, string typeName, string methodName, IReadOnlyList<string> sources,
+    public async Task StoreAsync(string key, byte[] pe, byte[] pdb, string typeName, string methodName, IReadOnlyList<string> sources,
         ScriptLoadContext context)
     {
         try
         {
-            System.IO.Directory.CreateDirectory(Directory);
+            Directory.CreateDirectory(directory);
             var hashes = new Dictionary<string, string>();
             foreach (var source in sources)
             {
                 hashes[source] = Hash(await File.ReadAllTextAsync(source).ConfigureAwait(false));
             }
-            await File.WriteAllBytesAsync(Path.Combine(Directory, key + ".dll"), pe).ConfigureAwait(false);
-            await File.WriteAllBytesAsync(Path.Combine(Directory, key + ".pdb"), pdb).ConfigureAwait(false);
+            await File.WriteAllBytesAsync(Path.Combine(directory, key + ".dll"), pe).ConfigureAwait(false);
+            await File.WriteAllBytesAsync(Path.Combine(directory, key + ".pdb"), pdb).ConfigureAwait(false);
             // The entry is written last: a reader never sees an entry whose assembly is not complete.
-            var temp = Path.Combine(Directory, key + ".json." + Environment.ProcessId);
+            var temp = Path.Combine(directory, key + ".json." + Environment.ProcessId);
             await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(new Entry(typeName, methodName, hashes,
                 new(context.ReferenceFiles), new(context.Natives)))).ConfigureAwait(false);
-            File.Move(temp, Path.Combine(Directory, key + ".json"), overwrite: true);
+            File.Move(temp, Path.Combine(directory, key + ".json"), overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

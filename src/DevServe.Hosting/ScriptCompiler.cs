@@ -28,7 +28,7 @@ internal sealed class ScriptCompiler
     private static readonly Lazy<PortableExecutableReference[]> s_references = new(BuildReferences);
     private static int s_version;
     // One set of options per script directory, so its caching resolver lives across recompiles (that is its point).
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, CSharpCompilationOptions> s_options = new();
+    private static readonly BoundedCache<string, CSharpCompilationOptions> s_options = new(capacity: 256);
 
     /// <summary>What every script is compiled against: the framework assemblies scripts commonly need, DevServe, and this assembly last.</summary>
     internal static IReadOnlyList<PortableExecutableReference> References => s_references.Value;
@@ -38,11 +38,12 @@ internal sealed class ScriptCompiler
 
     /// <summary>Compiles <paramref name="path"/> (or loads it from the on-disk cache); the result holds the servlet or the errors.</summary>
     /// <param name="path">The script.</param>
-    /// <param name="useCache">Whether to read and write the compiled-script cache.</param>
+    /// <param name="options">Where the caches are and whether the compiled-script cache is used; <c>null</c> = the defaults.</param>
     /// <param name="cancellationToken">Cancels reading and compiling.</param>
     [MethodImpl(MethodImplOptions.NoInlining)]   // no stack slot of this frame may keep a load context alive
-    public static async Task<CompiledScript> CompileAsync(string path, bool useCache = true, CancellationToken cancellationToken = default)
+    public static async Task<CompiledScript> CompileAsync(string path, ServletHostOptions? options = null, CancellationToken cancellationToken = default)
     {
+        options ??= ServletHostOptions.Default;
         var full = Path.GetFullPath(path);
         string text;
         try
@@ -58,32 +59,30 @@ internal sealed class ScriptCompiler
         {
             text = "//" + text;   // a shebang line (#!/usr/bin/env devserve) stays on its line, as a comment
         }
-        var key = useCache ? ScriptCache.Key(full, text) : null;
-        if (key is not null && await ScriptCache.TryLoadAsync(full, key).ConfigureAwait(false) is { } cached)
+        var cache = options.UseCache ? new ScriptCache(options.CacheDirectory) : null;
+        var key = cache is null ? null : ScriptCache.Key(full, text);
+        if (key is not null && await cache!.TryLoadAsync(full, key).ConfigureAwait(false) is { } cached)
         {
             return cached;   // Roslyn is never loaded: the cached start is the fast start
         }
-        return await CompileWithRoslynAsync(full, text, key, cancellationToken).ConfigureAwait(false);
+        return await CompileWithRoslynAsync(full, text, cache, key, options.PackagesDirectory, cancellationToken).ConfigureAwait(false);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]   // keeps Roslyn's assemblies unloaded when the cache hits
-    private static async Task<CompiledScript> CompileWithRoslynAsync(string full, string text, string? key, CancellationToken cancellationToken)
+    private static async Task<CompiledScript> CompileWithRoslynAsync(string full, string text, ScriptCache? cache, string? key, string packagesDirectory,
+        CancellationToken cancellationToken)
     {
         var directory = Path.GetDirectoryName(full)!;
         var parse = new CSharpParseOptions(LanguageVersion.Latest, kind: SourceCodeKind.Script);
         var tree = CSharpSyntaxTree.ParseText(SourceText.From(text + Epilogue, Encoding.UTF8), parse, full, cancellationToken);
-        var options = s_options.GetOrAdd(directory, d => new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary,
-                usings: s_usings, nullableContextOptions: NullableContextOptions.Disable)
-            .WithOptimizationLevel(OptimizationLevel.Debug)
-            .WithSourceReferenceResolver(new SourceFileResolver(ImmutableArray<string>.Empty, d))
-            .WithMetadataReferenceResolver(new CachingMetadataResolver(ScriptMetadataResolver.Default.WithBaseDirectory(d))));
+        var options = s_options.GetOrAdd(directory, OptionsFor);
         var packages = NuGetReferences.Find(text, full).ToList();
         for (var attempt = 0; ; attempt++)
         {
             NuGetReferences.Restore? restore = null;
             if (packages.Count > 0)
             {
-                restore = await NuGetReferences.RestoreAsync(packages, cancellationToken).ConfigureAwait(false);
+                restore = await NuGetReferences.RestoreAsync(packages, packagesDirectory, cancellationToken).ConfigureAwait(false);
                 if (restore.Errors.Count > 0)
                 {
                     return CompiledScript.Failed(full, [full], restore.Errors);
@@ -111,28 +110,42 @@ internal sealed class ScriptCompiler
             {
                 return CompiledScript.Failed(full, sources, Errors(emitted.Diagnostics, full, text));
             }
-            pe.Position = pdb.Position = 0;
-            var context = new ScriptLoadContext($"devserve-script-{version}", RuntimeAssemblies(compilation, restore),
-                restore?.Native ?? new Dictionary<string, string>());
-            try
+            return await LoadAsync(full, sources, compilation, restore, pe, pdb, cache, key, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // One set of options per script directory: its caching resolver then lives across recompiles.
+    private static CSharpCompilationOptions OptionsFor(string directory)
+        => new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, usings: s_usings, nullableContextOptions: NullableContextOptions.Disable)
+            .WithOptimizationLevel(OptimizationLevel.Debug)
+            .WithSourceReferenceResolver(new SourceFileResolver(ImmutableArray<string>.Empty, directory))
+            .WithMetadataReferenceResolver(new CachingMetadataResolver(ScriptMetadataResolver.Default.WithBaseDirectory(directory)));
+
+    // Loads the emitted assembly into its own context and runs its top-level code, which hands over Start; stores it in the cache.
+    private static async Task<CompiledScript> LoadAsync(string full, string[] sources, CSharpCompilation compilation, NuGetReferences.Restore? restore,
+        MemoryStream pe, MemoryStream pdb, ScriptCache? cache, string? key, CancellationToken cancellationToken)
+    {
+        pe.Position = pdb.Position = 0;
+        var context = new ScriptLoadContext(compilation.AssemblyName!, RuntimeAssemblies(compilation, restore),
+            restore?.Native ?? new Dictionary<string, string>());
+        try
+        {
+            var assembly = context.LoadFromStream(pe, pdb);
+            var entry = compilation.GetEntryPoint(cancellationToken)!;
+            var start = await RunAsync(assembly, entry.ContainingType.MetadataName, entry.MetadataName).ConfigureAwait(false);
+            if (key is not null)
             {
-                var assembly = context.LoadFromStream(pe, pdb);
-                var entry = compilation.GetEntryPoint(cancellationToken)!;
-                var start = await RunAsync(assembly, entry.ContainingType.MetadataName, entry.MetadataName).ConfigureAwait(false);
-                if (key is not null)
-                {
-                    await ScriptCache.StoreAsync(key, pe.ToArray(), pdb.ToArray(), entry.ContainingType.MetadataName, entry.MetadataName, sources,
-                        context).ConfigureAwait(false);
-                }
-                return CompiledScript.Succeeded(full, sources, start, context);
+                await cache!.StoreAsync(key, pe.ToArray(), pdb.ToArray(), entry.ContainingType.MetadataName, entry.MetadataName, sources,
+                    context).ConfigureAwait(false);
             }
-            catch (Exception e)
-            {
-                context.Unload();
-                var inner = e is TargetInvocationException { InnerException: { } i } ? i : e;
-                return CompiledScript.Failed(full, sources, [new ScriptError(full, 1, 1, "RUN",
-                    $"The script's top-level code threw {inner.GetType().Name}: {inner.Message}")]);
-            }
+            return CompiledScript.Succeeded(full, sources, start, context);
+        }
+        catch (Exception e)
+        {
+            context.Unload();
+            var inner = e is TargetInvocationException { InnerException: { } i } ? i : e;
+            return CompiledScript.Failed(full, sources, [new ScriptError(full, 1, 1, "RUN",
+                $"The script's top-level code threw {inner.GetType().Name}: {inner.Message}")]);
         }
     }
 

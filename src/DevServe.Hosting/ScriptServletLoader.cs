@@ -5,12 +5,12 @@ namespace DevServe.Hosting;
 /// each is a <see cref="ScriptServlet"/>, so a changed file is recompiled for its next request (Racket reloads only
 /// on <c>/conf/refresh-servlets</c>) and a broken one answers with the compile error page.
 /// </summary>
-/// <param name="useCache">Whether to use the on-disk compiled-script cache.</param>
-public sealed class ScriptServletLoader(bool useCache = true) : IServletLoader
+/// <param name="options">The caches; <c>null</c> = <see cref="ServletHostOptions.Default"/>.</param>
+public sealed class ScriptServletLoader(ServletHostOptions? options = null) : IServletLoader
 {
     /// <inheritdoc/>
     public bool Accepts(string path) => path.EndsWith(".csx", StringComparison.OrdinalIgnoreCase);
 
     /// <inheritdoc/>
-    public ILoadedServlet Load(string path) => new ScriptServlet(path, useCache);
+    public ILoadedServlet Load(string path) => new ScriptServlet(path, options);
 }

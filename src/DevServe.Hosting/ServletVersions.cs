@@ -8,7 +8,7 @@ namespace DevServe.Hosting;
 /// A stateful page of an older version gets the expired page saying the servlet was reloaded, and the old version's
 /// code can unload once its requests end. Stateless pages keep working: their URLs replay the new version.
 /// </remarks>
-internal sealed class ServletVersions(bool stateless, string currentDirectory)
+internal sealed class ServletVersions(ServletHostOptions options, string currentDirectory)
 {
     private volatile Version? _current;
     private TaskCompletionSource<int> _swapped = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -62,7 +62,8 @@ internal sealed class ServletVersions(bool stateless, string currentDirectory)
         manager ??= new ThresholdLruManager(expirationHandler: number == 1 ? null : request => ExpiredPage.WithMessage(request,
             "This page belongs to an earlier version of the servlet, which has been reloaded since. Please start over."));
         var servlet = start is null ? null
-            : Servlets.DispatchServlet(start, stateless: stateless, manager: stateless ? null : manager, currentDirectory: currentDirectory);
+            : Servlets.DispatchServlet(start, stateless: options.Stateless, stuffer: options.Stuffer, manager: options.Stateless ? null : manager,
+                currentDirectory: currentDirectory);
         var old = _current;
         _current = new Version(number, servlet, errorPage, unload, manager);
         if (old?.Unload is { } previous)

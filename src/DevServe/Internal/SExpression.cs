@@ -40,100 +40,109 @@ internal static class SExpression
         {
             throw Error(text, i, source, "unexpected end of file");
         }
-        var c = text[i];
-        switch (c)
+        switch (text[i])
         {
             case '\'':
                 i++;
                 return ReadDatum(text, ref i, source);
             case '(' or '[':
-            {
-                var close = c == '(' ? ')' : ']';
-                i++;
-                var (line, column) = Position(text, i - 1);
-                var list = new ListAt(line, column);
-                while (true)
-                {
-                    SkipSpace(text, ref i);
-                    if (i >= text.Length)
-                    {
-                        throw Error(text, i, source, $"missing '{close}'");
-                    }
-                    if (text[i] == close)
-                    {
-                        i++;
-                        return list;
-                    }
-                    if (text[i] == '.' && i + 1 < text.Length && char.IsWhiteSpace(text[i + 1]))
-                    {
-                        i++;   // dotted pair: (a . b) reads as (a b)
-                        continue;
-                    }
-                    list.Add(ReadDatum(text, ref i, source));
-                }
-            }
+                return ReadList(text, ref i, source);
             case ')' or ']':
-                throw Error(text, i, source, $"unexpected '{c}'");
+                throw Error(text, i, source, $"unexpected '{text[i]}'");
             case '"':
-            {
-                var sb = new StringBuilder();
-                for (i++; i < text.Length && text[i] != '"'; i++)
-                {
-                    if (text[i] == '\\' && i + 1 < text.Length)
-                    {
-                        i++;
-                        sb.Append(text[i] switch { 'n' => '\n', 't' => '\t', var e => e });
-                    }
-                    else
-                    {
-                        sb.Append(text[i]);
-                    }
-                }
-                if (i >= text.Length)
-                {
-                    throw Error(text, i, source, "unterminated string");
-                }
-                i++;
-                return sb.ToString();
-            }
+                return ReadString(text, ref i, source);
             default:
+                return ReadAtom(text, ref i, source);
+        }
+    }
+
+    private static ListAt ReadList(string text, ref int i, string source)
+    {
+        var close = text[i] == '(' ? ')' : ']';
+        var (line, column) = Position(text, i);
+        var list = new ListAt(line, column);
+        i++;
+        while (true)
+        {
+            SkipSpace(text, ref i);
+            if (i >= text.Length)
             {
-                var sb = new StringBuilder();
-                while (i < text.Length && !char.IsWhiteSpace(text[i]) && text[i] is not ('(' or ')' or '[' or ']' or '"' or ';'))
-                {
-                    if (text[i] == '|')
-                    {
-                        var end = text.IndexOf('|', i + 1);
-                        if (end < 0)
-                        {
-                            throw Error(text, i, source, "unterminated |symbol|");
-                        }
-                        sb.Append(text, i + 1, end - i - 1);
-                        i = end + 1;
-                        continue;
-                    }
-                    sb.Append(text[i++]);
-                }
-                var atom = sb.ToString();
-                if (decimal.TryParse(atom, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
-                {
-                    return number;
-                }
-                if (atom.Contains('/') && atom.Split('/') is [var n, var d]
-                    && decimal.TryParse(n, CultureInfo.InvariantCulture, out var num) && decimal.TryParse(d, CultureInfo.InvariantCulture, out var den) && den != 0)
-                {
-                    try
-                    {
-                        return num / den;   // Racket fractions such as 1/20
-                    }
-                    catch (OverflowException)
-                    {
-                        throw Error(text, i, source, $"the number {atom} is too large");
-                    }
-                }
-                return new Symbol(atom);
+                throw Error(text, i, source, $"missing '{close}'");
+            }
+            if (text[i] == close)
+            {
+                i++;
+                return list;
+            }
+            if (text[i] == '.' && i + 1 < text.Length && char.IsWhiteSpace(text[i + 1]))
+            {
+                i++;   // dotted pair: (a . b) reads as (a b)
+                continue;
+            }
+            list.Add(ReadDatum(text, ref i, source));
+        }
+    }
+
+    private static string ReadString(string text, ref int i, string source)
+    {
+        var sb = new StringBuilder();
+        for (i++; i < text.Length && text[i] != '"'; i++)
+        {
+            if (text[i] == '\\' && i + 1 < text.Length)
+            {
+                i++;
+                sb.Append(text[i] switch { 'n' => '\n', 't' => '\t', var e => e });
+            }
+            else
+            {
+                sb.Append(text[i]);
             }
         }
+        if (i >= text.Length)
+        {
+            throw Error(text, i, source, "unterminated string");
+        }
+        i++;
+        return sb.ToString();
+    }
+
+    // A number (decimal, or a Racket fraction such as 1/20) or a symbol (|quoted parts| allowed).
+    private static object ReadAtom(string text, ref int i, string source)
+    {
+        var sb = new StringBuilder();
+        while (i < text.Length && !char.IsWhiteSpace(text[i]) && text[i] is not ('(' or ')' or '[' or ']' or '"' or ';'))
+        {
+            if (text[i] == '|')
+            {
+                var end = text.IndexOf('|', i + 1);
+                if (end < 0)
+                {
+                    throw Error(text, i, source, "unterminated |symbol|");
+                }
+                sb.Append(text, i + 1, end - i - 1);
+                i = end + 1;
+                continue;
+            }
+            sb.Append(text[i++]);
+        }
+        var atom = sb.ToString();
+        if (decimal.TryParse(atom, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+        {
+            return number;
+        }
+        if (atom.Contains('/') && atom.Split('/') is [var n, var d]
+            && decimal.TryParse(n, CultureInfo.InvariantCulture, out var num) && decimal.TryParse(d, CultureInfo.InvariantCulture, out var den) && den != 0)
+        {
+            try
+            {
+                return num / den;
+            }
+            catch (OverflowException)
+            {
+                throw Error(text, i, source, $"the number {atom} is too large");
+            }
+        }
+        return new Symbol(atom);
     }
 
     private static void SkipSpace(string text, ref int i)

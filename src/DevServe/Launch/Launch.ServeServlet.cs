@@ -49,24 +49,18 @@ public static partial class Launch
         ArgumentNullException.ThrowIfNull(start);
         ArgumentNullException.ThrowIfNull(servletPath);
         var regexp = servletRegexp ?? new Regex("^" + Regex.Escape(servletPath) + "$", RegexOptions.CultureInvariant);
-        var notFound = fileNotFoundResponder ?? (_ => Internal.ErrorPages.Status(404, "File not found."));
-        // The log is this server's: closed once it has stopped, so the last request is in the file when this task ends.
-        await using var log = logFile is null ? null : new RequestLog(logFile);
-        await ServeLaunchWait(semaphore =>
+        var site = new ServletSite(Servlets.DispatchServlet(start, regexp, stateless, stuffer,
+            manager ?? (stateless ? null : new ThresholdLruManager(128L * 1024 * 1024)), servletCurrentDirectory, servletResponder))
         {
-            Dispatcher site = Dispatchers.Sequencer(
-            [
-                .. quit ?? !commandLine ? [Dispatchers.Filter(new Regex("^/quit$"), QuitPage(semaphore))] : Array.Empty<Dispatcher>(),
-                Servlets.DispatchServlet(start, regexp, stateless, stuffer,
-                    manager ?? (stateless ? null : new ThresholdLruManager(128L * 1024 * 1024)), servletCurrentDirectory, servletResponder),
-                .. (extraFilesPaths ?? []).Select(path => Dispatchers.Files(path)),
-                Dispatchers.Lift(notFound),
-            ]);
-            return log is null ? site : Dispatchers.Log(logFormat, log, site);
-        },
-        connectionClose, launchBrowser ?? !commandLine ? servletPath : null, banner ?? !commandLine, listenIp, port,
-        sslCert, sslKey, safetyLimits ?? SafetyLimits.Make(maxWaiting), output, cancellationToken: cancellationToken,
-        trustedHosts: trustedHosts).ConfigureAwait(false);
+            Quit = quit ?? !commandLine,
+            FilesAfter = extraFilesPaths ?? [],
+            NotFound = fileNotFoundResponder ?? (_ => Internal.ErrorPages.Status(404, "File not found.")),
+            LogFile = logFile,
+            LogFormat = logFormat,
+        };
+        await site.ServeAsync(makeDispatcher => ServeLaunchWait(makeDispatcher, connectionClose, launchBrowser ?? !commandLine ? servletPath : null,
+            banner ?? !commandLine, listenIp, port, sslCert, sslKey, safetyLimits ?? SafetyLimits.Make(maxWaiting), output,
+            cancellationToken: cancellationToken, trustedHosts: trustedHosts)).ConfigureAwait(false);
     }
 
     /// <inheritdoc cref="ServeServlet(Func{Request, Task{Response}}, bool, bool?, bool?, bool?, bool, string?, int, int, SafetyLimits?, IManager?, bool, IStuffer{byte[]}?, string, Regex?, IReadOnlyList{string}?, string?, Func{Request, Response}?, Func{Request, Exception, Response}?, string?, string?, string?, LogFormat, TextWriter?, IEnumerable{string}?, CancellationToken)"/>

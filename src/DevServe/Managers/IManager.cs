@@ -30,4 +30,11 @@ public interface IManager
 
     /// <summary>Finds a continuation without counting the use (Racket: <c>continuation-peek</c>).</summary>
     bool TryPeek(int instance, long id, ulong salt, [MaybeNullWhen(false)] out object continuation);
+
+    /// <summary>
+    /// Roughly how many bytes keeping <paramref name="continuation"/> (as given to <see cref="TryStore"/>) costs, as
+    /// <see cref="ThresholdLruManager"/> counts them: for a custom manager that bounds its memory too.
+    /// </summary>
+    public static long EstimatedBytes(object continuation)
+        => continuation is Internal.IEstimatedSize sized ? sized.EstimatedBytes : Internal.IEstimatedSize.FlowBytes;
 }

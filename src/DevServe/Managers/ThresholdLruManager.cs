@@ -120,7 +120,7 @@ public sealed class ThresholdLruManager : IManager
     public bool TryStore(int instance, object continuation, out long id, out ulong salt)
     {
         ArgumentNullException.ThrowIfNull(continuation);
-        var bytes = continuation is IEstimatedSize sized ? sized.EstimatedBytes : IEstimatedSize.FlowBytes;
+        var bytes = IManager.EstimatedBytes(continuation);
         salt = Salt.Next();
         lock (_lock)
         {

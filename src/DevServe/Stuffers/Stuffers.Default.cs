@@ -25,13 +25,14 @@ public static partial class Stuffers
     }
 
     /// <summary>
-    /// The signing key: 32 random bytes in a file made on first use, owner-only: <c>$DEVSERVE_STUFFER_KEY</c>, else
-    /// <c>~/.config/devserve/stuffer.key</c>. Copy the file to every server that should accept the same URLs.
+    /// The signing key: 32 random bytes in a file made on first use, owner-only: <paramref name="keyFile"/>, else
+    /// <see cref="DefaultKeyFile"/>. Copy the file to every server that should accept the same URLs.
     /// </summary>
-    public static byte[] DefaultKey()
+    /// <param name="keyFile">The key file (<c>devserve</c> passes <c>$DEVSERVE_STUFFER_KEY</c>); <c>null</c> = <see cref="DefaultKeyFile"/>.</param>
+    /// <exception cref="InvalidDataException">The file holds fewer than 16 bytes.</exception>
+    public static byte[] DefaultKey(string? keyFile = null)
     {
-        var path = Environment.GetEnvironmentVariable("DEVSERVE_STUFFER_KEY") is { Length: > 0 } set ? set
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config", "devserve", "stuffer.key");
+        var path = keyFile ?? DefaultKeyFile;
         if (File.Exists(path))
         {
             return File.ReadAllBytes(path) is { Length: >= 16 } key ? key
@@ -56,7 +57,11 @@ public static partial class Stuffers
         }
     }
 
-    /// <summary>The default hash store's directory: <c>$DEVSERVE_URL_STORE</c>, else <c>~/.cache/devserve/urls</c> (Racket: <c>~/.urls</c>).</summary>
-    public static string DefaultStorePath => Environment.GetEnvironmentVariable("DEVSERVE_URL_STORE") is { Length: > 0 } set ? set
-        : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "devserve", "urls");
+    /// <summary><c>~/.config/devserve/stuffer.key</c>.</summary>
+    public static string DefaultKeyFile =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config", "devserve", "stuffer.key");
+
+    /// <summary>The default hash store's directory: <c>~/.cache/devserve/urls</c> (Racket: <c>~/.urls</c>; <c>devserve</c> takes <c>$DEVSERVE_URL_STORE</c>).</summary>
+    public static string DefaultStorePath =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "devserve", "urls");
 }

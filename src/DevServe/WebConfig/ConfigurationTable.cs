@@ -75,63 +75,54 @@ internal static class ConfigurationTable
     }
 
     private static HostMessages Messages(List<object> values, SExpression.ListAt parent, string source)
-    {
-        var messages = new HostMessages();
-        foreach (var (key, v, at) in Entries(values, parent, source, "messages"))
+        => Section(values, parent, source, "messages", new HostMessages(), (messages, key, v, at) => key switch
         {
-            var file = Text(v, at, source, key);
-            messages = key switch
-            {
-                "servlet-message" => messages with { ServletError = file },
-                "authentication-message" => messages with { Authentication = file },
-                "servlets-refreshed" => messages with { ServletsRefreshed = file },
-                "passwords-refreshed" => messages with { PasswordsRefreshed = file },
-                "file-not-found-message" => messages with { FileNotFound = file },
-                "protocol-message" => messages with { Protocol = file },
-                "collect-garbage" => messages with { CollectGarbage = file },
-                _ => throw Unknown(at, source, key, "messages"),
-            };
-        }
-        return messages;
-    }
+            "servlet-message" => messages with { ServletError = Text(v, at, source, key) },
+            "authentication-message" => messages with { Authentication = Text(v, at, source, key) },
+            "servlets-refreshed" => messages with { ServletsRefreshed = Text(v, at, source, key) },
+            "passwords-refreshed" => messages with { PasswordsRefreshed = Text(v, at, source, key) },
+            "file-not-found-message" => messages with { FileNotFound = Text(v, at, source, key) },
+            "protocol-message" => messages with { Protocol = Text(v, at, source, key) },
+            "collect-garbage" => messages with { CollectGarbage = Text(v, at, source, key) },
+            _ => null,
+        });
 
     private static HostTimeouts Timeouts(List<object> values, SExpression.ListAt parent, string source)
-    {
-        var timeouts = new HostTimeouts();
-        foreach (var (key, v, at) in Entries(values, parent, source, "timeouts"))
+        => Section(values, parent, source, "timeouts", new HostTimeouts(), (timeouts, key, v, at) => key switch
         {
-            var seconds = (double)Number(v, at, source, key);
-            timeouts = key switch
-            {
-                "default-servlet-timeout" => timeouts with { DefaultServlet = seconds },
-                "password-connection-timeout" => timeouts with { Password = seconds },
-                "servlet-connection-timeout" => timeouts with { ServletConnection = seconds },
-                "file-per-byte-connection-timeout" => timeouts with { FilePerByte = seconds },
-                "file-base-connection-timeout" => timeouts with { FileBase = seconds },
-                _ => throw Unknown(at, source, key, "timeouts"),
-            };
-        }
-        return timeouts;
-    }
+            "default-servlet-timeout" => timeouts with { DefaultServlet = Seconds(v, at, source, key) },
+            "password-connection-timeout" => timeouts with { Password = Seconds(v, at, source, key) },
+            "servlet-connection-timeout" => timeouts with { ServletConnection = Seconds(v, at, source, key) },
+            "file-per-byte-connection-timeout" => timeouts with { FilePerByte = Seconds(v, at, source, key) },
+            "file-base-connection-timeout" => timeouts with { FileBase = Seconds(v, at, source, key) },
+            _ => null,
+        });
+
+    private static double Seconds(List<object> v, SExpression.ListAt at, string source, string key) => (double)Number(v, at, source, key);
 
     private static HostPaths Paths(List<object> values, SExpression.ListAt parent, string source)
-    {
-        var paths = new HostPaths();
-        foreach (var (key, v, at) in Entries(values, parent, source, "paths"))
+        => Section(values, parent, source, "paths", new HostPaths(), (paths, key, v, at) => key switch
         {
-            paths = key switch
-            {
-                "configuration-root" => paths with { ConfigurationRoot = Text(v, at, source, key) },
-                "host-root" => paths with { HostRoot = Text(v, at, source, key) },
-                "log-file-path" => paths with { LogFile = OptionalText(v, at, source, key) },
-                "file-root" => paths with { FileRoot = Text(v, at, source, key) },
-                "servlet-root" => paths with { ServletRoot = Text(v, at, source, key) },
-                "mime-types" => paths with { MimeTypes = OptionalText(v, at, source, key) },
-                "password-authentication" => paths with { Passwords = OptionalText(v, at, source, key) },
-                _ => throw Unknown(at, source, key, "paths"),
-            };
+            "configuration-root" => paths with { ConfigurationRoot = Text(v, at, source, key) },
+            "host-root" => paths with { HostRoot = Text(v, at, source, key) },
+            "log-file-path" => paths with { LogFile = OptionalText(v, at, source, key) },
+            "file-root" => paths with { FileRoot = Text(v, at, source, key) },
+            "servlet-root" => paths with { ServletRoot = Text(v, at, source, key) },
+            "mime-types" => paths with { MimeTypes = OptionalText(v, at, source, key) },
+            "password-authentication" => paths with { Passwords = OptionalText(v, at, source, key) },
+            _ => null,
+        });
+
+    // A (section (key value) ...) list folded into a record, each key setting one field; a key the section lacks is an error.
+    private static T Section<T>(List<object> values, SExpression.ListAt parent, string source, string section, T seed,
+        Func<T, string, List<object>, SExpression.ListAt, T?> set) where T : class
+    {
+        var result = seed;
+        foreach (var (key, v, at) in Entries(values, parent, source, section))
+        {
+            result = set(result, key, v, at) ?? throw Unknown(at, source, key, section);
         }
-        return paths;
+        return result;
     }
 
     private static LogFormat Format(object value, SExpression.ListAt at, string source) => value switch

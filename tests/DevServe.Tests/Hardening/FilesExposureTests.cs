@@ -85,7 +85,7 @@ public sealed class FilesExposureTests : IDisposable
     [Fact]
     public async Task A_servlet_file_linked_from_outside_the_root_never_runs()
     {
-        await using var server = await LoopbackServer.StartAsync(Dispatchers.Servlets(Htdocs, new ScriptServletLoader(useCache: false)));
+        await using var server = await LoopbackServer.StartAsync(Dispatchers.Servlets(Htdocs, new ScriptServletLoader(TestHosting.NoCache)));
         var (code, body) = await Get(server, "/servlets/evil.csx");
         Assert.Equal(HttpStatusCode.NotFound, code);
         Assert.DoesNotContain("outside servlet ran", body);

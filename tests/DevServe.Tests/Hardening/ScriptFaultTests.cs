@@ -11,7 +11,7 @@ public sealed class ScriptFaultTests
     {
         using var dir = new TempDirectory();
         var path = dir.Write("gone.csx", "Response Start(Request r) => Response.Text(\"one\");\n");
-        await using var servlet = new ScriptServlet(path, useCache: false);
+        await using var servlet = new ScriptServlet(path, TestHosting.NoCache);
         await using var server = await LoopbackServer.StartAsync(servlet.Dispatch);
         Assert.Equal("one", await server.Client.GetStringAsync("/"));
         File.Delete(path);
@@ -37,7 +37,7 @@ public sealed class ScriptFaultTests
             Response Start(Request r) => Response.Text($"port {Settings.Port}");
 
             """);
-        await using var servlet = new ScriptServlet(path, useCache: false);
+        await using var servlet = new ScriptServlet(path, TestHosting.NoCache);
         await using var server = await LoopbackServer.StartAsync(Dispatchers.Sequencer(
             Dispatchers.PathProcedure("/other", _ => Response.Text("other")), servlet.Dispatch));
         for (var i = 0; i < 2; i++)   // the type stays broken: every request gets the page, none hangs

@@ -23,7 +23,7 @@ public sealed class ScriptReferenceTests
         Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
         var script = dir.Write("greet.csx", "#r \"lib/Greeter.dll\"\nResponse Start(Request request) => Response.Text(Greeting.Greeter.Greet(request.Bindings[\"name\"] ?? \"nobody\"));\n");
 
-        var compiled = await ScriptCompiler.CompileAsync(script, useCache: false);
+        var compiled = await ScriptCompiler.CompileAsync(script, TestHosting.NoCache);
         Assert.Empty(compiled.Errors);
         await using var server = await LoopbackServer.StartAsync(Servlets.DispatchServlet(compiled.Start!));
         Assert.Equal("Hello, Ada!", await server.Client.GetStringAsync("/?name=Ada"));
@@ -37,7 +37,7 @@ public sealed class ScriptReferenceTests
     {
         using var dir = new TempDirectory();
         var script = dir.Write("s.csx", "// notes\n#r \"nuget: Microsoft.Data.Sqlite\"\nResponse Start(Request request) => Response.Text(\"x\");\n");
-        var compiled = await ScriptCompiler.CompileAsync(script, useCache: false);
+        var compiled = await ScriptCompiler.CompileAsync(script, TestHosting.NoCache);
         var error = Assert.Single(compiled.Errors);
         Assert.Equal(2, error.Line);
         Assert.Contains("exact version", error.Message);

@@ -72,18 +72,18 @@ public sealed class ScriptServletTests
     public async Task An_unchanged_script_is_loaded_from_the_cache_and_a_changed_one_is_not()
     {
         using var cache = new TempDirectory();
-        Environment.SetEnvironmentVariable("DEVSERVE_CACHE", cache.Path);   // this process's in-process compiles use it from now on
+        var options = TestHosting.CacheIn(cache.Path);
         using var dir = new TempDirectory();
         var lib = dir.Write("lib.csx", "string Word() => \"cached\";\n");
         var path = dir.Write("c.csx", "#load \"lib.csx\"\nResponse Start(Request request) => Response.Text(Word());\n");
-        var first = await ScriptCompiler.CompileAsync(path);
+        var first = await ScriptCompiler.CompileAsync(path, options);
         Assert.StartsWith("devserve-script-", first.Context!.Name);
         Assert.DoesNotContain("cached", first.Context.Name);
-        var second = await ScriptCompiler.CompileAsync(path);
+        var second = await ScriptCompiler.CompileAsync(path, options);
         Assert.StartsWith("devserve-script-cached-", second.Context!.Name);
         Assert.Equal("cached", await BodyTextAsync(await second.Start!(new Request("GET", new Uri("http://x/"), [], Bindings.Empty, null, "", 0, ""))));
         File.WriteAllText(lib, "string Word() => \"changed\";\n");   // a #load'ed file changed: a miss
-        var third = await ScriptCompiler.CompileAsync(path);
+        var third = await ScriptCompiler.CompileAsync(path, options);
         Assert.DoesNotContain("cached", third.Context!.Name);
         Assert.Equal("changed", await BodyTextAsync(await third.Start!(new Request("GET", new Uri("http://x/"), [], Bindings.Empty, null, "", 0, ""))));
     }

@@ -20,8 +20,10 @@ public sealed class ResponseTests
         Assert.DoesNotContain("Content-Type", text);
         Assert.Contains("\r\nContent-Length: 0\r\n", text);
         Assert.EndsWith("\r\n\r\n", text);
-        Assert.Equal(303, (int)Response.RedirectTo("/x").Code);
     }
+
+    [Fact]
+    public void RedirectTo_defaults_to_303_See_Other() => Assert.Equal(303, (int)Response.RedirectTo("/x").Code);
 
     [Fact]
     public async Task Cookies_are_set_with_their_attributes_and_read_back()

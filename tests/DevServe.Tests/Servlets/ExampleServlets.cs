@@ -10,7 +10,7 @@ public static class ExampleServlets
     /// <summary>A fresh compile and run of the script (its top-level state is new) and its Start.</summary>
     public static async Task<Func<Request, Task<Response>>> LoadAsync(string name)
     {
-        var compiled = await ScriptCompiler.CompileAsync(Path.Combine(Directory, name), useCache: false);
+        var compiled = await ScriptCompiler.CompileAsync(Path.Combine(Directory, name), TestHosting.NoCache);
         return compiled.Start ?? throw new InvalidOperationException(string.Join("\n", compiled.Errors));
     }
 

@@ -58,7 +58,7 @@ public sealed partial class ServeWebConfigTests
     public async Task Virtual_hosts_match_the_Host_header_in_any_case_with_a_port_else_the_default_host()
     {
         using var site = Site();
-        await using var server = await LoopbackServer.StartSiteAsync(Config(site), new ScriptServletLoader(useCache: false));
+        await using var server = await LoopbackServer.StartSiteAsync(Config(site), new ScriptServletLoader(TestHosting.NoCache));
         Assert.Contains("the blog", await (await GetAsync(server, "/", "BLOG.local:8080")).Content.ReadAsStringAsync());   // its own index
         Assert.Contains("the blog", await (await GetAsync(server, "/", "blog.local")).Content.ReadAsStringAsync());
         Assert.Contains("default host index", await (await GetAsync(server, "/", "localhost")).Content.ReadAsStringAsync());
@@ -111,7 +111,7 @@ public sealed partial class ServeWebConfigTests
     public async Task The_servlets_directory_runs_each_file_with_path_info_and_its_own_conversations()
     {
         using var site = Site();
-        await using var server = await LoopbackServer.StartSiteAsync(Config(site), new ScriptServletLoader(useCache: false));
+        await using var server = await LoopbackServer.StartSiteAsync(Config(site), new ScriptServletLoader(TestHosting.NoCache));
         Assert.Equal("<p>Hello, Web!</p>", await server.Client.GetStringAsync("/servlets/hello.csx"));
         Assert.Equal("/servlets/path.csx/extra/path in servlets", await server.Client.GetStringAsync("/servlets/path.csx/extra/path"));
         Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync("/servlets/unknown.csx")).StatusCode);
@@ -135,7 +135,7 @@ public sealed partial class ServeWebConfigTests
     public async Task An_edited_servlet_is_reloaded_and_a_broken_one_shows_the_compile_error()
     {
         using var site = Site();
-        await using var server = await LoopbackServer.StartSiteAsync(Config(site), new ScriptServletLoader(useCache: false));
+        await using var server = await LoopbackServer.StartSiteAsync(Config(site), new ScriptServletLoader(TestHosting.NoCache));
         var script = Path.Combine(site.Path, "htdocs", "servlets", "hello.csx");
         Assert.Equal("<p>Hello, Web!</p>", await server.Client.GetStringAsync("/servlets/hello.csx"));
 

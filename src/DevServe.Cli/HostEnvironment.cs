@@ -1,0 +1,34 @@
+using DevServe.Hosting;
+
+namespace DevServe.Cli;
+
+/// <summary>
+/// The environment variables DevServe reads, all of them, here at the edge: the libraries take what they mean as
+/// <see cref="ServletHostOptions"/> and never read the environment themselves.
+/// </summary>
+/// <remarks>
+/// <c>DEVSERVE_CACHE</c> (else <c>$XDG_CACHE_HOME/devserve/scripts</c>, else <c>~/.cache/devserve/scripts</c>): compiled
+/// scripts and restored packages. <c>DEVSERVE_STUFFER_KEY</c>: the stateless servlets' signing key file.
+/// <c>DEVSERVE_URL_STORE</c>: their hash store's directory. <c>BROWSER</c> is read by <c>Launch.SendUrl</c>, as
+/// Racket's <c>send-url</c> reads it.
+/// </remarks>
+internal static class HostEnvironment
+{
+    /// <summary>The options the environment gives, with the command line's <paramref name="useCache"/> and <paramref name="stateless"/>.</summary>
+    /// <exception cref="InvalidDataException">The stuffer key file is too short.</exception>
+    /// <exception cref="IOException">The stuffer key file cannot be read or made.</exception>
+    /// <exception cref="UnauthorizedAccessException">The stuffer key file cannot be read or made.</exception>
+    public static ServletHostOptions Read(bool useCache = true, bool stateless = false) => new()
+    {
+        CacheDirectory = Variable("DEVSERVE_CACHE")
+            ?? (Variable("XDG_CACHE_HOME") is { } xdg ? Path.Combine(xdg, "devserve", "scripts") : ServletHostOptions.DefaultCacheDirectory),
+        UseCache = useCache,
+        Stateless = stateless,
+        // Read now, not at the first request: a bad key file is a start-up error, not a failing page.
+        Stuffer = stateless
+            ? Stuffers.Make(Stuffers.DefaultKey(Variable("DEVSERVE_STUFFER_KEY")), new DirectoryStore(Variable("DEVSERVE_URL_STORE") ?? Stuffers.DefaultStorePath))
+            : null,
+    };
+
+    private static string? Variable(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+}

@@ -1,6 +1,6 @@
-using DevServe.Hosting;
 using System.CommandLine;
 using System.Text.RegularExpressions;
+using DevServe.Hosting;
 
 namespace DevServe.Cli;
 

@@ -1,8 +1,12 @@
 namespace DevServe.Internal;
 
 /// <summary>A flow suspended in <c>SendSuspend</c>: resumed live once, replayed from its log after that.</summary>
-internal sealed class SuspendedFlow(Flow flow, TaskCompletionSource<Request> resume, FlowLog? log, int site, long bytes) : IEstimatedSize
+internal sealed class SuspendedFlow(Flow flow, TaskCompletionSource<Request> resume, FlowLog? log, int site, long bytes,
+    SuspendedChain? chain = null) : IEstimatedSize
 {
+    /// <summary>The suspended frames, when the servlet is resumable: every resumption copies them, nothing is replayed.</summary>
+    public SuspendedChain? Chain { get; } = chain;
+
     private int _claimed;
 
     public Flow? Flow { get; private set; } = flow;

@@ -72,13 +72,44 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
     public bool Answer(Response response) => _slot?.TrySetResult(response) ?? false;
 
     /// <summary>Runs the entry point as the root of this flow, answering the open slot with whatever it ends with.</summary>
-    public async Task RunAsync(Func<Request, Task<Response>> entry, Request first)
+    public Task RunAsync(Func<Request, Task<Response>> entry, Request first) => RunRootAsync(() =>
+    {
+        var task = entry(first);
+        ResumableFrame.ReachedRoot(task);
+        return task;
+    });
+
+    /// <summary>Runs a copy of <paramref name="chain"/>'s frames, resumed with this flow's request, as the root of this flow.</summary>
+    public Task RunResumedAsync(SuspendedChain chain) => RunRootAsync(() =>
+    {
+        var (innermost, root) = chain.Copy(Current, ContextFor);
+        innermost.MoveNextAction();
+        return (Task<Response>)root;
+    });
+
+    // A copied frame runs in the context its template had, with this flow as the ambient one.
+    private ExecutionContext? ContextFor(ExecutionContext? template)
+    {
+        if (template is null)
+        {
+            return ExecutionContext.Capture();   // this flow's root context
+        }
+        ExecutionContext? copy = null;
+        ExecutionContext.Run(template, _ =>
+        {
+            s_ambient.Value = this;
+            copy = ExecutionContext.Capture();
+        }, null);
+        return copy;
+    }
+
+    private async Task RunRootAsync(Func<Task<Response>> run)
     {
         s_ambient.Value = this;   // set inside this async method: the caller's context is untouched
         Response response;
         try
         {
-            response = await entry(first).ConfigureAwait(false);
+            response = await run().ConfigureAwait(false);
             if (Replay is { Count: > 0 })
             {
                 throw new ReplayDivergedException("the servlet finished before it reached the page being resumed");

@@ -134,6 +134,15 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
 
     private Task<Response> Resume(SuspendedFlow suspended, int instance, Request request)
     {
+        if (suspended.Chain is { } chain && chain.IsSealed())
+        {
+            // A real continuation: a copy of the suspended frames goes on from the suspension; the original never runs.
+            suspended.TryClaim(out _, out _);   // the live flow is not needed: let it go
+            var copy = new Flow(this, instance, request, FlowLog.Step(suspended.Log, request, suspended.Site));
+            var answer = copy.OpenSlot();
+            _ = ServletThreads.Shared.Run(() => copy.RunResumedAsync(chain));
+            return answer;
+        }
         if (suspended.TryClaim(out var flow, out var resume) && !flow.Done)
         {
             flow.Current = request;

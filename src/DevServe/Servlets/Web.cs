@@ -28,7 +28,8 @@ public static class Web
     /// </summary>
     /// <param name="makePage">Builds the page from the k-url (put it in a form's action or a link).</param>
     /// <param name="site">Filled in by the compiler: replay checks each suspension is reached again at the same line.</param>
-    public static Task<Request> SendSuspend(Func<string, Response> makePage, [CallerLineNumber] int site = 0)
+    /// <param name="file">Filled in by the compiler: named when this suspension has to be resumed by replay.</param>
+    public static Task<Request> SendSuspend(Func<string, Response> makePage, [CallerLineNumber] int site = 0, [CallerFilePath] string file = "")
     {
         ArgumentNullException.ThrowIfNull(makePage);
         var flow = Flow.Require(nameof(SendSuspend));
@@ -60,7 +61,14 @@ public static class Web
             return new TaskCompletionSource<Request>().Task;
         }
         var resume = new TaskCompletionSource<Request>();   // completed by the resumer on a servlet thread, where the flow then runs
-        var suspended = new SuspendedFlow(flow, resume, flow.Log, site, ServletRuntime.EstimateBytes(flow.Current));
+        SuspendedChain? chain = null;
+        if (ResumableFrame.Running is { } running)
+        {
+            // Resumable code: the frames are collected as this suspension unwinds, and every resumption copies them.
+            chain = new SuspendedChain(resume.Task, file, site);
+            running.Pending = chain;
+        }
+        var suspended = new SuspendedFlow(flow, resume, flow.Log, site, ServletRuntime.EstimateBytes(flow.Current), chain);
         var manager = flow.Runtime.Manager;
         if (!manager.TryStore(flow.Instance, suspended, out var id, out var salt))
         {
@@ -114,10 +122,10 @@ public static class Web
     }
 
     /// <summary>Forgets this instance's continuations, then suspends like <see cref="SendSuspend"/> (Racket: <c>send/forward</c>).</summary>
-    public static Task<Request> SendForward(Func<string, Response> makePage, [CallerLineNumber] int site = 0)
+    public static Task<Request> SendForward(Func<string, Response> makePage, [CallerLineNumber] int site = 0, [CallerFilePath] string file = "")
     {
         ClearContinuationTable();
-        return SendSuspend(makePage, site);
+        return SendSuspend(makePage, site, file);
     }
 
     /// <summary>Sends <paramref name="response"/> and ends this flow (Racket: <c>send/back</c>).</summary>
@@ -137,8 +145,8 @@ public static class Web
     }
 
     /// <summary>Answers with a 303 redirect to a fresh continuation and completes with the GET that follows it (POST/redirect/GET).</summary>
-    public static Task<Request> RedirectGet([CallerLineNumber] int site = 0)
-        => SendSuspend(k => Response.RedirectTo(k, RedirectionStatus.SeeOther), site);
+    public static Task<Request> RedirectGet([CallerLineNumber] int site = 0, [CallerFilePath] string file = "")
+        => SendSuspend(k => Response.RedirectTo(k, RedirectionStatus.SeeOther), site, file);
 
     /// <summary>Forgets every continuation of this instance (Racket: <c>clear-continuation-table!</c>).</summary>
     public static void ClearContinuationTable()

@@ -1,0 +1,166 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+
+namespace DevServe.Internal;
+
+/// <summary>
+/// A resumable frame's state machine on the heap: what its awaits call back, and what a continuation copies.
+/// A copy duplicates the state machine (the method's locals, its state, its awaiters) and points its builder at a
+/// fresh frame; the objects the locals refer to are shared.
+/// </summary>
+/// <remarks>
+/// A local that a lambda captures lives in a compiler-made closure object (a display class) that the state machine
+/// points to: it is still one of the method's locals, so the closure objects of the method's own scopes are copied
+/// too (a page's lambda nearly always captures the locals the page shows). The object the method runs on
+/// (<c>this</c>, or an enclosing method's closure for a local function) is shared.
+/// </remarks>
+internal abstract class StateMachineBox(ResumableFrame frame)
+{
+    /// <summary>The frame this state machine completes.</summary>
+    public ResumableFrame Frame { get; protected set; } = frame;
+
+    /// <summary>The execution context at the last await (AsyncLocal values, the ambient flow).</summary>
+    public ExecutionContext? Context { get; set; }
+
+    /// <summary>The compiler-generated state machine type (<c>&lt;Start&gt;d__0</c>).</summary>
+    public abstract Type StateMachineType { get; }
+
+    /// <summary>Runs the method on from its last await (what awaiters call back).</summary>
+    public abstract Action MoveNextAction { get; }
+
+    /// <summary>A copy of this box and its state machine that completes <paramref name="frame"/>.</summary>
+    public abstract StateMachineBox CopyFor(ResumableFrame frame);
+
+    /// <summary>Reads a field of the state machine.</summary>
+    public abstract object? GetField(FieldInfo field);
+
+    /// <summary>Writes a field of the state machine, in place.</summary>
+    public abstract void SetField(FieldInfo field, object? value);
+}
+
+internal sealed class StateMachineBox<TStateMachine>(ResumableFrame frame, TStateMachine stateMachine) : StateMachineBox(frame)
+    where TStateMachine : IAsyncStateMachine
+{
+    private static readonly ContextCallback s_moveNext = state => ((StateMachineBox<TStateMachine>)state!).StateMachine.MoveNext();
+
+    // The builder field, found by its type, not by its compiler-generated name.
+    private static readonly FieldInfo s_builder = typeof(TStateMachine)
+        .GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
+        .Single(f => f.FieldType == typeof(ResumableTaskMethodBuilder)
+            || (f.FieldType.IsGenericType && f.FieldType.GetGenericTypeDefinition() == typeof(ResumableTaskMethodBuilder<>)));
+
+    // Debug builds make state machines classes: a copy of the box must copy the object too.
+    private static readonly Func<object, object> s_memberwiseClone = typeof(object)
+        .GetMethod("MemberwiseClone", BindingFlags.Instance | BindingFlags.NonPublic)!
+        .CreateDelegate<Func<object, object>>();
+
+    // The closure objects of the method's own scopes: compiler-named <>8__N (Roslyn's generated-name kind for them),
+    // unlike <>4__this, the object the method runs on.
+    private static readonly FieldInfo[] s_scopes = [.. typeof(TStateMachine)
+        .GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
+        .Where(f => f.Name.StartsWith("<>8__", StringComparison.Ordinal) && !f.FieldType.IsValueType)];
+
+    /// <summary>The state machine (a struct in Release builds: stored here, inline).</summary>
+    public TStateMachine StateMachine = stateMachine;
+
+    private Action? _moveNext;
+
+    public override Type StateMachineType => typeof(TStateMachine);
+
+    public override Action MoveNextAction => _moveNext ??= MoveNext;
+
+    private void MoveNext()
+    {
+        var outer = ResumableFrame.Enter(Frame);
+        try
+        {
+            if (Context is null)
+            {
+                StateMachine.MoveNext();
+            }
+            else
+            {
+                ExecutionContext.Run(Context, s_moveNext, this);
+            }
+        }
+        finally
+        {
+            ResumableFrame.Leave(outer);
+        }
+    }
+
+    public override StateMachineBox CopyFor(ResumableFrame frame)
+    {
+        var copy = (StateMachineBox<TStateMachine>)MemberwiseClone();
+        copy._moveNext = null;
+        copy.Frame = frame;
+        if (!typeof(TStateMachine).IsValueType)
+        {
+            copy.StateMachine = (TStateMachine)s_memberwiseClone(StateMachine);
+        }
+        copy.SetField(s_builder, Frame.BuilderFor(frame));
+        if (s_scopes.Length > 0)
+        {
+            CopyScopes(copy);
+        }
+        return copy;
+    }
+
+    // Each scope's closure object is copied once; a copied scope's link to an enclosing scope that was copied too
+    // (compiler-named CS$<>8__locals) points to that copy.
+    private static void CopyScopes(StateMachineBox<TStateMachine> copy)
+    {
+        var copies = new Dictionary<object, object>(ReferenceEqualityComparer.Instance);
+        foreach (var field in s_scopes)
+        {
+            if (copy.GetField(field) is { } scope)
+            {
+                if (!copies.TryGetValue(scope, out var scopeCopy))
+                {
+                    copies[scope] = scopeCopy = s_memberwiseClone(scope);
+                }
+                copy.SetField(field, scopeCopy);
+            }
+        }
+        foreach (var scopeCopy in copies.Values)
+        {
+            var (links, cachedLambdas) = ScopeFields(scopeCopy.GetType());
+            foreach (var link in links)
+            {
+                if (link.GetValue(scopeCopy) is { } outer && copies.TryGetValue(outer, out var outerCopy))
+                {
+                    link.SetValue(scopeCopy, outerCopy);
+                }
+            }
+            foreach (var cached in cachedLambdas)
+            {
+                cached.SetValue(scopeCopy, null);   // a lambda cached in the scope is bound to the original: made again for the copy
+            }
+        }
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, (FieldInfo[] Links, FieldInfo[] CachedLambdas)> s_scopeFields = new();
+
+    // Compiler names: CS$<>8__locals for a link to an enclosing scope, <>9__ for a lambda cached in the scope.
+    private static (FieldInfo[] Links, FieldInfo[] CachedLambdas) ScopeFields(Type scope) => s_scopeFields.GetOrAdd(scope, t =>
+    {
+        var fields = t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
+        return ([.. fields.Where(f => f.Name.StartsWith("CS$<>8__locals", StringComparison.Ordinal))],
+            [.. fields.Where(f => f.Name.StartsWith("<>9__", StringComparison.Ordinal) && typeof(Delegate).IsAssignableFrom(f.FieldType))]);
+    });
+
+    public override object? GetField(FieldInfo field)
+        => typeof(TStateMachine).IsValueType ? field.GetValueDirect(__makeref(StateMachine)) : field.GetValue(StateMachine);
+
+    public override void SetField(FieldInfo field, object? value)
+    {
+        if (typeof(TStateMachine).IsValueType)
+        {
+            field.SetValueDirect(__makeref(StateMachine), value!);
+        }
+        else
+        {
+            field.SetValue(StateMachine, value);
+        }
+    }
+}

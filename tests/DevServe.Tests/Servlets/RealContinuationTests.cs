@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Runtime.CompilerServices;
+using static DevServe.Web;
+
+namespace DevServe.Tests;
+
+/// <summary>
+/// Resumable servlets (<see cref="ResumableTaskMethodBuilder{TResult}"/>): every use of a k-url goes on from its
+/// suspension with its own copy of the frames, and nothing before it runs again. Compiled here in Release, so the
+/// state machines are structs (script servlets, compiled in Debug, have classes: ScriptContinuationTests).
+/// </summary>
+public sealed class RealContinuationTests
+{
+    private static string Form(string k, string text) => $"<p>{text}</p><form method=\"post\" action=\"{k}\"><input name=\"name\"></form>";
+
+    [Fact]
+    public async Task Resubmitting_an_old_roster_form_adds_only_that_name_again()
+    {
+        var added = new ConcurrentQueue<string>();
+        [AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]
+        async Task<Response> Start(Request request)
+        {
+            var names = new List<string>();
+            while (true)
+            {
+                var answer = await SendSuspend(k => Response.Html(Form(k, string.Join(",", names))));
+                var name = answer.Bindings["name"]!;
+                added.Enqueue(name);
+                names = [.. names, name];   // a new list per step: each page's list is its own
+            }
+        }
+        await using var server = await LoopbackServer.StartAsync(Servlets.DispatchServlet(Start));
+        var page1 = await server.Client.GetStringAsync("/");
+        var page2 = await server.Client.PostAsync(Browser.FirstLink(page1), ("name", "ann"));
+        var page3 = await server.Client.PostAsync(Browser.FirstLink(page2), ("name", "bob"));
+        var page4 = await server.Client.PostAsync(Browser.FirstLink(page3), ("name", "cy"));
+        Assert.Contains("<p>ann,bob,cy</p>", page4);
+        // Back to page 3, and submit its form again: only that step runs again, with page 3's list.
+        var again = await server.Client.PostAsync(Browser.FirstLink(page3), ("name", "dee"));
+        Assert.Contains("<p>ann,bob,dee</p>", again);
+        Assert.Equal(["ann", "bob", "cy", "dee"], added);
+    }
+
+    [Fact]
+    public async Task A_suspension_three_frames_deep_resumes_in_each_frame_with_its_own_locals()
+    {
+        var calls = 0;
+        [AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]
+        async Task<int> AskNumber(string label)
+        {
+            var answer = await SendSuspend(k => Response.Html(Form(k, label)));
+            return int.Parse(answer.Bindings["name"]!, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        [AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]
+        async Task<int> Sum(string label)
+        {
+            Interlocked.Increment(ref calls);
+            var first = await AskNumber(label + " first");
+            var second = await AskNumber(label + " second");
+            return first + second;
+        }
+        [AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]
+        async Task<Response> Start(Request request)
+        {
+            var total = await Sum("sum");
+            return Response.Html($"<p>total {total}</p>");
+        }
+        await using var server = await LoopbackServer.StartAsync(Servlets.DispatchServlet(Start));
+        var first = await server.Client.GetStringAsync("/");
+        var second = await server.Client.PostAsync(Browser.FirstLink(first), ("name", "3"));
+        Assert.Contains("sum second", second);
+        Assert.Contains("total 7", await server.Client.PostAsync(Browser.FirstLink(second), ("name", "4")));
+        Assert.Contains("total 13", await server.Client.PostAsync(Browser.FirstLink(second), ("name", "10")));
+        var other = await server.Client.PostAsync(Browser.FirstLink(first), ("name", "100"));   // back to the first question
+        Assert.Contains("total 101", await server.Client.PostAsync(Browser.FirstLink(other), ("name", "1")));
+        Assert.Equal(1, calls);   // Sum began once: no resumption ran it again
+    }
+
+    [Fact]
+    public async Task Two_hundred_concurrent_resumes_of_one_k_each_get_their_own_branch()
+    {
+        var after = 0;
+        [AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]
+        async Task<Response> Start(Request request)
+        {
+            var count = 0;
+            var answer = await SendSuspend(k => Response.Html(Form(k, "go")));
+            Interlocked.Increment(ref after);
+            count++;
+            await Task.Yield();   // a real await between the resume and the answer
+            return Response.Text($"{answer.Bindings["name"]}:{count}");
+        }
+        await using var server = await LoopbackServer.StartAsync(Servlets.DispatchServlet(Start));
+        var k = Browser.FirstLink(await server.Client.GetStringAsync("/"));
+        var answers = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => server.Client.PostAsync(k, ("name", $"n{i}"))))
+            .WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => $"n{i}:1"), answers);
+        Assert.Equal(200, after);
+    }
+
+    [Fact]
+    public async Task An_exception_after_a_resume_stays_in_its_branch()
+    {
+        [AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]
+        async Task<Response> Start(Request request)
+        {
+            var answer = await SendSuspend(k => Response.Html(Form(k, "go")));
+            return answer.Bindings["name"] == "boom" ? throw new InvalidOperationException("boom") : Response.Text("fine " + answer.Bindings["name"]);
+        }
+        await using var server = await LoopbackServer.StartAsync(Servlets.DispatchServlet(Start, servletErrorResponder: (_, e) => Response.Text("error " + e.Message, code: 500)));
+        var k = Browser.FirstLink(await server.Client.GetStringAsync("/"));
+        using var boom = new FormUrlEncodedContent([new("name", "boom")]);
+        var failed = await server.Client.PostAsync(k, boom);
+        Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+        Assert.Equal("fine ok", await server.Client.PostAsync(k, ("name", "ok")));
+    }
+}

@@ -26,6 +26,7 @@ internal sealed class ScriptCompiler
         ["System", "System.IO", "System.Linq", "System.Collections.Generic", "System.Text", "System.Threading.Tasks",
          "System.Xml.Linq", "DevServe", "DevServe.Web"];
     private static readonly Lazy<PortableExecutableReference[]> s_references = new(BuildReferences);
+    private static readonly CSharpParseOptions s_parse = new(LanguageVersion.Latest, kind: SourceCodeKind.Script);
     private static int s_version;
     // One set of options per script directory, so its caching resolver lives across recompiles (that is its point).
     private static readonly BoundedCache<string, CSharpCompilationOptions> s_options = new(capacity: 256);
@@ -73,8 +74,9 @@ internal sealed class ScriptCompiler
         CancellationToken cancellationToken)
     {
         var directory = Path.GetDirectoryName(full)!;
-        var parse = new CSharpParseOptions(LanguageVersion.Latest, kind: SourceCodeKind.Script);
-        var tree = CSharpSyntaxTree.ParseText(SourceText.From(text + Epilogue, Encoding.UTF8), parse, full, cancellationToken);
+        // Async methods become resumable (real continuations); #load-ed files get the same through the source resolver.
+        var source = ResumableRewriter.Rewrite(SourceText.From(text + Epilogue, Encoding.UTF8), full, s_parse);
+        var tree = CSharpSyntaxTree.ParseText(source, s_parse, full, cancellationToken);
         var options = s_options.GetOrAdd(directory, OptionsFor);
         var packages = NuGetReferences.Find(text, full).ToList();
         for (var attempt = 0; ; attempt++)
@@ -118,7 +120,7 @@ internal sealed class ScriptCompiler
     private static CSharpCompilationOptions OptionsFor(string directory)
         => new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, usings: s_usings, nullableContextOptions: NullableContextOptions.Disable)
             .WithOptimizationLevel(OptimizationLevel.Debug)
-            .WithSourceReferenceResolver(new SourceFileResolver(ImmutableArray<string>.Empty, directory))
+            .WithSourceReferenceResolver(new ResumableSourceResolver(directory, s_parse))
             .WithMetadataReferenceResolver(new CachingMetadataResolver(ScriptMetadataResolver.Default.WithBaseDirectory(directory)));
 
     // Loads the emitted assembly into its own context and runs its top-level code, which hands over Start; stores it in the cache.

@@ -1,0 +1,72 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+
+namespace DevServe.Hosting;
+
+/// <summary>
+/// Makes a script's async methods resumable without changing its code: every <c>async Task</c> and
+/// <c>async Task&lt;T&gt;</c> method and local function gets
+/// <c>[AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder&lt;&gt;))]</c> (C# 10's per-method builder), so a
+/// continuation copies its frames instead of replaying the servlet.
+/// </summary>
+/// <remarks>
+/// The attribute goes on a line of its own above the declaration, between <c>#line hidden</c> and a <c>#line</c>
+/// back to the declaration's own line: errors, stack traces, the debugger and <c>SendSuspend</c>'s call-site lines
+/// see the file as it is on disk. Async lambdas cannot take the attribute: a suspension under one is resumed by
+/// replay, with a warning.
+/// </remarks>
+internal static class ResumableRewriter
+{
+    private const string Generic = "[global::System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(global::DevServe.ResumableTaskMethodBuilder<>))]";
+    private const string NonGeneric = "[global::System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(global::DevServe.ResumableTaskMethodBuilder))]";
+
+    /// <summary>The script's text with the builder on each of its async Task methods; the same text when there is none.</summary>
+    public static SourceText Rewrite(SourceText text, string path, CSharpParseOptions options)
+    {
+        var root = CSharpSyntaxTree.ParseText(text, options, path).GetRoot();
+        var insertions = new List<TextChange>();
+        foreach (var node in root.DescendantNodes())
+        {
+            var (modifiers, returnType, attributes) = node switch
+            {
+                MethodDeclarationSyntax m => (m.Modifiers, m.ReturnType, m.AttributeLists),
+                LocalFunctionStatementSyntax f => (f.Modifiers, f.ReturnType, f.AttributeLists),
+                _ => (default, null, default),
+            };
+            if (returnType is null || !modifiers.Any(SyntaxKind.AsyncKeyword) || HasBuilder(attributes) || TaskArity(returnType) is not { } arity)
+            {
+                continue;
+            }
+            insertions.Add(Insertion(text, node.GetFirstToken().SpanStart, path, arity == 0 ? NonGeneric : Generic));
+        }
+        return insertions.Count == 0 ? text : text.WithChanges(insertions);
+    }
+
+    // Task → 0, Task<T> → 1 (also qualified, as in System.Threading.Tasks.Task<T>); anything else (ValueTask, void) → null.
+    private static int? TaskArity(TypeSyntax type) => type switch
+    {
+        QualifiedNameSyntax q => TaskArity(q.Right),
+        AliasQualifiedNameSyntax a => TaskArity(a.Name),
+        IdentifierNameSyntax { Identifier.ValueText: "Task" } => 0,
+        GenericNameSyntax { Identifier.ValueText: "Task", TypeArgumentList.Arguments.Count: 1 } => 1,
+        _ => null,
+    };
+
+    private static bool HasBuilder(SyntaxList<AttributeListSyntax> lists)
+        => lists.SelectMany(l => l.Attributes).Any(a => a.Name.ToString().Contains("AsyncMethodBuilder", StringComparison.Ordinal));
+
+    private static TextChange Insertion(SourceText text, int declaration, string path, string attribute)
+    {
+        var line = text.Lines.GetLineFromPosition(declaration);
+        var before = text.ToString(TextSpan.FromBounds(line.Start, declaration));
+        if (!string.IsNullOrWhiteSpace(before))
+        {
+            return new TextChange(new TextSpan(declaration, 0), attribute + " ");   // shares its line with other code: columns there shift
+        }
+        var number = line.LineNumber + 1;
+        return new TextChange(new TextSpan(line.Start, 0),
+            $"#line hidden\n{attribute}\n#line {number} \"{path.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"\n");
+    }
+}

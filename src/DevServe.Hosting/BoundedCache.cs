@@ -15,6 +15,19 @@ internal sealed class BoundedCache<TKey, TValue>(int capacity) where TKey : notn
     /// <summary>How many entries it holds.</summary>
     public int Count => _entries.Count;
 
+    /// <summary>The value for <paramref name="key"/>, if present.</summary>
+    public bool TryGet(TKey key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out TValue value) => _entries.TryGetValue(key, out value);
+
+    /// <summary>Sets the value for <paramref name="key"/>.</summary>
+    public void Set(TKey key, TValue value)
+    {
+        if (_entries.Count >= capacity && !_entries.ContainsKey(key))
+        {
+            _entries.Clear();
+        }
+        _entries[key] = value;
+    }
+
     /// <summary>The value for <paramref name="key"/>, made by <paramref name="make"/> when missing.</summary>
     public TValue GetOrAdd(TKey key, Func<TKey, TValue> make)
     {

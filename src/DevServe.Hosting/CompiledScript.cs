@@ -15,8 +15,9 @@ internal sealed class CompiledScript
         Errors = errors;
     }
 
-    internal static CompiledScript Succeeded(string path, IReadOnlyList<string> sources, Func<Request, Task<Response>> start, AssemblyLoadContext context)
-        => new(path, sources, start, context, []);
+    internal static CompiledScript Succeeded(string path, IReadOnlyList<string> sources, Func<Request, Task<Response>> start, AssemblyLoadContext context,
+        IReadOnlyList<ScriptError>? warnings = null)
+        => new(path, sources, start, context, []) { Warnings = warnings ?? [] };
 
     internal static CompiledScript Failed(string path, IReadOnlyList<string> sources, IReadOnlyList<ScriptError> errors)
         => new(path, sources, null, null, errors);
@@ -35,4 +36,7 @@ internal sealed class CompiledScript
 
     /// <summary>The compile errors; empty on success.</summary>
     public IReadOnlyList<ScriptError> Errors { get; }
+
+    /// <summary>DevServe's own warnings about the code (a suspension inside try/finally); empty when loaded from the cache.</summary>
+    public IReadOnlyList<ScriptError> Warnings { get; private init; } = [];
 }

@@ -22,10 +22,22 @@ internal static class ResumableRewriter
     private const string Generic = "[global::System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(global::DevServe.ResumableTaskMethodBuilder<>))]";
     private const string NonGeneric = "[global::System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(global::DevServe.ResumableTaskMethodBuilder))]";
 
-    /// <summary>The script's text with the builder on each of its async Task methods; the same text when there is none.</summary>
+    private static readonly string[] s_suspensions = ["SendSuspend", "SendForward", "RedirectGet"];
+
+    // The latest warnings of each file rewritten: read by the compile that asked for the file.
+    private static readonly BoundedCache<string, IReadOnlyList<ScriptError>> s_warnings = new(capacity: 1024);
+
+    /// <summary>The warnings the last rewrite of <paramref name="path"/> found (see <see cref="Rewrite"/>).</summary>
+    public static IReadOnlyList<ScriptError> WarningsFor(string path) => s_warnings.TryGet(path, out var warnings) ? warnings : [];
+
+    /// <summary>
+    /// The script's text with the builder on each of its async Task methods; the same text when there is none.
+    /// Notes a warning for each suspension inside a <c>try</c>/<c>finally</c> or <c>using</c> (<see cref="WarningsFor"/>).
+    /// </summary>
     public static SourceText Rewrite(SourceText text, string path, CSharpParseOptions options)
     {
         var root = CSharpSyntaxTree.ParseText(text, options, path).GetRoot();
+        s_warnings.Set(path, [.. SpanningWarnings(root, path)]);
         var insertions = new List<TextChange>();
         foreach (var node in root.DescendantNodes())
         {
@@ -42,6 +54,52 @@ internal static class ResumableRewriter
             insertions.Add(Insertion(text, node.GetFirstToken().SpanStart, path, arity == 0 ? NonGeneric : Generic));
         }
         return insertions.Count == 0 ? text : text.WithChanges(insertions);
+    }
+
+    // A suspension inside try/finally or using: each resumption copies the frame, so the finally (the Dispose) runs
+    // once per resumption that leaves the block, and a disposable it holds is shared (that continuation replays).
+    private static IEnumerable<ScriptError> SpanningWarnings(SyntaxNode root, string path)
+    {
+        foreach (var suspension in root.DescendantNodes().OfType<AwaitExpressionSyntax>().Where(IsSuspension))
+        {
+            var construct = SpanningConstruct(suspension);
+            if (construct is null)
+            {
+                continue;
+            }
+            var at = suspension.GetLocation().GetMappedLineSpan().StartLinePosition;
+            yield return new ScriptError(path, at.Line + 1, at.Character + 1, "DEVSERVE010",
+                $"this suspension is inside {construct}. Each use of its page resumes a copy of this method, so the finally "
+                + "block (or Dispose) runs once for each resumption that leaves the block, and what it holds is shared "
+                + "between them (such a page is resumed by replay). Keep try/finally and using between suspensions.");
+        }
+    }
+
+    private static bool IsSuspension(AwaitExpressionSyntax await)
+    {
+        var called = (await.Expression as InvocationExpressionSyntax)?.Expression;
+        var name = (called as MemberAccessExpressionSyntax)?.Name ?? called as SimpleNameSyntax;
+        return name is not null && s_suspensions.Contains(name.Identifier.ValueText);
+    }
+
+    private static string? SpanningConstruct(SyntaxNode suspension)
+    {
+        for (SyntaxNode? child = suspension, node = suspension.Parent; node is not null; child = node, node = node.Parent)
+        {
+            switch (node)
+            {
+                case AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or BaseMethodDeclarationSyntax:
+                    return null;
+                case TryStatementSyntax { Finally: not null } t when child == t.Block:
+                    return "a try block with a finally";
+                case UsingStatementSyntax u when child == u.Statement:
+                    return "a using statement";
+                case BlockSyntax block when block.Statements.TakeWhile(s => s != child)
+                    .Any(s => s is LocalDeclarationStatementSyntax { UsingKeyword.RawKind: (int)SyntaxKind.UsingKeyword }):
+                    return "the scope of a using declaration";
+            }
+        }
+        return null;
     }
 
     // Task → 0, Task<T> → 1 (also qualified, as in System.Threading.Tasks.Task<T>); anything else (ValueTask, void) → null.

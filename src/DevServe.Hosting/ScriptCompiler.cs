@@ -140,7 +140,7 @@ internal sealed class ScriptCompiler
                 await cache!.StoreAsync(key, pe.ToArray(), pdb.ToArray(), entry.ContainingType.MetadataName, entry.MetadataName, sources,
                     context).ConfigureAwait(false);
             }
-            return CompiledScript.Succeeded(full, sources, start, context);
+            return CompiledScript.Succeeded(full, sources, start, context, [.. sources.SelectMany(ResumableRewriter.WarningsFor)]);
         }
         catch (Exception e)
         {

@@ -42,6 +42,10 @@ public sealed class ScriptServlet : IReloadingServlet
     {
         var script = await ScriptCompiler.CompileAsync(_path, _options, cancellationToken).ConfigureAwait(false);
         _script = script;
+        foreach (var warning in script.Warnings)
+        {
+            await Console.Error.WriteLineAsync($"{warning.Path}({warning.Line},{warning.Column}): warning {warning.Id}: {warning.Message}").ConfigureAwait(false);
+        }
         foreach (var directory in script.Sources.Append(_path).Select(f => Path.GetDirectoryName(Path.GetFullPath(f))!).Distinct())
         {
             _reloader.Watch(directory);

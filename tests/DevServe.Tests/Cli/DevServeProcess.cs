@@ -12,6 +12,7 @@ public sealed partial class DevServeProcess : IAsyncDisposable
     private readonly StringBuilder _stderr = new();
     private readonly TaskCompletionSource<string> _url = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _lines = new(0);
+    private readonly SemaphoreSlim _errorLines = new(0);
     private string? _bannerUrl;
 
     private DevServeProcess(Process process)
@@ -44,6 +45,7 @@ public sealed partial class DevServeProcess : IAsyncDisposable
             {
                 _stderr.AppendLine(e.Data);
             }
+            _errorLines.Release();
         };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -96,6 +98,20 @@ public sealed partial class DevServeProcess : IAsyncDisposable
 
     /// <summary>Closes standard input: end of input, as Ctrl+D at a terminal.</summary>
     public void CloseInput() => _process.StandardInput.Close();
+
+    /// <summary>Waits until standard error contains <paramref name="text"/>.</summary>
+    public async Task WaitForErrorAsync(string text, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (!Errors.Contains(text, StringComparison.Ordinal))
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || !await _errorLines.WaitAsync(left))
+            {
+                throw new TimeoutException($"No \"{text}\" on standard error:\n{Errors}");
+            }
+        }
+    }
 
     /// <summary>Waits until the output after <paramref name="mark"/> contains <paramref name="text"/>; returns that output.</summary>
     public async Task<string> WaitForOutputAsync(string text, int mark = 0, TimeSpan? timeout = null)

@@ -116,3 +116,87 @@ public sealed class RealContinuationTests
         Assert.Equal("fine ok", await server.Client.PostAsync(k, ("name", "ok")));
     }
 }
+
+/// <summary>
+/// Where frames cannot be copied, a continuation falls back to the live flow and replay (today's behaviour, and
+/// still correct): the old k-url runs Start again. devserve run's warning for it is checked in FallbackWarningTests.
+/// </summary>
+public sealed class ReplayFallbackTests
+{
+    private static string Form(string k) => $"<form method=\"post\" action=\"{k}\"></form>";
+
+    // Serves a Start that counts its runs, and uses the first page's k twice: live once, then as an old page.
+    private static async Task<(string First, string Again, int Starts)> UseOldPageTwiceAsync(Func<Func<Task<Request>>, Task<Response>> body)
+    {
+        var starts = 0;
+        [AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]
+        async Task<Response> Start(Request request)
+        {
+            Interlocked.Increment(ref starts);
+            return await body(() => SendSuspend(k => Response.Html(Form(k))));
+        }
+        await using var server = await LoopbackServer.StartAsync(Servlets.DispatchServlet(Start));
+        var k = Browser.FirstLink(await server.Client.GetStringAsync("/"));
+        var first = await server.Client.PostAsync(k, ("name", "a"));
+        var again = await server.Client.PostAsync(k, ("name", "b"));
+        return (first, again, starts);
+    }
+
+    [Fact]
+    public async Task A_suspension_under_an_async_lambda_replays_and_still_answers()
+    {
+        var (first, again, starts) = await UseOldPageTwiceAsync(async ask =>
+        {
+            var r = await ask();
+            return Response.Text("got " + r.Bindings["name"]);
+        });
+        Assert.Equal(("got a", "got b"), (first, again));
+        Assert.Equal(2, starts);   // replayed: Start ran again for the old page
+    }
+
+    [Fact]
+    public async Task A_suspension_inside_Task_WhenAll_replays_and_still_answers()
+    {
+        [AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]
+        static async Task<string> Name(Func<Task<Request>> ask) => (await ask()).Bindings["name"]!;
+        var (first, again, starts) = await UseOldPageTwiceAsync(async ask =>
+        {
+            var names = await Task.WhenAll(Name(ask));
+            return Response.Text("got " + names[0]);
+        });
+        Assert.Equal(("got a", "got b"), (first, again));
+        Assert.Equal(2, starts);
+    }
+
+    [Fact]
+    public async Task A_stream_held_across_a_suspension_replays_and_still_answers()
+    {
+        var starts = 0;
+        [AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]
+        async Task<Response> Start(Request request)
+        {
+            Interlocked.Increment(ref starts);
+            using var buffer = new MemoryStream();
+            var r = await SendSuspend(k => Response.Html(Form(k)));
+            buffer.Write("got "u8);
+            buffer.Write(System.Text.Encoding.UTF8.GetBytes(r.Bindings["name"]!));
+            return Response.Text(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+        }
+        await using var server = await LoopbackServer.StartAsync(Servlets.DispatchServlet(Start));
+        var k = Browser.FirstLink(await server.Client.GetStringAsync("/"));
+        Assert.Equal("got a", await server.Client.PostAsync(k, ("name", "a")));
+        Assert.Equal("got b", await server.Client.PostAsync(k, ("name", "b")));
+        Assert.Equal(2, starts);
+    }
+
+    [Fact]
+    public async Task Without_a_fallback_trigger_the_same_servlet_does_not_replay()
+    {
+        var (first, again, starts) = await UseOldPageTwiceAsync(ask => Direct(ask));
+        Assert.Equal(("got a", "got b"), (first, again));
+        Assert.Equal(1, starts);
+
+        [AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]
+        static async Task<Response> Direct(Func<Task<Request>> ask) => Response.Text("got " + (await ask()).Bindings["name"]);
+    }
+}

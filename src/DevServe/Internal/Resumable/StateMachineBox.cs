@@ -36,6 +36,19 @@ internal abstract class StateMachineBox(ResumableFrame frame)
 
     /// <summary>Writes a field of the state machine, in place.</summary>
     public abstract void SetField(FieldInfo field, object? value);
+
+    /// <summary>
+    /// A local (or parameter) that holds something two copies of the frame could not both use — a stream, a
+    /// connection, a task, an enumerator of a collection, anything disposable — described for the warning; else null.
+    /// </summary>
+    public abstract string? HeldResource();
+
+    /// <summary>The name of the local a compiler-named field holds: <c>file</c> for <c>&lt;file&gt;5__2</c>.</summary>
+    protected static string LocalName(FieldInfo field)
+        => field.Name.StartsWith('<') && field.Name.IndexOf('>', StringComparison.Ordinal) is > 1 and var end ? field.Name[1..end] : field.Name;
+
+    protected static bool IsResource(object? value) => value is not null && !value.GetType().IsValueType
+        && value is IDisposable or IAsyncDisposable or Task;
 }
 
 internal sealed class StateMachineBox<TStateMachine>(ResumableFrame frame, TStateMachine stateMachine) : StateMachineBox(frame)
@@ -148,6 +161,37 @@ internal sealed class StateMachineBox<TStateMachine>(ResumableFrame frame, TStat
         return ([.. fields.Where(f => f.Name.StartsWith("CS$<>8__locals", StringComparison.Ordinal))],
             [.. fields.Where(f => f.Name.StartsWith("<>9__", StringComparison.Ordinal) && typeof(Delegate).IsAssignableFrom(f.FieldType))]);
     });
+
+    // The user's locals and parameters as the compiler hoists them: not its own bookkeeping (<>1__state, <>t__builder,
+    // <>u__ awaiters, <>4__this) and not the closure objects, whose fields are the captured locals.
+    private static readonly FieldInfo[] s_locals = [.. typeof(TStateMachine)
+        .GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
+        .Where(f => !f.Name.StartsWith("<>", StringComparison.Ordinal) && !f.FieldType.IsValueType)];
+
+    public override string? HeldResource()
+    {
+        foreach (var field in s_locals)
+        {
+            if (GetField(field) is var value && IsResource(value))
+            {
+                return $"the local {LocalName(field)} (a {value!.GetType().Name}) is held across the suspension";
+            }
+        }
+        foreach (var field in s_scopes)
+        {
+            if (GetField(field) is { } scope)
+            {
+                foreach (var captured in scope.GetType().GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
+                {
+                    if (!captured.Name.Contains('<', StringComparison.Ordinal) && captured.GetValue(scope) is var value && IsResource(value))
+                    {
+                        return $"the local {captured.Name} (a {value!.GetType().Name}) is held across the suspension";
+                    }
+                }
+            }
+        }
+        return null;
+    }
 
     public override object? GetField(FieldInfo field)
         => typeof(TStateMachine).IsValueType ? field.GetValueDirect(__makeref(StateMachine)) : field.GetValue(StateMachine);

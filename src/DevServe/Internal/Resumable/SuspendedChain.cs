@@ -30,10 +30,16 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line)
 
     public void Add(StateMachineBox box, AwaiterSlot slot)
     {
-        if (_state == Climbing)
+        if (_state != Climbing)
         {
-            _frames.Add((box, slot));
+            return;
         }
+        if (box.HeldResource() is { } held)
+        {
+            Break(box.Frame, held + ": copies of the frame would share it");
+            return;
+        }
+        _frames.Add((box, slot));
     }
 
     public void Seal()

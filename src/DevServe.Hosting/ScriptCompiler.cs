@@ -61,23 +61,28 @@ internal sealed class ScriptCompiler
             text = "//" + text;   // a shebang line (#!/usr/bin/env devserve) stays on its line, as a comment
         }
         var cache = options.UseCache ? new ScriptCache(options.CacheDirectory) : null;
-        var key = cache is null ? null : ScriptCache.Key(full, text);
+        // Stateless servlets compile optimized: only the locals that live across a suspension are kept, so their links are short.
+        var key = cache is null ? null : ScriptCache.Key(full, options.Stateless ? "//release\n" + text : text);
         if (key is not null && await cache!.TryLoadAsync(full, key).ConfigureAwait(false) is { } cached)
         {
             return cached;   // Roslyn is never loaded: the cached start is the fast start
         }
-        return await CompileWithRoslynAsync(full, text, cache, key, options.PackagesDirectory, cancellationToken).ConfigureAwait(false);
+        return await CompileWithRoslynAsync(full, text, cache, key, options.PackagesDirectory, options.Stateless, cancellationToken).ConfigureAwait(false);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]   // keeps Roslyn's assemblies unloaded when the cache hits
     private static async Task<CompiledScript> CompileWithRoslynAsync(string full, string text, ScriptCache? cache, string? key, string packagesDirectory,
-        CancellationToken cancellationToken)
+        bool optimize, CancellationToken cancellationToken)
     {
         var directory = Path.GetDirectoryName(full)!;
         // Async methods become resumable (real continuations); #load-ed files get the same through the source resolver.
         var source = ResumableRewriter.Rewrite(SourceText.From(text + Epilogue, Encoding.UTF8), full, s_parse);
         var tree = CSharpSyntaxTree.ParseText(source, s_parse, full, cancellationToken);
         var options = s_options.GetOrAdd(directory, OptionsFor);
+        if (optimize)
+        {
+            options = options.WithOptimizationLevel(OptimizationLevel.Release);
+        }
         var packages = NuGetReferences.Find(text, full).ToList();
         for (var attempt = 0; ; attempt++)
         {

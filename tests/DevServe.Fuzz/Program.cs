@@ -45,7 +45,7 @@ static void Stuffer(Stream input)
     var stuffer = Stuffers.Make(Fixed.Key, Fixed.Store);
     var bytes = ReadAll(input);
     stuffer.TryOut(bytes, out _);
-    StatelessUrl.TryRead(Encoding.Latin1.GetString(bytes), stuffer, out _);
+    _ = StatelessUrl.TryUnstuff(Encoding.Latin1.GetString(bytes), stuffer, out var unstuffed) && StatelessUrl.TryRead(unstuffed, out _);
 }
 
 // What lies behind the signature (the stuffer harness cannot get past it): gunzip and the continuation's JSON.

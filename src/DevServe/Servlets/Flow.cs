@@ -87,6 +87,19 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
         return (Task<Response>)root;
     });
 
+    /// <summary>Runs frames read from a stateless link, resumed with this flow's request, as the root of this flow.</summary>
+    public Task RunResumedAsync(IReadOnlyList<(StateMachineBox Box, AwaiterSlot Slot)> frames) => RunRootAsync(() =>
+    {
+        var context = ExecutionContext.Capture();   // this flow's root context: the link carries no AsyncLocal values
+        foreach (var (box, _) in frames)
+        {
+            box.Context = context;
+        }
+        var (innermost, root) = SuspendedChain.Link(frames, Current);
+        innermost.MoveNextAction();
+        return (Task<Response>)root;
+    });
+
     // A copied frame runs in the context its template had, with this flow as the ambient one.
     private ExecutionContext? ContextFor(ExecutionContext? template)
     {

@@ -54,9 +54,75 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
                 ? Task.FromResult(InvalidLink(request))
                 : Run(new Flow(this, Manager.CreateInstance(), request, FlowLog.Root(request, start)) { Parents = [], Anonymous = true }, start, request);
         }
-        return StatelessUrl.TryRead(stuffed, Stuffer!, out var continuation)
+        if (!StatelessUrl.TryUnstuff(stuffed, Stuffer!, out var bytes))
+        {
+            return Task.FromResult(InvalidLink(request));
+        }
+        if (FrameToken.IsFrameToken(bytes))
+        {
+            return ResumeFramesAsync(request, bytes);
+        }
+        return StatelessUrl.TryRead(bytes, out var continuation)
             ? ResumeStatelessAsync(request, continuation)
             : Task.FromResult(InvalidLink(request));
+    }
+
+    /// <summary>The servlet's own assembly (where a stateless link's types are looked up) and its root object (a script's top level).</summary>
+    public (System.Reflection.Assembly Assembly, object? Root) OwnCode { get; } = FindOwnCode(start);
+
+    // A synchronous Start comes wrapped by DevServe (ScriptStart.Of, DispatchServlet): the servlet is the delegate inside.
+    private static (System.Reflection.Assembly, object?) FindOwnCode(Delegate start)
+    {
+        for (var d = start; ;)
+        {
+            var assembly = d.Method.Module.Assembly;
+            var ours = assembly == typeof(ServletRuntime).Assembly || assembly.GetName().Name == "DevServe.Hosting";
+            var inner = ours && d.Target is { } t
+                ? t.GetType().GetFields(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic)
+                    .Select(f => f.GetValue(t)).OfType<Delegate>().FirstOrDefault()
+                : null;
+            if (inner is null)
+            {
+                return (assembly, d.Target);
+            }
+            d = inner;
+        }
+    }
+
+    /// <summary>A stateless link that carries its frames (or a handler): made again from the link, and run on from there.</summary>
+    private async Task<Response> ResumeFramesAsync(Request request, byte[] bytes)
+    {
+        FrameToken.Read read;
+        try
+        {
+            read = FrameToken.Open(bytes, OwnCode.Assembly, OwnCode.Root, request);
+        }
+        catch (StaleFrameException stale)
+        {
+            return StartOverPage.Make(request, "Page out of date", "<h1>This page was made by code that has changed</h1>"
+                + $"<p>{WebUtility.HtmlEncode(stale.Message)}, so this link cannot go on where it left off, and nothing was done with it.</p>", 409);
+        }
+        catch (ExpiredTokenException)
+        {
+            return ExpiredPage.WithMessage(request, "This link is older than a stateless link may be. Please start over.");
+        }
+        catch (Exception e) when (e is InvalidTokenException or ArgumentException or InvalidOperationException or FormatException
+            or OverflowException or System.Text.Json.JsonException or MemberAccessException or NotSupportedException or InvalidCastException)
+        {
+            return InvalidLink(request);
+        }
+        var flow = new Flow(this, Manager.CreateInstance(), request, null) { Parents = [] };
+        var answer = flow.OpenSlot();
+        if (read.Handler is { } handler)
+        {
+            Func<Request, Task<Response>> entry = r => Task.FromResult(handler(r));
+            _ = ServletThreads.Shared.Run(() => flow.RunAsync(entry, request));
+        }
+        else
+        {
+            _ = ServletThreads.Shared.Run(() => flow.RunResumedAsync(read.Frames!));
+        }
+        return await answer.ConfigureAwait(false);
     }
 
     /// <summary>Runs the frames again: each parent to its end (to find its handlers), the last to the page being resumed.</summary>

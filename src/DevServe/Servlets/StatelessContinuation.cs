@@ -99,20 +99,7 @@ internal static class StatelessUrl
     /// </param>
     /// <exception cref="SendBackException">The continuation needs the store and it may not be used: a 413 page.</exception>
     public static string Format(Uri requestUri, StatelessContinuation continuation, IStuffer<byte[]> stuffer, bool mayStore)
-    {
-        var bytes = StatelessContinuation.Json.In(continuation);
-        try
-        {
-            var stuffed = mayStore ? stuffer.In(bytes) : Stuffers.WithoutStore(() => stuffer.In(bytes));
-            return UrlPath.StripParams(requestUri.AbsolutePath) + Key + Encoding.ASCII.GetString(stuffed);
-        }
-        catch (StoreRefusedException)
-        {
-            throw new SendBackException(ErrorPages.Status(413,
-                "This request is too large to start a conversation with: its continuation does not fit in a link. "
-                + "Start from the servlet's first page."));
-        }
-    }
+        => Format(requestUri, StatelessContinuation.Json.In(continuation), stuffer, mayStore);
 
     /// <summary>The stuffed value of the URL's <c>;c=</c> parameter, or <c>null</c> when it has none.</summary>
     public static string? Find(Uri uri)
@@ -128,12 +115,39 @@ internal static class StatelessUrl
         return end < 0 ? value : value[..end];
     }
 
-    public static bool TryRead(string value, IStuffer<byte[]> stuffer, out StatelessContinuation continuation)
+    /// <summary>The continuation's bytes, if the stuffer (signature first) accepts the URL's value: nothing else is read before.</summary>
+    public static bool TryUnstuff(string value, IStuffer<byte[]> stuffer, out byte[] bytes)
+    {
+        if (value.All(char.IsAscii) && stuffer.TryOut(Encoding.ASCII.GetBytes(value), out var read) && read is not null)
+        {
+            bytes = read;
+            return true;
+        }
+        bytes = [];
+        return false;
+    }
+
+    /// <summary>The URL of a continuation already in bytes (<see cref="FrameToken"/>).</summary>
+    /// <exception cref="SendBackException">It needs the store and may not use it: a 413 page.</exception>
+    public static string Format(Uri requestUri, byte[] continuation, IStuffer<byte[]> stuffer, bool mayStore)
+    {
+        try
+        {
+            var stuffed = mayStore ? stuffer.In(continuation) : Stuffers.WithoutStore(() => stuffer.In(continuation));
+            return UrlPath.StripParams(requestUri.AbsolutePath) + Key + Encoding.ASCII.GetString(stuffed);
+        }
+        catch (StoreRefusedException)
+        {
+            throw new SendBackException(ErrorPages.Status(413,
+                "This request is too large to start a conversation with: its continuation does not fit in a link. "
+                + "Start from the servlet's first page."));
+        }
+    }
+
+    public static bool TryRead(byte[] bytes, out StatelessContinuation continuation)
     {
         continuation = null!;
-        // Nothing is decompressed or deserialized unless the stuffer (signature first) accepts the bytes.
-        if (value.All(char.IsAscii) && stuffer.TryOut(Encoding.ASCII.GetBytes(value), out var bytes)
-            && StatelessContinuation.Json.TryOut(bytes, out var read) && read.IsWellFormed())
+        if (StatelessContinuation.Json.TryOut(bytes, out var read) && read.IsWellFormed())
         {
             continuation = read;
             return true;

@@ -54,6 +54,16 @@ public static class Web
             {
                 throw new ReplayDivergedException($"it suspended at line {site} where it had answered with a page");
             }
+            if (ResumableFrame.Running is { } frame)
+            {
+                // The URL will carry the frames themselves: the page is made once they are collected, as the
+                // suspension unwinds to the root (StatelessPage).
+                var never = new TaskCompletionSource<Request>();
+                SuspendedChain? frames = null;
+                frames = new SuspendedChain(never.Task, file, site) { Resolved = isSealed => StatelessPage.Answer(flow, frames!, isSealed, makePage, site) };
+                frame.Pending = frames;
+                return never.Task;
+            }
             var url = StatelessUrl.Format(flow.Current.Uri, new StatelessContinuation([.. parents, flow.CurrentFrame()], site, null),
                 flow.Runtime.Stuffer!, mayStore: !flow.Anonymous);
             flow.Answer(makePage(url));
@@ -104,6 +114,10 @@ public static class Web
                 if (flow.Probe)
                 {
                     return "";   // only the handler is wanted, not its URL
+                }
+                if (StatelessPage.HandlerToken(flow, handler) is { } token)
+                {
+                    return StatelessUrl.Format(flow.Current.Uri, token, flow.Runtime.Stuffer!, mayStore: !flow.Anonymous);
                 }
                 frames ??= [.. parents, flow.CurrentFrame()];
                 return StatelessUrl.Format(flow.Current.Uri, new StatelessContinuation(frames, null, embedded.Count - 1), flow.Runtime.Stuffer!,

@@ -157,19 +157,26 @@ public sealed class RunCommandTests
     }
 
     [Fact]
-    public async Task Stateless_pages_outlive_a_reload_and_replay_the_new_code()
+    public async Task Stateless_pages_outlive_an_unrelated_edit_and_a_changed_method_refuses_them_by_name()
     {
         using var dir = new TempDirectory();
-        const string Add = "async Task<Response> Start(Request r)\n{\n    var a = await SendSuspend(k => Response.Html($\"<a href=\\\"{k}\\\">next</a>\"));\n"
+        const string Add = "async Task<Response> Start(Request r)\n{\n    var a = await SendSuspend(k => Response.Html($\"<a href=\\\"{k}\\\">PAGE</a>\"));\n"
             + "    return Response.Text(\"VERSION \" + a.Bindings[\"n\"]);\n}\n";
-        var script = dir.Write("s.csx", Add.Replace("VERSION", "one"));
+        var script = dir.Write("s.csx", Add.Replace("VERSION", "one").Replace("PAGE", "next"));
         await using var devserve = DevServeProcess.Start("run", script, "--port", "0", "--no-browser", "--stateless");
         var url = await devserve.UrlAsync();
         var k = Browser.FirstLink(await s_client.GetStringAsync(url + "/"));
         Assert.Contains(";c=", k);
         Assert.Equal("one 5", await s_client.GetStringAsync(url + k + "?n=5"));
-        Save(script, Add.Replace("VERSION", "two"));
-        await WaitForPageAsync(url + k + "?n=6", p => p == "two 6");   // the old page, the new code
+        // The page's lambda is not the suspended method: editing it keeps old links working.
+        Save(script, Add.Replace("VERSION", "one").Replace("PAGE", "onward"));
+        await WaitForPageAsync(url + "/", p => p.Contains("onward"));
+        Assert.Equal("one 6", await s_client.GetStringAsync(url + k + "?n=6"));
+        // Start itself changed: its old links are refused, by name, and nothing runs.
+        Save(script, Add.Replace("VERSION", "two").Replace("PAGE", "onward"));
+        var refused = await WaitForPageAsync(url + k + "?n=7", p => p.Contains("changed"));
+        Assert.Contains("Start has changed since this page was made", refused);
+        Assert.Equal(HttpStatusCode.Conflict, (await s_client.GetAsync(url + k + "?n=7")).StatusCode);
     }
 
     [Fact]

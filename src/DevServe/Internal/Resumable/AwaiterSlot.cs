@@ -10,7 +10,18 @@ namespace DevServe.Internal;
 /// </summary>
 internal abstract class AwaiterSlot(FieldInfo field)
 {
-    protected FieldInfo Field { get; } = field;
+    /// <summary>The state machine's field.</summary>
+    public FieldInfo Field { get; } = field;
+
+    /// <summary>The slot of a task awaiter field (of a state machine read from a link), or <c>null</c> for any other field.</summary>
+    public static AwaiterSlot? ForField(FieldInfo field)
+    {
+        var type = field.FieldType;
+        var recognised = type == typeof(TaskAwaiter) || type == typeof(ConfiguredTaskAwaitable.ConfiguredTaskAwaiter)
+            || (type.IsGenericType && (type.GetGenericTypeDefinition() == typeof(TaskAwaiter<>)
+                || type.GetGenericTypeDefinition() == typeof(ConfiguredTaskAwaitable<>.ConfiguredTaskAwaiter)));
+        return recognised ? (AwaiterSlot)Activator.CreateInstance(typeof(Typed<>).MakeGenericType(type), field)! : null;
+    }
 
     /// <summary>Makes the copied state machine in <paramref name="box"/> await <paramref name="task"/> here instead.</summary>
     public abstract void SetTask(StateMachineBox box, Task task);

@@ -52,6 +52,9 @@ internal abstract class ResumableFrame
         }
     }
 
+    /// <summary>A frame for a method returning <paramref name="result"/> (<see cref="VoidResult"/> for <c>Task</c>).</summary>
+    public static ResumableFrame ForResult(Type result) => (ResumableFrame)Activator.CreateInstance(typeof(ResumableFrame<>).MakeGenericType(result))!;
+
     /// <summary>A fresh frame of the same result type (for a copy of this one).</summary>
     public abstract ResumableFrame Fresh();
 

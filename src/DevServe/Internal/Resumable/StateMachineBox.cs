@@ -37,6 +37,37 @@ internal abstract class StateMachineBox(ResumableFrame frame)
     /// <summary>Writes a field of the state machine, in place.</summary>
     public abstract void SetField(FieldInfo field, object? value);
 
+    /// <summary>The state machine as an object (a boxed copy when it is a struct).</summary>
+    public abstract object StateMachineObject();
+
+    /// <summary>What a resumable state machine's method returns (<see cref="VoidResult"/> for <c>Task</c>), or <c>null</c> when it is not resumable.</summary>
+    public static Type? ResultType(Type stateMachine)
+    {
+        foreach (var field in stateMachine.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
+        {
+            if (field.FieldType == typeof(ResumableTaskMethodBuilder))
+            {
+                return typeof(VoidResult);
+            }
+            if (field.FieldType.IsGenericType && field.FieldType.GetGenericTypeDefinition() == typeof(ResumableTaskMethodBuilder<>))
+            {
+                return field.FieldType.GetGenericArguments()[0];
+            }
+        }
+        return null;
+    }
+
+    /// <summary>A box for a state machine read from a stateless link, completing <paramref name="frame"/>.</summary>
+    public static StateMachineBox Create(ResumableFrame frame, IAsyncStateMachine stateMachine)
+    {
+        var box = (StateMachineBox)Activator.CreateInstance(typeof(StateMachineBox<>).MakeGenericType(stateMachine.GetType()), frame, stateMachine)!;
+        box.Bind(frame);
+        return box;
+    }
+
+    /// <summary>Points the state machine's builder at <paramref name="frame"/>.</summary>
+    protected abstract void Bind(ResumableFrame frame);
+
     /// <summary>
     /// A local (or parameter) that holds something two copies of the frame could not both use — a stream, a
     /// connection, a task, an enumerator of a collection, anything disposable — described for the warning; else null.
@@ -191,6 +222,15 @@ internal sealed class StateMachineBox<TStateMachine>(ResumableFrame frame, TStat
             }
         }
         return null;
+    }
+
+    public override object StateMachineObject() => StateMachine;
+
+    protected override void Bind(ResumableFrame frame)
+    {
+        Frame = frame;
+        frame.Box = this;
+        SetField(s_builder, frame.BuilderFor(frame));
     }
 
     public override object? GetField(FieldInfo field)

@@ -25,8 +25,11 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line)
     /// <summary>Why the chain broke, if it did.</summary>
     public string? Reason { get; private set; }
 
-    /// <summary>How many frames a resumption copies.</summary>
-    public int Depth => _frames.Count;
+    /// <summary>The frames, innermost first, each with the field that holds what it awaits.</summary>
+    public IReadOnlyList<(StateMachineBox Box, AwaiterSlot Slot)> Frames => _frames;
+
+    /// <summary>Called once the chain is sealed (true) or broken (false), on the suspending thread: a stateless page is made then.</summary>
+    public Action<bool>? Resolved { get; init; }
 
     public void Add(StateMachineBox box, AwaiterSlot slot)
     {
@@ -47,6 +50,7 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line)
         if (_state == Climbing)
         {
             Volatile.Write(ref _state, Sealed);
+            Resolved?.Invoke(true);
         }
     }
 
@@ -59,6 +63,7 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line)
         _frames.Clear();
         Reason = $"in {ResumableFrame.Describe(at)}, {reason}";
         Volatile.Write(ref _state, Broken);
+        Resolved?.Invoke(false);
         if (s_warned.TryAdd((file, line), true))
         {
             Console.Error.WriteLine($"DevServe: warning: {(file.Length > 0 ? file : "the servlet")}:{line}: this SendSuspend is resumed by replay "
@@ -92,16 +97,27 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line)
     /// <param name="request">What the suspension completes with.</param>
     /// <param name="contextFor">The execution context a copy runs in, from the one its template had.</param>
     public (StateMachineBox Innermost, Task Root) Copy(Request request, Func<ExecutionContext?, ExecutionContext?> contextFor)
+        => Link(_frames.Select(f =>
+        {
+            var frame = f.Box.Frame.Fresh();
+            var box = f.Box.CopyFor(frame);
+            frame.Box = box;
+            box.Context = contextFor(f.Box.Context);
+            return (box, f.Slot);
+        }), request);
+
+    /// <summary>
+    /// Makes each frame (innermost first) await its callee's task, the innermost <paramref name="request"/>; the
+    /// outermost is the flow's root. Returns the innermost (to run) and the root's task.
+    /// </summary>
+    public static (StateMachineBox Innermost, Task Root) Link(IEnumerable<(StateMachineBox Box, AwaiterSlot Slot)> frames, Request request)
     {
         StateMachineBox? innermost = null;
         ResumableFrame? callee = null;
         Task awaited = Task.FromResult(request);
-        foreach (var (template, slot) in _frames)
+        foreach (var (box, slot) in frames)
         {
-            var frame = template.Frame.Fresh();
-            var box = template.CopyFor(frame);
-            frame.Box = box;
-            box.Context = contextFor(template.Context);
+            var frame = box.Frame;
             slot.SetTask(box, awaited);
             if (callee is null)
             {

@@ -1,0 +1,201 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using static DevServe.Web;
+
+namespace DevServe.Tests;
+
+/// <summary>
+/// Stateless resumable servlets: the link carries the suspended frames (or the embedded handler with its captured
+/// values), so nothing before the suspension runs again and a link names exactly what its page offered.
+/// </summary>
+public sealed class StatelessFramesTests : IDisposable
+{
+    private readonly TempDirectory _store = new();
+    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+
+    private IStuffer<byte[]> Stuffer => Stuffers.Make(_key, new DirectoryStore(_store.Path));
+
+    public void Dispose() => _store.Dispose();
+
+    private Task<LoopbackServer> Serve(Func<Request, Task<Response>> start)
+        => LoopbackServer.StartAsync(Servlets.DispatchServlet(start, stateless: true, stuffer: Stuffer));
+
+    private static string Form(string k, string text) => $"<p>{text}</p><form method=\"post\" action=\"{k}\"></form>";
+
+    [Fact]
+    public async Task The_roster_back_button_adds_each_name_once_per_submit()
+    {
+        var added = new ConcurrentQueue<string>();
+        [AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]
+        async Task<Response> Start(Request request)
+        {
+            var names = new List<string>();
+            while (true)
+            {
+                var answer = await SendSuspend(k => Response.Html(Form(k, string.Join(",", names))));
+                added.Enqueue(answer.Bindings["name"]!);
+                names = [.. names, answer.Bindings["name"]!];
+            }
+        }
+        await using var server = await Serve(Start);
+        var page1 = await server.Client.GetStringAsync("/");
+        Assert.Contains(";c=", Browser.FirstLink(page1));
+        var page2 = await server.Client.PostAsync(Browser.FirstLink(page1), ("name", "ann"));
+        var page3 = await server.Client.PostAsync(Browser.FirstLink(page2), ("name", "bob"));
+        var page4 = await server.Client.PostAsync(Browser.FirstLink(page3), ("name", "cy"));
+        Assert.Contains("<p>ann,bob,cy</p>", page4);
+        Assert.Contains("<p>ann,bob,dee</p>", await server.Client.PostAsync(Browser.FirstLink(page3), ("name", "dee")));
+        Assert.Equal(["ann", "bob", "cy", "dee"], added);
+    }
+
+    [Fact]
+    public async Task An_old_view_link_views_its_own_item_after_the_list_changed()
+    {
+        var items = new List<string> { "a", "b" };
+        [AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]
+        async Task<Response> Start(Request request)
+        {
+            await Task.Yield();
+            return List();
+        }
+        Response List() => SendSuspendDispatch(embed => Response.Html(
+            string.Concat(items.Select(item => $"<a href=\"{embed(_ => Response.Text("view " + item))}\">view {item}</a> "))
+            + $"<a href=\"{embed(_ => Add())}\">add</a>"));
+        Response Add()
+        {
+            items.Insert(0, "new");
+            return List();
+        }
+        await using var server = await Serve(Start);
+        var page = await server.Client.GetStringAsync("/");
+        var links = Browser.Links(page);
+        await server.Client.GetStringAsync(links[2]);   // add: the list is now new, a, b
+        Assert.Equal("view a", await server.Client.GetStringAsync(links[0]));   // the old page's "view a"
+        Assert.Equal("view b", await server.Client.GetStringAsync(links[1]));
+    }
+
+    [Fact]
+    public async Task Post_redirect_get_inserts_once_per_post_and_never_on_get_or_reload()
+    {
+        var posts = new ConcurrentQueue<string>();
+        [AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]
+        async Task<Response> Start(Request request)
+        {
+            while (true)
+            {
+                var post = await SendSuspend(k => Response.Html(Form(k, string.Join(",", posts))));
+                posts.Enqueue(post.Bindings["title"]!);
+                await RedirectGet();
+            }
+        }
+        await using var server = await Serve(Start);
+        using var noRedirects = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = server.Client.BaseAddress };
+        var form = Browser.FirstLink(await server.Client.GetStringAsync("/"));
+        using var body = new FormUrlEncodedContent([new("title", "bob")]);
+        var posted = await noRedirects.PostAsync(form, body);
+        Assert.Equal(HttpStatusCode.SeeOther, posted.StatusCode);
+        var after = posted.Headers.Location!.OriginalString;
+        for (var reload = 0; reload < 3; reload++)
+        {
+            Assert.Contains("<p>bob</p>", await server.Client.GetStringAsync(after));
+        }
+        Assert.Equal(["bob"], posts);
+    }
+
+    [Fact]
+    public async Task A_conversation_ten_steps_deep_keeps_a_short_link_and_runs_nothing_twice()
+    {
+        var steps = 0;
+        [AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]
+        async Task<Response> Start(Request request)
+        {
+            var sum = 0;
+            for (var step = 1; ; step++)
+            {
+                Interlocked.Increment(ref steps);
+                var answer = await SendSuspend(k => Response.Html($"<a href=\"{k}\">step {step}</a>"));
+                sum += int.Parse(answer.Bindings["n"]!, System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+        await using var server = await Serve(Start);
+        var k = Browser.FirstLink(await server.Client.GetStringAsync("/"));
+        for (var step = 1; step <= 10; step++)
+        {
+            k = Browser.FirstLink(await server.Client.GetStringAsync(k + "?n=" + step));
+        }
+        Assert.InRange(k.Length, 1, 250);
+        Assert.Equal(11, steps);
+    }
+
+    [Fact]
+    public async Task A_local_a_link_cannot_carry_gets_a_page_naming_it_and_its_type()
+    {
+        [AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]
+        async Task<Response> Start(Request request)
+        {
+            var text = new StringBuilder("x");
+            await SendSuspend(k => Response.Html(Form(k, "go")));
+            return Response.Text(text.ToString());
+        }
+        await using var server = await Serve(Start);
+        var response = await server.Client.GetAsync("/");
+        var page = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains("text", page);
+        Assert.Contains("StringBuilder", page);
+    }
+
+    [Fact]
+    public async Task Links_naming_types_outside_the_servlet_or_the_allow_list_are_refused_and_nothing_runs()
+    {
+        var ran = 0;
+        [AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]
+        async Task<Response> Start(Request request)
+        {
+            var answer = await SendSuspend(k => Response.Html(Form(k, "go")));
+            Interlocked.Increment(ref ran);
+            return Response.Text("ran");
+        }
+        await using var server = await Serve(Start);
+        var real = Browser.FirstLink(await server.Client.GetStringAsync("/"));
+        var path = real[..real.IndexOf(";c=", StringComparison.Ordinal)];
+        var now = Varint(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        byte[][] forged =
+        [
+            [1, .. now, 2, 0, 30, .. TypeId("System.Diagnostics.Process"), 0, 0, 0, 0, 0, 0, 0, 0],   // a framework type
+            [1, .. now, 2, 0, 18, 30, .. TypeId("System.IO.FileInfo"), 0, 0, 0, 0, 0, 0, 0, 0, 0],   // List<FileInfo>
+            [2, .. now, 30, .. TypeId("System.Diagnostics.Process"), .. Utf8("Start"), 0, 0, 0, 0, 0, 0, 0, 0, 0],   // a handler on it
+            [1, .. now, 2, 0, 24, 0, 0, 0, 0],   // a type id DevServe never writes
+            [1, .. Varint(DateTimeOffset.UtcNow.AddDays(-8).ToUnixTimeSeconds()), 0],   // expired
+            [1, .. now, 0x7F],   // garbage
+        ];
+        foreach (var bytes in forged)
+        {
+            var url = path + ";c=" + Encoding.ASCII.GetString(Stuffer.In(bytes));
+            var response = await server.Client.GetAsync(url);
+            Assert.InRange((int)response.StatusCode, 400, 499);
+        }
+        Assert.Equal(0, ran);
+        Assert.Equal("ran", await server.Client.GetStringAsync(real));   // the real link still works
+    }
+
+    private static byte[] TypeId(string fullName) => SHA256.HashData(Encoding.UTF8.GetBytes(fullName))[..4];
+
+    private static byte[] Utf8(string s) => [.. Varint(Encoding.UTF8.GetByteCount(s)), .. Encoding.UTF8.GetBytes(s)];
+
+    private static byte[] Varint(long value)
+    {
+        var v = (ulong)((value << 1) ^ (value >> 63));
+        var bytes = new List<byte>();
+        while (v >= 0x80)
+        {
+            bytes.Add((byte)(v | 0x80));
+            v >>= 7;
+        }
+        bytes.Add((byte)v);
+        return [.. bytes];
+    }
+}

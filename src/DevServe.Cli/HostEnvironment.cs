@@ -9,7 +9,8 @@ namespace DevServe.Cli;
 /// <remarks>
 /// <c>DEVSERVE_CACHE</c> (else <c>$XDG_CACHE_HOME/devserve/scripts</c>, else <c>~/.cache/devserve/scripts</c>): compiled
 /// scripts and restored packages. <c>DEVSERVE_STUFFER_KEY</c>: the stateless servlets' signing key file.
-/// <c>DEVSERVE_URL_STORE</c>: their hash store's directory. <c>BROWSER</c> is read by <c>Launch.SendUrl</c>, as
+/// <c>DEVSERVE_URL_STORE</c>: their hash store's directory. <c>DEVSERVE_STUFFER_OLD_KEYS</c>: retired key files (separated
+/// by <c>:</c>) whose links are still accepted, for key rotation. <c>BROWSER</c> is read by <c>Launch.SendUrl</c>, as
 /// Racket's <c>send-url</c> reads it.
 /// </remarks>
 internal static class HostEnvironment
@@ -18,7 +19,7 @@ internal static class HostEnvironment
     /// <exception cref="InvalidDataException">The stuffer key file is too short.</exception>
     /// <exception cref="IOException">The stuffer key file cannot be read or made.</exception>
     /// <exception cref="UnauthorizedAccessException">The stuffer key file cannot be read or made.</exception>
-    public static ServletHostOptions Read(bool useCache = true, bool stateless = false) => new()
+    public static ServletHostOptions Read(bool useCache = true, bool stateless = false, bool encryptLinks = false) => new()
     {
         CacheDirectory = Variable("DEVSERVE_CACHE")
             ?? (Variable("XDG_CACHE_HOME") is { } xdg ? Path.Combine(xdg, "devserve", "scripts") : ServletHostOptions.DefaultCacheDirectory),
@@ -26,9 +27,15 @@ internal static class HostEnvironment
         Stateless = stateless,
         // Read now, not at the first request: a bad key file is a start-up error, not a failing page.
         Stuffer = stateless
-            ? Stuffers.Make(Stuffers.DefaultKey(Variable("DEVSERVE_STUFFER_KEY")), new DirectoryStore(Variable("DEVSERVE_URL_STORE") ?? Stuffers.DefaultStorePath))
+            ? Stuffers.Make([Stuffers.DefaultKey(Variable("DEVSERVE_STUFFER_KEY")), .. OldKeys()],
+                new DirectoryStore(Variable("DEVSERVE_URL_STORE") ?? Stuffers.DefaultStorePath), encryptLinks)
             : null,
     };
+
+    // Retired keys are read, never made: a missing one is an error, not a fresh key.
+    private static IEnumerable<byte[]> OldKeys() => (Variable("DEVSERVE_STUFFER_OLD_KEYS") ?? "")
+        .Split(':', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(path => File.ReadAllBytes(path) is { Length: >= 16 } key ? key : throw new InvalidDataException($"{path}: a stuffer key file holds at least 16 bytes."));
 
     private static string? Variable(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
 }

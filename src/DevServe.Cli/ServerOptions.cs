@@ -22,6 +22,7 @@ internal sealed class ServerOptions
     public readonly Option<FileInfo> LogFile = new("--log-file") { Description = "Append a request log to this file." };
     public readonly Option<string> LogFormat = new("--log-format") { Description = "apache-default (default), combined, parenthesized or extended.", DefaultValueFactory = _ => "apache-default" };
     public readonly Option<bool> Stateless = new("--stateless") { Description = "Keep no conversation on the server: continuations travel in signed URLs." };
+    public readonly Option<bool> EncryptLinks = new("--encrypt-links") { Description = "With --stateless: encrypt the links too (AES-GCM), so their contents cannot be read." };
     public readonly Option<bool> NoCache = new("--no-cache") { Description = "Always compile (do not use the compiled-script cache)." };
     public readonly Option<FileInfo> SslCert = new("--ssl-cert") { Description = "A PEM certificate: serve HTTPS (with --ssl-key)." };
     public readonly Option<FileInfo> SslKey = new("--ssl-key") { Description = "The PEM private key of --ssl-cert." };
@@ -56,7 +57,7 @@ internal sealed class ServerOptions
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { Port, ListenIp, NoBrowser, LaunchPath, Htdocs, NoQuit, NoBanner, NoCache, SslCert, SslKey,
-                     ServletPath, ServletRegexp, LogFile, LogFormat, Stateless, TrustHost })
+                     ServletPath, ServletRegexp, LogFile, LogFormat, Stateless, EncryptLinks, TrustHost })
         {
             command.Options.Add(option);
         }
@@ -67,7 +68,7 @@ internal sealed class ServerOptions
     {
         try
         {
-            return HostEnvironment.Read(useCache: !values.Get(NoCache), stateless: values.Get(Stateless));
+            return HostEnvironment.Read(useCache: !values.Get(NoCache), stateless: values.Get(Stateless), encryptLinks: values.Get(EncryptLinks));
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {

@@ -18,10 +18,19 @@ public static partial class Stuffers
     public static IStuffer<byte[]> Default => s_default.Value;
 
     /// <summary>The default chain with a given key and store.</summary>
-    public static IStuffer<byte[]> Make(byte[] key, IStore store)
+    public static IStuffer<byte[]> Make(byte[] key, IStore store) => Make([key], store);
+
+    /// <summary>
+    /// The default chain, signed under the first of <paramref name="keys"/> and accepting any of them (rotation:
+    /// <see cref="Hmac(IReadOnlyList{byte[]})"/>); with <paramref name="encrypt"/>, encrypted too (AES-GCM under the
+    /// first key, <see cref="Encrypt(IReadOnlyList{byte[]})"/>), so the URL cannot be read.
+    /// </summary>
+    public static IStuffer<byte[]> Make(IReadOnlyList<byte[]> keys, IStore store, bool encrypt = false)
     {
-        var sign = Hmac(key);
-        return Chain(Gzip(), sign, If(IsUrlTooBig, Chain(Hash(store), sign)), Base64);
+        ArgumentNullException.ThrowIfNull(keys);
+        var sign = Hmac(keys);
+        var compressed = encrypt ? Chain(Gzip(), Encrypt(keys)) : Gzip();
+        return Chain(compressed, sign, If(IsUrlTooBig, Chain(Hash(store), sign)), Base64);
     }
 
     /// <summary>

@@ -199,3 +199,68 @@ public sealed class StatelessFramesTests : IDisposable
         return [.. bytes];
     }
 }
+
+/// <summary>The default stuffer chain's key rotation and encryption, end to end through a stateless servlet.</summary>
+public sealed class StatelessLinkKeysTests : IDisposable
+{
+    private readonly TempDirectory _store = new();
+
+    public void Dispose() => _store.Dispose();
+
+    [AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]
+    private static async Task<Response> Start(Request request)
+    {
+        var secret = "hunter2-" + request.Bindings["who"];
+        var answer = await SendSuspend(k => Response.Html($"<a href=\"{k}\">go</a>"));
+        return Response.Text(secret.Length + " " + answer.Method);
+    }
+
+    private async Task<(string Link, string Answer)> LinkAndAnswer(IStuffer<byte[]> maker, IStuffer<byte[]> resumer)
+    {
+        await using var first = await LoopbackServer.StartAsync(Servlets.DispatchServlet(Start, stateless: true, stuffer: maker));
+        var k = Browser.FirstLink(await first.Client.GetStringAsync("/?who=me"));
+        await using var second = await LoopbackServer.StartAsync(Servlets.DispatchServlet(Start, stateless: true, stuffer: resumer));
+        var response = await second.Client.GetAsync(k);
+        return (k, response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync() : ((int)response.StatusCode).ToString());
+    }
+
+    [Fact]
+    public async Task A_link_made_under_a_retired_key_still_resumes_until_the_key_is_dropped()
+    {
+        var (old, current) = (RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32));
+        var store = new DirectoryStore(_store.Path);
+        Assert.Equal("10 GET", (await LinkAndAnswer(Stuffers.Make([old], store), Stuffers.Make([current, old], store))).Answer);
+        Assert.Equal("400", (await LinkAndAnswer(Stuffers.Make([old], store), Stuffers.Make([current], store))).Answer);
+    }
+
+    [Fact]
+    public async Task An_encrypted_link_resumes_and_does_not_show_its_locals()
+    {
+        var key = RandomNumberGenerator.GetBytes(32);
+        var store = new DirectoryStore(_store.Path);
+        var (plainLink, _) = await LinkAndAnswer(Stuffers.Make([key], store), Stuffers.Make([key], store));
+        Assert.Contains("hunter2-me", Readable(plainLink));   // signed only: anyone can read the locals
+        var (sealedLink, answer) = await LinkAndAnswer(Stuffers.Make([key], store, encrypt: true), Stuffers.Make([key], store, encrypt: true));
+        Assert.Equal("10 GET", answer);
+        Assert.DoesNotContain("hunter2", Readable(sealedLink));
+    }
+
+    // What a visitor can read of a link: base64, then skip the key id and the MAC, then gunzip if it is gzip.
+    private static string Readable(string link)
+    {
+        var token = link[(link.IndexOf(";c=", StringComparison.Ordinal) + 3)..];
+        var bytes = Convert.FromBase64String(token.Replace('-', '+').Replace('_', '/').PadRight((token.Length + 3) / 4 * 4, '='));
+        var body = bytes.AsSpan(1 + 32 + 1).ToArray();   // key id, MAC, the "not in the store" flag
+        try
+        {
+            using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(body), System.IO.Compression.CompressionMode.Decompress);
+            using var text = new MemoryStream();
+            gzip.CopyTo(text);
+            return Encoding.Latin1.GetString(text.ToArray());
+        }
+        catch (InvalidDataException)
+        {
+            return Encoding.Latin1.GetString(body);
+        }
+    }
+}

@@ -95,6 +95,46 @@ public sealed class HmacStufferTests : StufferContractTests
     }
 }
 
+public sealed class RotatingHmacStufferTests : StufferContractTests
+{
+    private static readonly byte[] s_old = RandomNumberGenerator.GetBytes(32);
+    private static readonly byte[] s_new = RandomNumberGenerator.GetBytes(32);
+
+    protected override IStuffer<byte[]> CreateStuffer() => Stuffers.Hmac([s_new, s_old]);
+
+    protected override bool Authenticates => true;
+
+    [Fact]
+    public void Values_signed_by_a_retired_key_are_accepted_until_it_is_dropped()
+    {
+        var byOld = Stuffers.Hmac([s_old]).In("hello"u8.ToArray());
+        Assert.Equal("hello"u8.ToArray(), Stuffers.Hmac([s_new, s_old]).Out(byOld));
+        Assert.False(Stuffers.Hmac([s_new]).TryOut(byOld, out _));
+        var byNew = Stuffers.Hmac([s_new, s_old]).In("hi"u8.ToArray());
+        Assert.False(Stuffers.Hmac([s_old]).TryOut(byNew, out _));   // signed with the first key, not the retired one
+    }
+}
+
+public sealed class EncryptStufferTests : StufferContractTests
+{
+    protected override IStuffer<byte[]> CreateStuffer() => Stuffers.Encrypt(RandomNumberGenerator.GetBytes(32));
+
+    protected override bool Authenticates => true;
+
+    [Fact]
+    public void The_value_cannot_be_read_and_another_key_cannot_open_it()
+    {
+        var key = RandomNumberGenerator.GetBytes(32);
+        var secret = "the secret in a local"u8.ToArray();
+        var sealedValue = Stuffers.Encrypt(key).In(secret);
+        Assert.Equal(-1, sealedValue.AsSpan().IndexOf(secret));
+        Assert.NotEqual(sealedValue, Stuffers.Encrypt(key).In(secret));   // a fresh nonce each time
+        Assert.Equal(secret, Stuffers.Encrypt(key).Out(sealedValue));
+        Assert.False(Stuffers.Encrypt(RandomNumberGenerator.GetBytes(32)).TryOut(sealedValue, out _));
+        Assert.Equal(secret, Stuffers.Encrypt([RandomNumberGenerator.GetBytes(32), key]).Out(sealedValue));   // rotation
+    }
+}
+
 public sealed class HashStufferTests : StufferContractTests
 {
     protected override IStuffer<byte[]> CreateStuffer() => Stuffers.Hash(new DirectoryStore(Store.Path));

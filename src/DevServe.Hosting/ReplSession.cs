@@ -97,6 +97,8 @@ internal sealed class ReplSession : IDisposable
             Use(restore);
         }
 
+        // Async methods defined at the prompt are resumable, as in a script file (real continuations, no replay).
+        code = ResumableRewriter.Rewrite(Microsoft.CodeAnalysis.Text.SourceText.From(code), "", s_parse).ToString();
         var script = _state is null ? CSharpScript.Create(code, _options, typeof(ReplGlobals)) : _state.Script.ContinueWith(code, _options);
         var errors = script.Compile(cancellationToken).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         if (errors.Count > 0)
@@ -193,6 +195,8 @@ internal sealed class ReplSession : IDisposable
 
     private static string ReadOrEmpty(string path) => File.Exists(path) ? File.ReadAllText(path) : "";
 
+    private static readonly CSharpParseOptions s_parse = new(LanguageVersion.Latest, kind: SourceCodeKind.Script);
+
     private ScriptOptions BaseOptions()
     {
         var resolver = new PackageReferenceResolver(ScriptMetadataResolver.Default.WithBaseDirectory(_directory), _restore, ScriptCompiler.References[^1]);
@@ -201,7 +205,7 @@ internal sealed class ReplSession : IDisposable
             .WithImports(ScriptCompiler.Usings)
             .WithLanguageVersion(LanguageVersion.Latest)
             .WithEmitDebugInformation(true)
-            .WithSourceResolver(ScriptSourceResolver.Default.WithBaseDirectory(_directory))
+            .WithSourceResolver(new ResumableSourceResolver(_directory, s_parse))
             .WithMetadataResolver(resolver);
     }
 

@@ -50,6 +50,20 @@ public sealed partial class ReplTests
     }
 
     [Fact]
+    public async Task A_Start_typed_at_the_prompt_resumes_without_running_again()
+    {
+        await using var repl = DevServeProcess.StartWithInput("repl", "--port", "0", "--no-browser");
+        var url = await repl.UrlAsync();
+        await repl.WaitForOutputAsync("#help lists the commands");
+        await repl.SendAsync("var runs = 0;");
+        var mark = await repl.SendAsync("async Task<Response> Start(Request request) { runs++; var r = await SendSuspend(k => Response.Html($\"<a href=\\\"{k}\\\">go</a>\")); return Response.Text($\"runs {runs}\"); }");
+        await repl.WaitForOutputAsync("Serving Start at", mark);
+        var k = Browser.FirstLink(await s_client.GetStringAsync(url + "/"));
+        Assert.Equal("runs 1", await s_client.GetStringAsync(url + k));
+        Assert.Equal("runs 1", await s_client.GetStringAsync(url + k));   // the back button: a copy goes on, Start does not run again
+    }
+
+    [Fact]
     public async Task A_loaded_servlet_keeps_continuations_the_prompt_can_list_and_clear()
     {
         var add = Path.Combine(ExampleServlets.Directory, "add.csx");

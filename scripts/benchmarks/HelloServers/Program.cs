@@ -9,11 +9,20 @@ using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-// Usage: HelloServers bare|bare-link|serve|servlet|suspend|conversation|conversation-stateless|soak|stuck. Prints "PORT <n>" once listening on 127.0.0.1, serves until
-// stdin closes. servlet: DispatchServlet hello; suspend: a servlet looping on SendSuspend, one link per page;
-// conversation[-stateless]: 10 SendSuspends, then an answer linking back to the start (stateful, or stateless:
-// every request replays the conversation so far from its URL).
+// Usage: HelloServers bare|bare-link|serve|servlet|suspend|suspend-resumable|conversation|conversation-stateless|
+// steps-stateless|steps-stateless-replay|soak|stuck, or HelloServers memory live|resumable [count].
+// Prints "PORT <n>" once listening on 127.0.0.1, serves until stdin closes. servlet: DispatchServlet hello; suspend: a
+// servlet looping on SendSuspend, one link per page (a lambda: resumed live once); suspend-resumable: the same loop as
+// a resumable method (every resume copies its frame); conversation[-stateless]: 10 SendSuspends, then an answer
+// linking back to the start (stateful, or stateless: every request replays the conversation so far from its URL);
+// steps-stateless[-replay]: an endless stateless loop, its link carrying the frames (or the replay log).
+// memory: suspends <count> flows in-process and prints the bytes each keeps.
 var mode = args.FirstOrDefault() ?? "serve";
+if (mode == "memory")
+{
+    await Program.MeasureMemoryAsync(args.ElementAtOrDefault(1) == "resumable", int.Parse(args.ElementAtOrDefault(2) ?? "50000"));
+    return;
+}
 var hello = "Hello, World!"u8.ToArray();
 Func<Task> stop;
 int port;
@@ -47,6 +56,18 @@ else
                     await Web.SendSuspend(k => Response.Html($"<a href=\"{k}\">{n}</a>"));
                 }
             }, manager: new ThresholdLruManager(ThresholdLruManager.DefaultThreshold))),
+        "suspend-resumable" => Dispatchers.Sequencer(
+            Dispatchers.PathProcedure("/hello", _ => Response.Text("Hello, World!")),
+            Servlets.DispatchServlet(Program.Loop, manager: new ThresholdLruManager(ThresholdLruManager.DefaultThreshold))),
+        "steps-stateless" => Servlets.DispatchServlet(Program.Loop, stateless: true),
+        "steps-stateless-replay" => Servlets.DispatchServlet(async _ =>
+        {
+            for (var i = 0; ; i++)
+            {
+                var n = i;
+                await Web.SendSuspend(k => Response.Html($"<a href=\"{k}\">{n}</a>"));
+            }
+        }, stateless: true),
         "conversation" => Servlets.DispatchServlet(Conversation),
         "conversation-stateless" => Servlets.DispatchServlet(Conversation, stateless: true),
         // soak: hello at /hello, static files under /static/ (1 KiB, 64 KiB), the 10-step conversation everywhere else.
@@ -77,6 +98,47 @@ await stop();
 
 internal static partial class Program
 {
+    /// <summary>The suspend loop as a resumable method: every resumption copies its frame, nothing replays.</summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]
+    internal static async Task<Response> Loop(Request request)
+    {
+        for (var i = 0; ; i++)
+        {
+            var n = i;
+            await Web.SendSuspend(k => Response.Html($"<a href=\"{k}\">{n}</a>"));
+        }
+    }
+
+    /// <summary>Suspends <paramref name="count"/> flows (one page each, kept by the manager) and prints what each keeps.</summary>
+    internal static async Task MeasureMemoryAsync(bool resumable, int count)
+    {
+        var manager = new ThresholdLruManager(1L << 40);
+        Func<Request, Task<Response>> start = resumable ? Loop : async _ =>
+        {
+            for (var i = 0; ; i++)
+            {
+                var n = i;
+                await Web.SendSuspend(k => Response.Html($"<a href=\"{k}\">{n}</a>"));
+            }
+        };
+        var servlet = Servlets.DispatchServlet(start, manager: manager);
+        var uri = new Uri("http://127.0.0.1/");
+        Request Get() => new("GET", uri, [new Header("Host", "127.0.0.1")], Bindings.Empty, null, "127.0.0.1", 80, "127.0.0.1");
+        for (var i = 0; i < 1000; i++)
+        {
+            await servlet(Get());   // warm-up: JIT, the servlet threads
+        }
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var first = manager.Count;
+        for (var i = 0; i < count; i++)
+        {
+            await servlet(Get());
+        }
+        var after = GC.GetTotalMemory(forceFullCollection: true);
+        Console.WriteLine($"{(resumable ? "resumable" : "live")}: {manager.Count - first} suspended flows, {(after - before) / (double)(manager.Count - first):F0} bytes each (managed heap, after a full GC)");
+        GC.KeepAlive(servlet);
+    }
+
     /// <summary>A directory of two static files for the soak, made fresh in the temp folder.</summary>
     private static string StaticRoot()
     {

@@ -69,7 +69,8 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
         return _slot.Task;
     }
 
-    public bool Answer(Response response) => _slot?.TrySetResult(response) ?? false;
+    /// <summary>Answers the open slot; false when there is none (already answered). The slot is let go: a suspended flow does not keep its page.</summary>
+    public bool Answer(Response response) => Interlocked.Exchange(ref _slot, null)?.TrySetResult(response) ?? false;
 
     /// <summary>Runs the entry point as the root of this flow, answering the open slot with whatever it ends with.</summary>
     public Task RunAsync(Func<Request, Task<Response>> entry, Request first) => RunRootAsync(() =>

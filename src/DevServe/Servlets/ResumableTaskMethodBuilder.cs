@@ -57,12 +57,22 @@ public struct ResumableTaskMethodBuilder<TResult>
     /// <summary>Called by the compiler.</summary>
     public void AwaitOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
         where TAwaiter : INotifyCompletion where TStateMachine : IAsyncStateMachine
-        => awaiter.OnCompleted(ResumableFrame.Suspend(Frame, ref awaiter, ref stateMachine));
+    {
+        if (ResumableFrame.Suspend(Frame, ref awaiter, ref stateMachine) is { } next)
+        {
+            awaiter.OnCompleted(next);
+        }
+    }
 
     /// <summary>Called by the compiler.</summary>
     public void AwaitUnsafeOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
         where TAwaiter : ICriticalNotifyCompletion where TStateMachine : IAsyncStateMachine
-        => awaiter.UnsafeOnCompleted(ResumableFrame.Suspend(Frame, ref awaiter, ref stateMachine));
+    {
+        if (ResumableFrame.Suspend(Frame, ref awaiter, ref stateMachine) is { } next)
+        {
+            awaiter.UnsafeOnCompleted(next);
+        }
+    }
 }
 
 /// <summary>
@@ -103,10 +113,20 @@ public struct ResumableTaskMethodBuilder
     /// <summary>Called by the compiler.</summary>
     public void AwaitOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
         where TAwaiter : INotifyCompletion where TStateMachine : IAsyncStateMachine
-        => awaiter.OnCompleted(ResumableFrame.Suspend(Frame, ref awaiter, ref stateMachine));
+    {
+        if (ResumableFrame.Suspend(Frame, ref awaiter, ref stateMachine) is { } next)
+        {
+            awaiter.OnCompleted(next);
+        }
+    }
 
     /// <summary>Called by the compiler.</summary>
     public void AwaitUnsafeOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
         where TAwaiter : ICriticalNotifyCompletion where TStateMachine : IAsyncStateMachine
-        => awaiter.UnsafeOnCompleted(ResumableFrame.Suspend(Frame, ref awaiter, ref stateMachine));
+    {
+        if (ResumableFrame.Suspend(Frame, ref awaiter, ref stateMachine) is { } next)
+        {
+            awaiter.UnsafeOnCompleted(next);
+        }
+    }
 }

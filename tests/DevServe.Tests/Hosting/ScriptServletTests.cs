@@ -31,11 +31,12 @@ public sealed class ScriptServletTests
                 heapAfterWarmUp = GC.GetTotalMemory(forceFullCollection: true);   // after JIT and tiering have settled
             }
             File.WriteAllText(path, Hello(n));
-            // A late event of the previous save can make a swap that still read it: wait for the swap that serves this one.
+            // A save is a truncation and a write: a swap can read the file between them (the compile error page) or a late
+            // event of the previous save can swap before this one. Wait for the swap that serves this version.
             while (true)
             {
                 var swapped = servlet.NextSwap;
-                if (await server.Client.GetStringAsync("/") == $"v{n}")
+                if (await (await server.Client.GetAsync("/")).Content.ReadAsStringAsync() == $"v{n}")
                 {
                     break;
                 }

@@ -29,6 +29,9 @@ internal abstract class AwaiterSlot(FieldInfo field)
     /// <summary>Has <paramref name="task"/>'s completion run <paramref name="box"/> on, as the original await would have.</summary>
     public abstract void OnCompleted(StateMachineBox box, Task task);
 
+    /// <summary>Registers <paramref name="box"/>'s continuation on the awaiter the field holds, as the await itself would have.</summary>
+    public abstract void Register(StateMachineBox box);
+
     /// <summary>The slot holding the awaiter of <paramref name="awaited"/>, or <c>null</c> when there is none to be sure of.</summary>
     public static AwaiterSlot? Find<TStateMachine, TAwaiter>(StateMachineBox box, Task awaited) where TAwaiter : INotifyCompletion
     {
@@ -68,6 +71,13 @@ internal abstract class AwaiterSlot(FieldInfo field)
         {
             var awaiter = (TAwaiter)box.GetField(Field)!;
             AwaiterTask.Replace(ref awaiter, task);
+            Register(box, awaiter);
+        }
+
+        public override void Register(StateMachineBox box) => Register(box, (TAwaiter)box.GetField(Field)!);
+
+        private static void Register(StateMachineBox box, TAwaiter awaiter)
+        {
             if (awaiter is ICriticalNotifyCompletion critical)
             {
                 critical.UnsafeOnCompleted(box.MoveNextAction);   // the box restores its own execution context

@@ -85,9 +85,11 @@ internal abstract class ResumableFrame
 
     /// <summary>
     /// The method awaits something that has not completed: boxes the state machine (once), notes the links this await
-    /// reveals, and returns what the awaiter calls when it completes.
+    /// reveals, and returns what the awaiter calls when it completes — or <c>null</c> when the frame joined a
+    /// suspended chain: then nothing is registered unless the chain breaks (a sealed chain is a template that never
+    /// runs, and costs no continuation).
     /// </summary>
-    public static Action Suspend<TAwaiter, TStateMachine>(ResumableFrame frame, ref TAwaiter awaiter, ref TStateMachine stateMachine)
+    public static Action? Suspend<TAwaiter, TStateMachine>(ResumableFrame frame, ref TAwaiter awaiter, ref TStateMachine stateMachine)
         where TAwaiter : INotifyCompletion where TStateMachine : IAsyncStateMachine
     {
         if (frame.Box is not StateMachineBox<TStateMachine> box)
@@ -96,14 +98,15 @@ internal abstract class ResumableFrame
             frame.Box = box;
         }
         box.Context = ExecutionContext.Capture();
-        if (frame.Pending is not null || t_climbing is not null || t_returned is not null)
+        if ((frame.Pending is not null || t_climbing is not null || t_returned is not null) && Link(frame, box, ref awaiter))
         {
-            Link(frame, box, ref awaiter);
+            return null;
         }
         return box.MoveNextAction;
     }
 
-    private static void Link<TAwaiter, TStateMachine>(ResumableFrame frame, StateMachineBox<TStateMachine> box, ref TAwaiter awaiter)
+    // Whether the frame joined a chain (its continuation is then the chain's to register, if it breaks).
+    private static bool Link<TAwaiter, TStateMachine>(ResumableFrame frame, StateMachineBox<TStateMachine> box, ref TAwaiter awaiter)
         where TAwaiter : INotifyCompletion where TStateMachine : IAsyncStateMachine
     {
         var awaited = AwaiterTask.Of(ref awaiter);
@@ -120,9 +123,12 @@ internal abstract class ResumableFrame
             if (awaited is not null && ReferenceEquals(awaited, suspension.SuspensionTask)
                 && AwaiterSlot.Find<TStateMachine, TAwaiter>(box, awaited) is { } slot)
             {
-                suspension.Add(box, slot);
-                Climb(frame, suspension);
-                return;
+                if (suspension.Add(box, slot, deferred: true))
+                {
+                    Climb(frame, suspension);
+                    return true;
+                }
+                return false;
             }
             suspension.Break(frame, "SendSuspend's task is not awaited by this method itself "
                 + "(an async lambda, a library method or Task.WhenAll is in between, or it is stored and awaited later)");
@@ -130,17 +136,22 @@ internal abstract class ResumableFrame
         if (t_climbing is { } child)
         {
             t_climbing = null;
+            var chain = child.Chain!;
+            child.Chain = null;
             if (ReferenceEquals(child.Parent, frame) && frame.ChildSlot is { } slot)
             {
-                child.Chain!.Add(box, slot);
-                Climb(frame, child.Chain);
+                if (chain.Add(box, slot, deferred: true))
+                {
+                    Climb(frame, chain);
+                    return true;
+                }
             }
             else
             {
-                child.Chain!.Break(child, $"{Describe(child)} is not awaited directly by its caller ({Describe(frame)} awaits something else)");
+                chain.Break(child, $"{Describe(child)} is not awaited directly by its caller ({Describe(frame)} awaits something else)");
             }
-            child.Chain = null;
         }
+        return false;
     }
 
     // Adds the suspended callers whose links are known; stops at the root (sealed) or at a caller still on the stack.
@@ -159,7 +170,10 @@ internal abstract class ResumableFrame
                 t_climbing = f;
                 return;
             }
-            chain.Add(parentBox, slot);
+            if (!chain.Add(parentBox, slot, deferred: false))   // already awaiting, its continuation registered
+            {
+                return;
+            }
         }
     }
 

@@ -16,7 +16,9 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line)
     private const int Climbing = 0, Sealed = 1, Broken = 2;
     private static readonly ConcurrentDictionary<(string File, int Line), bool> s_warned = new();
 
-    private readonly List<(StateMachineBox Box, AwaiterSlot Slot)> _frames = new(4);
+    // Innermost first. Sized for the usual one or two frames; Deferred: the frame's own continuation is not registered yet.
+    private (StateMachineBox Box, AwaiterSlot Slot, bool Deferred)[] _frames = new (StateMachineBox, AwaiterSlot, bool)[1];
+    private int _count;
     private int _state;
 
     /// <summary>The task <c>SendSuspend</c> returned: the innermost frame awaits it.</summary>
@@ -26,23 +28,32 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line)
     public string? Reason { get; private set; }
 
     /// <summary>The frames, innermost first, each with the field that holds what it awaits.</summary>
-    public IReadOnlyList<(StateMachineBox Box, AwaiterSlot Slot)> Frames => _frames;
+    public IReadOnlyList<(StateMachineBox Box, AwaiterSlot Slot)> Frames => [.. _frames.Take(_count).Select(f => (f.Box, f.Slot))];
 
     /// <summary>Called once the chain is sealed (true) or broken (false), on the suspending thread: a stateless page is made then.</summary>
     public Action<bool>? Resolved { get; init; }
 
-    public void Add(StateMachineBox box, AwaiterSlot slot)
+    /// <summary>Adds the next frame outwards; false when it cannot be copied (the chain is then broken).</summary>
+    /// <param name="box">The frame's state machine.</param>
+    /// <param name="slot">Where it holds what it awaits.</param>
+    /// <param name="deferred">Its continuation is not registered: the chain registers it if it breaks.</param>
+    public bool Add(StateMachineBox box, AwaiterSlot slot, bool deferred)
     {
         if (_state != Climbing)
         {
-            return;
+            return false;
         }
         if (box.HeldResource() is { } held)
         {
             Break(box.Frame, held + ": copies of the frame would share it");
-            return;
+            return false;
         }
-        _frames.Add((box, slot));
+        if (_count == _frames.Length)
+        {
+            Array.Resize(ref _frames, _count * 2);
+        }
+        _frames[_count++] = (box, slot, deferred);
+        return true;
     }
 
     public void Seal()
@@ -60,8 +71,17 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line)
         {
             return;
         }
-        _frames.Clear();
         Reason = $"in {ResumableFrame.Describe(at)}, {reason}";
+        // The live flow goes on instead: the frames that joined register the continuations they held back.
+        foreach (var (box, slot, deferred) in _frames.AsSpan(0, _count))
+        {
+            if (deferred)
+            {
+                slot.Register(box);
+            }
+        }
+        _frames = [];
+        _count = 0;
         Volatile.Write(ref _state, Broken);
         Resolved?.Invoke(false);
         if (s_warned.TryAdd((file, line), true))
@@ -97,7 +117,7 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line)
     /// <param name="request">What the suspension completes with.</param>
     /// <param name="contextFor">The execution context a copy runs in, from the one its template had.</param>
     public (StateMachineBox Innermost, Task Root) Copy(Request request, Func<ExecutionContext?, ExecutionContext?> contextFor)
-        => Link(_frames.Select(f =>
+        => Link(_frames.Take(_count).Select(f =>
         {
             var frame = f.Box.Frame.Fresh();
             var box = f.Box.CopyFor(frame);

@@ -18,6 +18,11 @@ using Microsoft.Extensions.Options;
 // steps-stateless[-replay]: an endless stateless loop, its link carrying the frames (or the replay log).
 // memory: suspends <count> flows in-process and prints the bytes each keeps.
 var mode = args.FirstOrDefault() ?? "serve";
+if (mode == "roundtrip")
+{
+    await Program.MeasureRoundTripAsync(args.ElementAtOrDefault(1) == "resumable", int.Parse(args.ElementAtOrDefault(2) ?? "200000"));
+    return;
+}
 if (mode == "memory")
 {
     await Program.MeasureMemoryAsync(args.ElementAtOrDefault(1) == "resumable", int.Parse(args.ElementAtOrDefault(2) ?? "50000"));
@@ -107,6 +112,44 @@ internal static partial class Program
             var n = i;
             await Web.SendSuspend(k => Response.Html($"<a href=\"{k}\">{n}</a>"));
         }
+    }
+
+    /// <summary>In-process, no HTTP: follows one chain of links <paramref name="count"/> times and prints the time per round trip.</summary>
+    internal static async Task MeasureRoundTripAsync(bool resumable, int count)
+    {
+        Func<Request, Task<Response>> start = resumable ? Loop : async _ =>
+        {
+            for (var i = 0; ; i++)
+            {
+                var n = i;
+                await Web.SendSuspend(k => Response.Html($"<a href=\"{k}\">{n}</a>"));
+            }
+        };
+        var servlet = Servlets.DispatchServlet(start, manager: new ThresholdLruManager(64L << 20));
+        Request Get(string path) => new("GET", new Uri("http://127.0.0.1" + path), [new Header("Host", "127.0.0.1")], Bindings.Empty, null, "127.0.0.1", 80, "127.0.0.1");
+        static string Link(Response page)
+        {
+            using var body = new MemoryStream();
+            page.Output(body).GetAwaiter().GetResult();
+            var text = System.Text.Encoding.UTF8.GetString(body.ToArray());
+            var at = text.IndexOf("href=\"", StringComparison.Ordinal) + 6;
+            return text[at..text.IndexOf('"', at)];
+        }
+        var k = Link((await servlet(Get("/")))!);
+        for (var i = 0; i < 20_000; i++)
+        {
+            k = Link((await servlet(Get(k)))!);
+        }
+        var exceptions = 0;
+        AppDomain.CurrentDomain.FirstChanceException += (_, _) => Interlocked.Increment(ref exceptions);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        for (var i = 0; i < count; i++)
+        {
+            k = Link((await servlet(Get(k)))!);
+        }
+        var bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        Console.WriteLine($"{(resumable ? "resumable" : "live")}: {clock.Elapsed.TotalMicroseconds / count:F2} µs and {bytes / count} B allocated per round trip (in-process, page included); {exceptions} exceptions");
     }
 
     /// <summary>Suspends <paramref name="count"/> flows (one page each, kept by the manager) and prints what each keeps.</summary>

@@ -69,6 +69,9 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
         return _slot.Task;
     }
 
+    /// <summary>Whether a response slot is open (the request being served has not been answered yet).</summary>
+    public bool HasOpenSlot => Volatile.Read(ref _slot) is not null;
+
     /// <summary>Answers the open slot; false when there is none (already answered). The slot is let go: a suspended flow does not keep its page.</summary>
     public bool Answer(Response response) => Interlocked.Exchange(ref _slot, null)?.TrySetResult(response) ?? false;
 
@@ -83,8 +86,8 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
     /// <summary>Runs a copy of <paramref name="chain"/>'s frames, resumed with this flow's request, as the root of this flow.</summary>
     public Task RunResumedAsync(SuspendedChain chain) => RunRootAsync(() =>
     {
-        var (innermost, root) = chain.Copy(Current, ContextFor);
-        innermost.MoveNextAction();
+        var (innermost, root) = chain.Copy(Current, template => ReferenceEquals(template, chain.RootContext) ? RootContext : ContextFor(template));
+        innermost.Run();
         return (Task<Response>)root;
     });
 
@@ -97,7 +100,7 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
             box.Context = context;
         }
         var (innermost, root) = SuspendedChain.Link(frames, Current);
-        innermost.MoveNextAction();
+        innermost.Run();
         return (Task<Response>)root;
     });
 
@@ -117,9 +120,13 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
         return copy;
     }
 
+    /// <summary>The context at this flow's root: the ambient flow set, nothing else of the servlet's.</summary>
+    public ExecutionContext? RootContext { get; private set; }
+
     private async Task RunRootAsync(Func<Task<Response>> run)
     {
         s_ambient.Value = this;   // set inside this async method: the caller's context is untouched
+        RootContext = ExecutionContext.Capture();
         Response response;
         try
         {

@@ -71,24 +71,31 @@ public static class Web
             return new TaskCompletionSource<Request>().Task;
         }
         var resume = new TaskCompletionSource<Request>();   // completed by the resumer on a servlet thread, where the flow then runs
-        SuspendedChain? chain = null;
-        if (ResumableFrame.Running is { } running)
-        {
-            // Resumable code: the frames are collected as this suspension unwinds, and every resumption copies them.
-            chain = new SuspendedChain(resume.Task, file, site);
-            running.Pending = chain;
-        }
+        // Resumable code: the frames are collected as this suspension unwinds, and every resumption copies them.
+        var running = ResumableFrame.Running;
+        var chain = running is null ? null : new SuspendedChain(resume.Task, file, site) { RootContext = flow.RootContext };
         var suspended = new SuspendedFlow(flow, resume, flow.Log, site, ServletRuntime.EstimateBytes(flow.Current), chain);
         var manager = flow.Runtime.Manager;
         if (!manager.TryStore(flow.Instance, suspended, out var id, out var salt))
         {
             throw new SendBackException(manager.ExpirationHandler(flow.Current));
         }
-        if (!flow.Answer(makePage(ContinuationUrl.Format(flow.Current.Uri, flow.Instance, id, salt))))
+        var page = makePage(ContinuationUrl.Format(flow.Current.Uri, flow.Instance, id, salt));
+        if (!flow.HasOpenSlot)
         {
             suspended.TryClaim(out _, out _);   // never resumable live: nothing will await it
             throw new InvalidOperationException(
                 "This flow has already answered its request: await each SendSuspend before calling the next.");
+        }
+        if (chain is not null)
+        {
+            // The page goes once the frames are collected (microseconds, on this thread): its k-url never waits for them.
+            chain.Resolved = _ => flow.Answer(page);
+            running!.Pending = chain;
+        }
+        else
+        {
+            flow.Answer(page);
         }
         return resume.Task;
     }

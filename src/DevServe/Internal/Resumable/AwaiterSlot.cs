@@ -13,6 +13,8 @@ internal abstract class AwaiterSlot(FieldInfo field)
     /// <summary>The state machine's field.</summary>
     public FieldInfo Field { get; } = field;
 
+    private static readonly ConditionalWeakTable<FieldInfo, AwaiterSlot> s_byField = new();
+
     /// <summary>The slot of a task awaiter field (of a state machine read from a link), or <c>null</c> for any other field.</summary>
     public static AwaiterSlot? ForField(FieldInfo field)
     {
@@ -20,7 +22,9 @@ internal abstract class AwaiterSlot(FieldInfo field)
         var recognised = type == typeof(TaskAwaiter) || type == typeof(ConfiguredTaskAwaitable.ConfiguredTaskAwaiter)
             || (type.IsGenericType && (type.GetGenericTypeDefinition() == typeof(TaskAwaiter<>)
                 || type.GetGenericTypeDefinition() == typeof(ConfiguredTaskAwaitable<>.ConfiguredTaskAwaiter)));
-        return recognised ? (AwaiterSlot)Activator.CreateInstance(typeof(Typed<>).MakeGenericType(type), field)! : null;
+        return recognised && field.DeclaringType is { } stateMachine
+            ? s_byField.GetValue(field, f => (AwaiterSlot)Activator.CreateInstance(typeof(Typed<,>).MakeGenericType(stateMachine, type), f)!)
+            : null;
     }
 
     /// <summary>Makes the copied state machine in <paramref name="box"/> await <paramref name="task"/> here instead.</summary>
@@ -33,7 +37,8 @@ internal abstract class AwaiterSlot(FieldInfo field)
     public abstract void Register(StateMachineBox box);
 
     /// <summary>The slot holding the awaiter of <paramref name="awaited"/>, or <c>null</c> when there is none to be sure of.</summary>
-    public static AwaiterSlot? Find<TStateMachine, TAwaiter>(StateMachineBox box, Task awaited) where TAwaiter : INotifyCompletion
+    public static AwaiterSlot? Find<TStateMachine, TAwaiter>(StateMachineBox<TStateMachine> box, Task awaited)
+        where TStateMachine : IAsyncStateMachine where TAwaiter : INotifyCompletion
     {
         var slots = Slots<TStateMachine, TAwaiter>.All;
         if (slots.Length == 1)
@@ -42,7 +47,8 @@ internal abstract class AwaiterSlot(FieldInfo field)
         }
         foreach (var slot in slots)
         {
-            if (box.GetField(slot.Field) is TAwaiter held && ReferenceEquals(AwaiterTask.Of(ref held), awaited))
+            var held = slot.Get(box);
+            if (ReferenceEquals(AwaiterTask.Of(ref held), awaited))
             {
                 return slot;
             }
@@ -50,31 +56,38 @@ internal abstract class AwaiterSlot(FieldInfo field)
         return null;
     }
 
-    private static class Slots<TStateMachine, TAwaiter> where TAwaiter : INotifyCompletion
+    private static class Slots<TStateMachine, TAwaiter> where TStateMachine : IAsyncStateMachine where TAwaiter : INotifyCompletion
     {
-        public static readonly AwaiterSlot[] All = [.. typeof(TStateMachine)
+        public static readonly Typed<TStateMachine, TAwaiter>[] All = [.. typeof(TStateMachine)
             .GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
             .Where(f => f.FieldType == typeof(TAwaiter))
-            .Select(f => new Typed<TAwaiter>(f))];
+            .Select(f => new Typed<TStateMachine, TAwaiter>(f))];
     }
 
-    private sealed class Typed<TAwaiter>(FieldInfo field) : AwaiterSlot(field) where TAwaiter : INotifyCompletion
+    private sealed class Typed<TStateMachine, TAwaiter>(FieldInfo field) : AwaiterSlot(field)
+        where TStateMachine : IAsyncStateMachine where TAwaiter : INotifyCompletion
     {
+        private readonly Func<StateMachineBox<TStateMachine>, TAwaiter> _get = StateMachineBox<TStateMachine>.Getter<TAwaiter>(field);
+        private readonly Action<StateMachineBox<TStateMachine>, TAwaiter> _set = StateMachineBox<TStateMachine>.Setter<TAwaiter>(field);
+
+        public TAwaiter Get(StateMachineBox<TStateMachine> box) => _get(box);
+
         public override void SetTask(StateMachineBox box, Task task)
         {
-            var awaiter = (TAwaiter)box.GetField(Field)!;
+            var typed = (StateMachineBox<TStateMachine>)box;
+            var awaiter = _get(typed);
             AwaiterTask.Replace(ref awaiter, task);
-            box.SetField(Field, awaiter);
+            _set(typed, awaiter);
         }
 
         public override void OnCompleted(StateMachineBox box, Task task)
         {
-            var awaiter = (TAwaiter)box.GetField(Field)!;
+            var awaiter = _get((StateMachineBox<TStateMachine>)box);
             AwaiterTask.Replace(ref awaiter, task);
             Register(box, awaiter);
         }
 
-        public override void Register(StateMachineBox box) => Register(box, (TAwaiter)box.GetField(Field)!);
+        public override void Register(StateMachineBox box) => Register(box, _get((StateMachineBox<TStateMachine>)box));
 
         private static void Register(StateMachineBox box, TAwaiter awaiter)
         {

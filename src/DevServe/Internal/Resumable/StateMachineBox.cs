@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 
@@ -27,6 +28,9 @@ internal abstract class StateMachineBox(ResumableFrame frame)
 
     /// <summary>Runs the method on from its last await (what awaiters call back).</summary>
     public abstract Action MoveNextAction { get; }
+
+    /// <summary>Runs the method on from its last await, now, on this thread.</summary>
+    public abstract void Run();
 
     /// <summary>A copy of this box and its state machine that completes <paramref name="frame"/>.</summary>
     public abstract StateMachineBox CopyFor(ResumableFrame frame);
@@ -107,13 +111,48 @@ internal sealed class StateMachineBox<TStateMachine>(ResumableFrame frame, TStat
     /// <summary>The state machine (a struct in Release builds: stored here, inline).</summary>
     public TStateMachine StateMachine = stateMachine;
 
+    // Compiled once per state machine type: a resumption reads and writes these fields without reflection or boxing.
+    private static readonly Action<StateMachineBox<TStateMachine>, ResumableFrame> s_bindBuilder = BuilderBinder();
+    private static readonly (Func<StateMachineBox<TStateMachine>, object?> Get, Action<StateMachineBox<TStateMachine>, object?> Set)[] s_scopeAccess =
+        [.. s_scopes.Select(f => (Getter<object?>(f), Setter<object?>(f)))];
+
+    /// <summary>Compiles a read of <paramref name="field"/> of the boxed state machine.</summary>
+    public static Func<StateMachineBox<TStateMachine>, TValue> Getter<TValue>(FieldInfo field)
+    {
+        var box = Expression.Parameter(typeof(StateMachineBox<TStateMachine>));
+        Expression read = Expression.Field(Expression.Field(box, nameof(StateMachine)), field);
+        return Expression.Lambda<Func<StateMachineBox<TStateMachine>, TValue>>(
+            field.FieldType == typeof(TValue) ? read : Expression.Convert(read, typeof(TValue)), box).Compile();
+    }
+
+    /// <summary>Compiles a write of <paramref name="field"/> of the boxed state machine, in place (a struct's field through the box).</summary>
+    public static Action<StateMachineBox<TStateMachine>, TValue> Setter<TValue>(FieldInfo field)
+    {
+        var box = Expression.Parameter(typeof(StateMachineBox<TStateMachine>));
+        var value = Expression.Parameter(typeof(TValue));
+        return Expression.Lambda<Action<StateMachineBox<TStateMachine>, TValue>>(Expression.Assign(
+            Expression.Field(Expression.Field(box, nameof(StateMachine)), field),
+            field.FieldType == typeof(TValue) ? value : Expression.Convert(value, field.FieldType)), box, value).Compile();
+    }
+
+    // state machine.<builder>._frame = frame
+    private static Action<StateMachineBox<TStateMachine>, ResumableFrame> BuilderBinder()
+    {
+        var box = Expression.Parameter(typeof(StateMachineBox<TStateMachine>));
+        var frame = Expression.Parameter(typeof(ResumableFrame));
+        var builder = Expression.Field(Expression.Field(box, nameof(StateMachine)), s_builder);
+        var frameField = s_builder.FieldType.GetField("_frame", BindingFlags.Instance | BindingFlags.NonPublic)!;
+        return Expression.Lambda<Action<StateMachineBox<TStateMachine>, ResumableFrame>>(
+            Expression.Assign(Expression.Field(builder, frameField), Expression.Convert(frame, frameField.FieldType)), box, frame).Compile();
+    }
+
     private Action? _moveNext;
 
     public override Type StateMachineType => typeof(TStateMachine);
 
-    public override Action MoveNextAction => _moveNext ??= MoveNext;
+    public override Action MoveNextAction => _moveNext ??= Run;
 
-    private void MoveNext()
+    public override void Run()
     {
         var outer = ResumableFrame.Enter(Frame);
         try
@@ -142,7 +181,7 @@ internal sealed class StateMachineBox<TStateMachine>(ResumableFrame frame, TStat
         {
             copy.StateMachine = (TStateMachine)s_memberwiseClone(StateMachine);
         }
-        copy.SetField(s_builder, Frame.BuilderFor(frame));
+        s_bindBuilder(copy, frame);
         if (s_scopes.Length > 0)
         {
             CopyScopes(copy);
@@ -154,24 +193,28 @@ internal sealed class StateMachineBox<TStateMachine>(ResumableFrame frame, TStat
     // (compiler-named CS$<>8__locals) points to that copy.
     private static void CopyScopes(StateMachineBox<TStateMachine> copy)
     {
-        var copies = new Dictionary<object, object>(ReferenceEqualityComparer.Instance);
-        foreach (var field in s_scopes)
+        // A handful of scopes at most: pairs in an array, not a dictionary.
+        var copies = new (object Original, object Copy)[s_scopeAccess.Length];
+        var count = 0;
+        foreach (var (get, set) in s_scopeAccess)
         {
-            if (copy.GetField(field) is { } scope)
+            if (get(copy) is { } scope)
             {
-                if (!copies.TryGetValue(scope, out var scopeCopy))
+                var scopeCopy = CopyOf(copies, count, scope);
+                if (scopeCopy is null)
                 {
-                    copies[scope] = scopeCopy = s_memberwiseClone(scope);
+                    scopeCopy = s_memberwiseClone(scope);
+                    copies[count++] = (scope, scopeCopy);
                 }
-                copy.SetField(field, scopeCopy);
+                set(copy, scopeCopy);
             }
         }
-        foreach (var scopeCopy in copies.Values)
+        foreach (var (_, scopeCopy) in copies.AsSpan(0, count))
         {
             var (links, cachedLambdas) = ScopeFields(scopeCopy.GetType());
             foreach (var link in links)
             {
-                if (link.GetValue(scopeCopy) is { } outer && copies.TryGetValue(outer, out var outerCopy))
+                if (link.GetValue(scopeCopy) is { } outer && CopyOf(copies, count, outer) is { } outerCopy)
                 {
                     link.SetValue(scopeCopy, outerCopy);
                 }
@@ -181,6 +224,18 @@ internal sealed class StateMachineBox<TStateMachine>(ResumableFrame frame, TStat
                 cached.SetValue(scopeCopy, null);   // a lambda cached in the scope is bound to the original: made again for the copy
             }
         }
+    }
+
+    private static object? CopyOf((object Original, object Copy)[] copies, int count, object original)
+    {
+        foreach (var (from, to) in copies.AsSpan(0, count))
+        {
+            if (ReferenceEquals(from, original))
+            {
+                return to;
+            }
+        }
+        return null;
     }
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, (FieldInfo[] Links, FieldInfo[] CachedLambdas)> s_scopeFields = new();
@@ -199,22 +254,25 @@ internal sealed class StateMachineBox<TStateMachine>(ResumableFrame frame, TStat
         .GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
         .Where(f => !f.Name.StartsWith("<>", StringComparison.Ordinal) && !f.FieldType.IsValueType)];
 
+    private static readonly (FieldInfo Field, Func<StateMachineBox<TStateMachine>, object?> Get)[] s_localAccess =
+        [.. s_locals.Select(f => (f, Getter<object?>(f)))];
+
     public override string? HeldResource()
     {
-        foreach (var field in s_locals)
+        foreach (var (field, get) in s_localAccess)
         {
-            if (GetField(field) is var value && IsResource(value))
+            if (get(this) is var value && IsResource(value))
             {
                 return $"the local {LocalName(field)} (a {value!.GetType().Name}) is held across the suspension";
             }
         }
-        foreach (var field in s_scopes)
+        foreach (var (get, _) in s_scopeAccess)
         {
-            if (GetField(field) is { } scope)
+            if (get(this) is { } scope)
             {
-                foreach (var captured in scope.GetType().GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
+                foreach (var captured in CapturedLocals(scope.GetType()))
                 {
-                    if (!captured.Name.Contains('<', StringComparison.Ordinal) && captured.GetValue(scope) is var value && IsResource(value))
+                    if (captured.GetValue(scope) is var value && IsResource(value))
                     {
                         return $"the local {captured.Name} (a {value!.GetType().Name}) is held across the suspension";
                     }
@@ -224,13 +282,20 @@ internal sealed class StateMachineBox<TStateMachine>(ResumableFrame frame, TStat
         return null;
     }
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, FieldInfo[]> s_captured = new();
+
+    // A closure object's captured locals (reference-typed; not its compiler-named links and caches).
+    private static FieldInfo[] CapturedLocals(Type scope) => s_captured.GetOrAdd(scope, t => [.. t
+        .GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
+        .Where(f => !f.Name.Contains('<', StringComparison.Ordinal) && !f.FieldType.IsValueType)]);
+
     public override object StateMachineObject() => StateMachine;
 
     protected override void Bind(ResumableFrame frame)
     {
         Frame = frame;
         frame.Box = this;
-        SetField(s_builder, frame.BuilderFor(frame));
+        s_bindBuilder(this, frame);
     }
 
     public override object? GetField(FieldInfo field)

@@ -31,7 +31,7 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line)
     public IReadOnlyList<(StateMachineBox Box, AwaiterSlot Slot)> Frames => [.. _frames.Take(_count).Select(f => (f.Box, f.Slot))];
 
     /// <summary>Called once the chain is sealed (true) or broken (false), on the suspending thread: a stateless page is made then.</summary>
-    public Action<bool>? Resolved { get; init; }
+    public Action<bool>? Resolved { get; set; }
 
     /// <summary>Adds the next frame outwards; false when it cannot be copied (the chain is then broken).</summary>
     /// <param name="box">The frame's state machine.</param>
@@ -117,20 +117,28 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line)
     /// <param name="request">What the suspension completes with.</param>
     /// <param name="contextFor">The execution context a copy runs in, from the one its template had.</param>
     public (StateMachineBox Innermost, Task Root) Copy(Request request, Func<ExecutionContext?, ExecutionContext?> contextFor)
-        => Link(_frames.Take(_count).Select(f =>
+    {
+        var copies = new (StateMachineBox Box, AwaiterSlot Slot)[_count];
+        for (var i = 0; i < _count; i++)
         {
-            var frame = f.Box.Frame.Fresh();
-            var box = f.Box.CopyFor(frame);
+            var (template, slot, _) = _frames[i];
+            var frame = template.Frame.Fresh();
+            var box = template.CopyFor(frame);
             frame.Box = box;
-            box.Context = contextFor(f.Box.Context);
-            return (box, f.Slot);
-        }), request);
+            box.Context = contextFor(template.Context);
+            copies[i] = (box, slot);
+        }
+        return Link(copies, request);
+    }
+
+    /// <summary>The flow's context at its root when it suspended: a frame whose context is still this one set no AsyncLocal of its own.</summary>
+    public ExecutionContext? RootContext { get; init; }
 
     /// <summary>
     /// Makes each frame (innermost first) await its callee's task, the innermost <paramref name="request"/>; the
     /// outermost is the flow's root. Returns the innermost (to run) and the root's task.
     /// </summary>
-    public static (StateMachineBox Innermost, Task Root) Link(IEnumerable<(StateMachineBox Box, AwaiterSlot Slot)> frames, Request request)
+    public static (StateMachineBox Innermost, Task Root) Link(IReadOnlyList<(StateMachineBox Box, AwaiterSlot Slot)> frames, Request request)
     {
         StateMachineBox? innermost = null;
         ResumableFrame? callee = null;

@@ -5,7 +5,7 @@ using DevServe.Internal;
 using Microsoft.AspNetCore.Http;
 using SharpFuzz;
 
-// One harness per parser, chosen by name: dotnet DevServe.Fuzz.dll kurl|stuffer|continuation|config|passwords|multipart.
+// One harness per parser, chosen by name: dotnet DevServe.Fuzz.dll kurl|stuffer|continuation|config|passwords|multipart|frames.
 // Each runs under afl-fuzz (SharpFuzz's AFL mode) and crashes only on an exception the parser does not document.
 var target = args.Length > 0 ? args[0] : "";
 Action<Stream> harness = target switch
@@ -16,7 +16,8 @@ Action<Stream> harness = target switch
     "config" => Config,
     "passwords" => PasswordsFile,
     "multipart" => Multipart,
-    _ => throw new ArgumentException("usage: DevServe.Fuzz kurl|stuffer|continuation|config|passwords|multipart"),
+    "frames" => Frames,
+    _ => throw new ArgumentException("usage: DevServe.Fuzz kurl|stuffer|continuation|config|passwords|multipart|frames"),
 };
 Fuzzer.Run(harness);
 
@@ -66,6 +67,19 @@ static void Continuation(Stream input)
                 entry.Request?.ToRequest(now);
             }
         }
+    }
+}
+
+// Stateless frame tokens behind the signature: read back (only this assembly's types), or one of three refusals.
+static void Frames(Stream input)
+{
+    var now = new Request("GET", new Uri("http://localhost/"), [], Bindings.Empty, null, "127.0.0.1", 80, "127.0.0.1");
+    try
+    {
+        FrameToken.Open(ReadAll(input), typeof(Fixed).Assembly, null, now);
+    }
+    catch (Exception e) when (e is InvalidTokenException or StaleFrameException or ExpiredTokenException)
+    {
     }
 }
 

@@ -106,8 +106,7 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
         {
             return ExpiredPage.WithMessage(request, "This link is older than a stateless link may be. Please start over.");
         }
-        catch (Exception e) when (e is InvalidTokenException or ArgumentException or InvalidOperationException or FormatException
-            or OverflowException or System.Text.Json.JsonException or MemberAccessException or NotSupportedException or InvalidCastException)
+        catch (InvalidTokenException)
         {
             return InvalidLink(request);
         }

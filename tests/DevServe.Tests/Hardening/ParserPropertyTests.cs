@@ -170,4 +170,37 @@ public sealed class ParserPropertyTests
                 }
             }, iter: 3000);
     }
+
+    private sealed record Item(string Name, int Count, List<string> Tags);
+
+    // A handler whose closure holds only the item: what a page's embedded handler looks like.
+    private static Func<Request, Response> HandlerOver(Item item) => _ => Response.Text(item.Name + item.Count + item.Tags.Count);
+
+    [Fact]
+    public void Frame_tokens_that_do_not_read_back_are_refused_with_their_documented_exceptions_only()
+    {
+        var now = TestRequests.Get(new Uri("http://localhost/"));
+        var servlet = typeof(ParserPropertyTests).Assembly;
+        var valid = FrameToken.Handler(HandlerOver(new Item("a", 3, ["x", "y"])), servlet, root: null)!;
+        Assert.NotNull(FrameToken.Open(valid, servlet, null, now).Handler);   // the real one reads back
+
+        void Refused(byte[] bytes)
+        {
+            try
+            {
+                FrameToken.Open(bytes, servlet, null, now);
+            }
+            catch (Exception e) when (e is InvalidTokenException or StaleFrameException or ExpiredTokenException)
+            {
+            }
+        }
+        Gen.Byte.Array[0, 200].Select(b => (byte[])[(byte)(1 + (b.Length % 2)), .. b]).Sample(Refused, iter: 3000);
+        Gen.Int[0, valid.Length - 1].SelectMany(at => Gen.Byte.Select(b => (at, b))).Sample(change =>
+        {
+            var bytes = (byte[])valid.Clone();
+            bytes[change.at] = change.b;
+            Refused(bytes);
+        }, iter: 3000);
+        Gen.Int[1, valid.Length - 1].Sample(length => Refused(valid[..length]), iter: 500);
+    }
 }

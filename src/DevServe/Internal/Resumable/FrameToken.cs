@@ -75,6 +75,20 @@ internal static class FrameToken
     /// <exception cref="ExpiredTokenException">It is older than <see cref="Lifetime"/>.</exception>
     public static Read Open(byte[] bytes, Assembly servlet, object? root, Request now)
     {
+        try
+        {
+            return OpenChecked(bytes, servlet, root, now);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException or System.Text.Json.JsonException
+            or InvalidCastException or MemberAccessException or NotSupportedException or InvalidOperationException or TargetInvocationException)
+        {
+            // What reflection and the readers of the allow-listed types say about bytes that are not what they should be.
+            throw FrameReader.Bad(e.GetType().Name + ": " + e.Message);
+        }
+    }
+
+    private static Read OpenChecked(byte[] bytes, Assembly servlet, object? root, Request now)
+    {
         var reader = new FrameReader(bytes, servlet, root, now);
         var kind = reader.ReadByte();
         var issued = reader.ReadVarint();

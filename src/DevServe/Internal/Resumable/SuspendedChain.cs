@@ -61,8 +61,16 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line)
         if (_state == Climbing)
         {
             Volatile.Write(ref _state, Sealed);
-            Resolved?.Invoke(true);
+            Resolve(true);
         }
+    }
+
+    // Once: the callback holds the page, which a kept continuation must not keep.
+    private void Resolve(bool isSealed)
+    {
+        var resolved = Resolved;
+        Resolved = null;
+        resolved?.Invoke(isSealed);
     }
 
     public void Break(ResumableFrame at, string reason)
@@ -83,7 +91,7 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line)
         _frames = [];
         _count = 0;
         Volatile.Write(ref _state, Broken);
-        Resolved?.Invoke(false);
+        Resolve(false);
         if (s_warned.TryAdd((file, line), true))
         {
             Console.Error.WriteLine($"DevServe: warning: {(file.Length > 0 ? file : "the servlet")}:{line}: this SendSuspend is resumed by replay "

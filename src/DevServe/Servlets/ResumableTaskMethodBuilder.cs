@@ -29,8 +29,6 @@ public struct ResumableTaskMethodBuilder<TResult>
 
     private ResumableFrame<TResult> Frame => _frame ??= new ResumableFrame<TResult>();
 
-    internal static ResumableTaskMethodBuilder<TResult> For(ResumableFrame<TResult> frame) => new() { _frame = frame };
-
     /// <summary>Called by the compiler.</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1000", Justification = "The async method builder pattern is a static Create.")]
     public static ResumableTaskMethodBuilder<TResult> Create() => default;
@@ -82,21 +80,18 @@ public struct ResumableTaskMethodBuilder<TResult>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public struct ResumableTaskMethodBuilder
 {
-    private ResumableFrame<VoidResult>? _frame;
-
-    private ResumableFrame<VoidResult> Frame => _frame ??= new ResumableFrame<VoidResult>();
-
-    internal static ResumableTaskMethodBuilder For(ResumableFrame<VoidResult> frame) => new() { _frame = frame };
+    // The generic builder over a result nobody sees, as the runtime's AsyncTaskMethodBuilder does.
+    private ResumableTaskMethodBuilder<VoidResult> _inner;
 
     /// <summary>Called by the compiler.</summary>
     public static ResumableTaskMethodBuilder Create() => default;
 
     /// <summary>The method's task.</summary>
-    public Task Task => ResumableFrame.Returned(Frame).Task;
+    public Task Task => _inner.Task;
 
     /// <summary>Called by the compiler.</summary>
     public void Start<TStateMachine>(ref TStateMachine stateMachine) where TStateMachine : IAsyncStateMachine
-        => ResumableFrame.Start(Frame, ref stateMachine);
+        => _inner.Start(ref stateMachine);
 
     /// <summary>Called by the compiler (not used).</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "The async method builder pattern is an instance method.")]
@@ -105,28 +100,18 @@ public struct ResumableTaskMethodBuilder
     }
 
     /// <summary>Called by the compiler.</summary>
-    public void SetResult() => Frame.SetResult(default);
+    public void SetResult() => _inner.SetResult(default);
 
     /// <summary>Called by the compiler.</summary>
-    public void SetException(Exception exception) => Frame.SetException(exception);
+    public void SetException(Exception exception) => _inner.SetException(exception);
 
     /// <summary>Called by the compiler.</summary>
     public void AwaitOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
         where TAwaiter : INotifyCompletion where TStateMachine : IAsyncStateMachine
-    {
-        if (ResumableFrame.Suspend(Frame, ref awaiter, ref stateMachine) is { } next)
-        {
-            awaiter.OnCompleted(next);
-        }
-    }
+        => _inner.AwaitOnCompleted(ref awaiter, ref stateMachine);
 
     /// <summary>Called by the compiler.</summary>
     public void AwaitUnsafeOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
         where TAwaiter : ICriticalNotifyCompletion where TStateMachine : IAsyncStateMachine
-    {
-        if (ResumableFrame.Suspend(Frame, ref awaiter, ref stateMachine) is { } next)
-        {
-            awaiter.UnsafeOnCompleted(next);
-        }
-    }
+        => _inner.AwaitUnsafeOnCompleted(ref awaiter, ref stateMachine);
 }

@@ -58,8 +58,6 @@ internal abstract class ResumableFrame
     /// <summary>A fresh frame of the same result type (for a copy of this one).</summary>
     public abstract ResumableFrame Fresh();
 
-    /// <summary>The builder value that makes a copied state machine complete <paramref name="frame"/>'s task.</summary>
-    public abstract object BuilderFor(ResumableFrame frame);
 
     /// <summary>Runs the first part of the method synchronously, as the runtime's builders do (context restored after).</summary>
     public static void Start<TStateMachine>(ResumableFrame frame, ref TStateMachine stateMachine) where TStateMachine : IAsyncStateMachine
@@ -271,10 +269,6 @@ internal sealed class ResumableFrame<TResult> : ResumableFrame
     }
 
     public override ResumableFrame Fresh() => new ResumableFrame<TResult>();
-
-    public override object BuilderFor(ResumableFrame frame) => typeof(TResult) == typeof(VoidResult)
-        ? ResumableTaskMethodBuilder.For((ResumableFrame<VoidResult>)frame)
-        : ResumableTaskMethodBuilder<TResult>.For((ResumableFrame<TResult>)frame);
 }
 
 /// <summary>The result of a frame of an <c>async Task</c> method.</summary>

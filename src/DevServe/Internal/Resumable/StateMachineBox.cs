@@ -140,8 +140,12 @@ internal sealed class StateMachineBox<TStateMachine>(ResumableFrame frame, TStat
     {
         var box = Expression.Parameter(typeof(StateMachineBox<TStateMachine>));
         var frame = Expression.Parameter(typeof(ResumableFrame));
-        var builder = Expression.Field(Expression.Field(box, nameof(StateMachine)), s_builder);
-        var frameField = s_builder.FieldType.GetField("_frame", BindingFlags.Instance | BindingFlags.NonPublic)!;
+        Expression builder = Expression.Field(Expression.Field(box, nameof(StateMachine)), s_builder);
+        if (s_builder.FieldType == typeof(ResumableTaskMethodBuilder))
+        {
+            builder = Expression.Field(builder, "_inner");   // the non-generic builder wraps the generic one
+        }
+        var frameField = builder.Type.GetField("_frame", BindingFlags.Instance | BindingFlags.NonPublic)!;
         return Expression.Lambda<Action<StateMachineBox<TStateMachine>, ResumableFrame>>(
             Expression.Assign(Expression.Field(builder, frameField), Expression.Convert(frame, frameField.FieldType)), box, frame).Compile();
     }

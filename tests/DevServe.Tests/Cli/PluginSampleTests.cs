@@ -14,7 +14,16 @@ public sealed class PluginSampleTests
         await using var devserve = DevServeProcess.Start("run", Path.Combine(ExampleServlets.Directory, "plugin-hello", "PluginHello.csproj"),
             "--port", "0", "--no-browser");
         var url = await devserve.UrlAsync();
-        var page = await s_client.GetStringAsync(url + "/");   // waits for the first build
+        // The first request waits for the first build; past the server's response timeout it gets a 503 (the build goes
+        // on), so ask again until the plugin answers.
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(6);
+        HttpResponseMessage first;
+        while ((first = await s_client.GetAsync(url + "/")).StatusCode == System.Net.HttpStatusCode.ServiceUnavailable && DateTime.UtcNow < deadline)
+        {
+            first.Dispose();
+        }
+        var page = await first.EnsureSuccessStatusCode().Content.ReadAsStringAsync();
+        first.Dispose();
         Assert.Contains("Hello from a plugin", page);
         var action = System.Text.RegularExpressions.Regex.Match(page, "action=\"([^\"]+)\"").Groups[1].Value;
         var answer = await s_client.PostAsync(url + action, new FormUrlEncodedContent([new("name", "Ada")]));

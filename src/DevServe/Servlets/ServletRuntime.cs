@@ -199,15 +199,31 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
 
     private Task<Response> Resume(SuspendedFlow suspended, int instance, Request request)
     {
-        if (suspended.Chain is { } chain && chain.IsSealed())
+        if (suspended.Chain is { } chain)
         {
             // A real continuation: a copy of the suspended frames goes on from the suspension; the original never runs.
-            suspended.TryClaim(out _, out _);   // the live flow is not needed: let it go
+            // Decided on a servlet thread: a chain still being collected (microseconds) is waited for there.
             var copy = new Flow(this, instance, request, FlowLog.Step(suspended.Log, request, suspended.Site));
             var answer = copy.OpenSlot();
-            _ = ServletThreads.Shared.Run(() => copy.RunResumedAsync(chain));
+            _ = ServletThreads.Shared.Run(async () =>
+            {
+                if (chain.IsSealed())
+                {
+                    suspended.TryClaim(out _, out _);   // the live flow is not needed: let it go
+                    await copy.RunResumedAsync(chain).ConfigureAwait(false);
+                }
+                else
+                {
+                    copy.Answer(await ResumeLiveOrReplay(suspended, instance, request).ConfigureAwait(false));
+                }
+            });
             return answer;
         }
+        return ResumeLiveOrReplay(suspended, instance, request);
+    }
+
+    private Task<Response> ResumeLiveOrReplay(SuspendedFlow suspended, int instance, Request request)
+    {
         if (suspended.TryClaim(out var flow, out var resume) && !flow.Done)
         {
             flow.Current = request;

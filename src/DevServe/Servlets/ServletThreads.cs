@@ -175,6 +175,7 @@ internal sealed class ServletThreads : TaskScheduler
             return false;
         }
         TryExecuteTask(task);
+        ResumableFrame.WorkEnded();
         return true;
     }
 

@@ -80,8 +80,7 @@ public static class Web
         {
             throw new SendBackException(manager.ExpirationHandler(flow.Current));
         }
-        var page = makePage(ContinuationUrl.Format(flow.Current.Uri, flow.Instance, id, salt));
-        if (!flow.HasOpenSlot)
+        if (!flow.Answer(makePage(ContinuationUrl.Format(flow.Current.Uri, flow.Instance, id, salt))))
         {
             suspended.TryClaim(out _, out _);   // never resumable live: nothing will await it
             throw new InvalidOperationException(
@@ -89,13 +88,7 @@ public static class Web
         }
         if (chain is not null)
         {
-            // The page goes once the frames are collected (microseconds, on this thread): its k-url never waits for them.
-            chain.Resolved = _ => flow.Answer(page);
-            running!.Pending = chain;
-        }
-        else
-        {
-            flow.Answer(page);
+            running!.Pending = chain;   // collected as the suspension unwinds; a resumption that comes first waits for it
         }
         return resume.Task;
     }

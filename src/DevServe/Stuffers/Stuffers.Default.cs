@@ -23,14 +23,15 @@ public static partial class Stuffers
     /// <summary>
     /// The default chain, signed under the first of <paramref name="keys"/> and accepting any of them (rotation:
     /// <see cref="Hmac(IReadOnlyList{byte[]})"/>); with <paramref name="encrypt"/>, encrypted too (AES-GCM under the
-    /// first key, <see cref="Encrypt(IReadOnlyList{byte[]})"/>), so the URL cannot be read.
+    /// first key, <see cref="Encrypt(IReadOnlyList{byte[]})"/>, and then not compressed), so the URL cannot be read.
     /// </summary>
     public static IStuffer<byte[]> Make(IReadOnlyList<byte[]> keys, IStore store, bool encrypt = false)
     {
         ArgumentNullException.ThrowIfNull(keys);
         var sign = Hmac(keys);
-        var compressed = encrypt ? Chain(Gzip(), Encrypt(keys)) : Gzip();
-        return Chain(compressed, sign, If(IsUrlTooBig, Chain(Hash(store), sign)), Base64);
+        // Encrypted links are not compressed: beside a visitor's own input, a compressed secret shows in the length.
+        var first = encrypt ? Encrypt(keys) : Gzip();
+        return Chain(first, sign, If(IsUrlTooBig, Chain(Hash(store), sign)), Base64);
     }
 
     /// <summary>

@@ -61,6 +61,14 @@ public static partial class Stuffers
                     return true;
                 }
             }
+            foreach (var (_, stuffer) in signers)
+            {
+                if (stuffer.TryOut(data, out var body))   // signed before key ids: no id byte
+                {
+                    value = body;
+                    return true;
+                }
+            }
             return false;
         }, "HMAC with key ids");
     }

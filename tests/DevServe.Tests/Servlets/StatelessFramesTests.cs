@@ -182,6 +182,35 @@ public sealed class StatelessFramesTests : IDisposable
         Assert.Equal("ran", await server.Client.GetStringAsync(real));   // the real link still works
     }
 
+    [Fact]
+    public async Task A_plain_async_caller_suspending_right_after_a_resumable_callee_returned_still_gets_its_page()
+    {
+        [AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]
+        static async Task<int> Resumable()
+        {
+            await Task.Yield();
+            return 1;
+        }
+        await using var server = await LoopbackServer.StartAsync(Servlets.DispatchServlet(async _ =>   // a lambda: not resumable
+        {
+            var n = await Resumable();
+            var r = await SendSuspend(k => Response.Html(Form(k, "n=" + n)));
+            return Response.Text("got " + r.Bindings["name"]);
+        }, stateless: true, stuffer: Stuffer));
+        var page = await server.Client.GetStringAsync("/").WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Contains("<p>n=1</p>", page);
+        Assert.Equal("got ann", await server.Client.PostAsync(Browser.FirstLink(page), ("name", "ann")));   // replayed: the lambda has no frames to carry
+    }
+
+    [Fact]
+    public void A_link_signed_before_key_ids_still_verifies()
+    {
+        var key = RandomNumberGenerator.GetBytes(32);
+        var legacy = Stuffers.Hmac(key).In("old link"u8.ToArray());
+        Assert.Equal("old link"u8.ToArray(), Stuffers.Hmac([key]).Out(legacy));
+        Assert.False(Stuffers.Hmac([RandomNumberGenerator.GetBytes(32)]).TryOut(legacy, out _));
+    }
+
     private static byte[] TypeId(string fullName) => SHA256.HashData(Encoding.UTF8.GetBytes(fullName))[..4];
 
     private static byte[] Utf8(string s) => [.. Varint(Encoding.UTF8.GetByteCount(s)), .. Encoding.UTF8.GetBytes(s)];

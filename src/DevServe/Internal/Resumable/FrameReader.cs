@@ -72,6 +72,22 @@ internal sealed class FrameReader(byte[] bytes, Assembly servlet, object? root, 
 
     private Type ReadType(byte id)
     {
+        if (++_depth > MaxDepth)
+        {
+            throw Bad("its types nest too deep");
+        }
+        try
+        {
+            return ReadTypeAt(id);
+        }
+        finally
+        {
+            _depth--;
+        }
+    }
+
+    private Type ReadTypeAt(byte id)
+    {
         switch (id)
         {
             case FrameTypes.ListId:

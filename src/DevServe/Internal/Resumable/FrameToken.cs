@@ -80,7 +80,8 @@ internal static class FrameToken
             return OpenChecked(bytes, servlet, root, now);
         }
         catch (Exception e) when (e is ArgumentException or FormatException or OverflowException or System.Text.Json.JsonException
-            or InvalidCastException or MemberAccessException or NotSupportedException or InvalidOperationException or TargetInvocationException)
+            or InvalidCastException or MemberAccessException or NotSupportedException or InvalidOperationException or TargetInvocationException
+            or TypeLoadException or ReflectionTypeLoadException or BadImageFormatException)
         {
             // What reflection and the readers of the allow-listed types say about bytes that are not what they should be.
             throw FrameReader.Bad(e.GetType().Name + ": " + e.Message);
@@ -113,6 +114,7 @@ internal static class FrameToken
             throw FrameReader.Bad("it holds no frames or too many");
         }
         var frames = new List<(StateMachineBox, AwaiterSlot)>((int)count);
+        var results = new List<Type>((int)count);
         for (var i = 0; i < count; i++)
         {
             var awaiter = reader.ReadVarint();
@@ -125,8 +127,21 @@ internal static class FrameToken
             {
                 throw FrameReader.Bad("a frame's awaiter is not one");
             }
+            // What this frame awaits must be what its callee returns (the innermost: a Request), or the awaiter would
+            // be given a task of another type.
+            var awaited = slot.Field.FieldType.IsGenericType ? slot.Field.FieldType.GetGenericArguments()[0] : typeof(VoidResult);
+            var expected = i == 0 ? typeof(Request) : results[i - 1];
+            if (awaited != expected)
+            {
+                throw FrameReader.Bad("a frame awaits something its callee does not return");
+            }
+            results.Add(result);
             var frame = ResumableFrame.ForResult(result);
             frames.Add((StateMachineBox.Create(frame, stateMachine), slot));
+        }
+        if (results[^1] != typeof(Response))
+        {
+            throw FrameReader.Bad("the outermost frame is not an entry point returning a Response");
         }
         return frames;
     }

@@ -37,14 +37,15 @@ internal static class FrameTypes
 
     public static Type? Builtin(byte id) => s_byId.GetValueOrDefault(id);
 
-    private static readonly ConcurrentDictionary<Type, FieldInfo[]> s_fields = new();
-    private static readonly ConcurrentDictionary<Type, byte[]> s_fingerprints = new();
+    // Weak: the servlet's types live in load contexts that unload on reload.
+    private static readonly ConditionalWeakTable<Type, FieldInfo[]> s_fields = new();
+    private static readonly ConditionalWeakTable<Type, byte[]> s_fingerprints = new();
 
     /// <summary>
     /// The fields written for <paramref name="type"/>, in a stable order (by name). Not written: the builder and the
     /// awaiters of a state machine (rebuilt when it is resumed) and lambdas a closure caches (made again).
     /// </summary>
-    public static FieldInfo[] Fields(Type type) => s_fields.GetOrAdd(type, t => [.. t
+    public static FieldInfo[] Fields(Type type) => s_fields.GetValue(type, t => [.. t
         .GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
         .Where(f => !IsRebuilt(f))
         .OrderBy(f => f.Name, StringComparer.Ordinal)]);
@@ -91,7 +92,7 @@ internal static class FrameTypes
     /// other code is refused rather than resumed into it. Member references in the code count by name, not by
     /// metadata token, so an edit elsewhere in the file leaves it alone.
     /// </summary>
-    public static byte[] Fingerprint(Type type) => s_fingerprints.GetOrAdd(type, t =>
+    public static byte[] Fingerprint(Type type) => s_fingerprints.GetValue(type, t =>
     {
         var text = new StringBuilder(t.FullName);
         foreach (var field in t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).OrderBy(f => f.Name, StringComparer.Ordinal))
@@ -105,10 +106,10 @@ internal static class FrameTypes
         return SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))[..8];
     });
 
-    private static readonly ConcurrentDictionary<MethodInfo, byte[]> s_methodFingerprints = new();
+    private static readonly ConditionalWeakTable<MethodInfo, byte[]> s_methodFingerprints = new();
 
     /// <summary>8 bytes that change when the method's code changes (an embedded handler's lambda).</summary>
-    public static byte[] Fingerprint(MethodInfo method) => s_methodFingerprints.GetOrAdd(method,
+    public static byte[] Fingerprint(MethodInfo method) => s_methodFingerprints.GetValue(method,
         m => SHA256.HashData(Encoding.UTF8.GetBytes(m.DeclaringType?.FullName + "::" + m + "|" + CodeText(m)))[..8]);
 
     /// <summary>A handler's name for messages: the method whose lambda it is (<c>Start</c> for <c>&lt;Start&gt;b__0_1</c>).</summary>

@@ -45,6 +45,10 @@ internal abstract class ResumableFrame
     /// <summary>The method returned or threw: a suspension made in it and never awaited cannot be resumed by copying.</summary>
     protected void Ended()
     {
+        if (ReferenceEquals(t_running, this))
+        {
+            t_running = null;   // completing the task may run a caller inline: it is not this frame's code
+        }
         if (Pending is { } suspension)
         {
             Pending = null;
@@ -201,6 +205,23 @@ internal abstract class ResumableFrame
             }
             top.Chain = null;
         }
+    }
+
+    /// <summary>
+    /// A servlet thread finished a piece of work: a chain still climbing here has no resumable caller left on the
+    /// stack (a plain async method resumed by the scheduler awaited it), so it breaks and its page replays.
+    /// </summary>
+    public static void WorkEnded()
+    {
+        if (t_climbing is { } top)
+        {
+            t_climbing = null;
+            top.Chain!.Break(top, $"{Describe(top)} is awaited by code DevServe did not compile as resumable "
+                + "(an async lambda, a library method, Task.WhenAll...)");
+            top.Chain = null;
+        }
+        t_returned = null;
+        t_running = null;
     }
 
     /// <summary>What a resumed frame's code found on its thread, restored when it has run.</summary>

@@ -37,31 +37,38 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line)
     /// <param name="box">The frame's state machine.</param>
     /// <param name="slot">Where it holds what it awaits.</param>
     /// <param name="deferred">Its continuation is not registered: the chain registers it if it breaks.</param>
+    // The suspending thread adds and seals; a resumption that waited too long breaks it from another: one lock, never contended in practice.
     public bool Add(StateMachineBox box, AwaiterSlot slot, bool deferred)
     {
-        if (_state != Climbing)
+        lock (this)
         {
-            return false;
+            if (_state != Climbing)
+            {
+                return false;
+            }
+            if (box.HeldResource() is { } held)
+            {
+                Break(box.Frame, held + ": copies of the frame would share it");
+                return false;
+            }
+            if (_count == _frames.Length)
+            {
+                Array.Resize(ref _frames, _count * 2);
+            }
+            _frames[_count++] = (box, slot, deferred);
+            return true;
         }
-        if (box.HeldResource() is { } held)
-        {
-            Break(box.Frame, held + ": copies of the frame would share it");
-            return false;
-        }
-        if (_count == _frames.Length)
-        {
-            Array.Resize(ref _frames, _count * 2);
-        }
-        _frames[_count++] = (box, slot, deferred);
-        return true;
     }
 
     public void Seal()
     {
-        if (_state == Climbing)
+        lock (this)
         {
-            Volatile.Write(ref _state, Sealed);
-            Resolve(true);
+            if (_state == Climbing)
+            {
+                Volatile.Write(ref _state, Sealed);
+                Resolve(true);
+            }
         }
     }
 
@@ -73,13 +80,21 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line)
         resolved?.Invoke(isSealed);
     }
 
-    public void Break(ResumableFrame at, string reason)
+    public void Break(ResumableFrame? at, string reason)
+    {
+        lock (this)
+        {
+            BreakLocked(at, reason);
+        }
+    }
+
+    private void BreakLocked(ResumableFrame? at, string reason)
     {
         if (_state != Climbing)
         {
             return;
         }
-        Reason = $"in {ResumableFrame.Describe(at)}, {reason}";
+        Reason = at is null ? reason : $"in {ResumableFrame.Describe(at)}, {reason}";
         // The live flow goes on instead: the frames that joined register the continuations they held back.
         foreach (var (box, slot, deferred) in _frames.AsSpan(0, _count))
         {
@@ -101,17 +116,20 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line)
 
     /// <summary>
     /// Whether resumptions copy the frames. A resumption can arrive while the suspension still unwinds on its servlet
-    /// thread (microseconds): it waits for the chain to be sealed or broken, and after a bound takes it as broken.
+    /// thread (microseconds): it waits, on a servlet thread, for the chain to be sealed or broken, and after 200 ms
+    /// takes it as broken (the live flow and replay are always correct).
     /// </summary>
     public bool IsSealed()
     {
         var spin = new SpinWait();
-        var deadline = Environment.TickCount64 + 2000;
+        var deadline = Environment.TickCount64 + 200;
         while (Volatile.Read(ref _state) == Climbing)
         {
             if (Environment.TickCount64 > deadline)
             {
-                return false;
+                // The live flow takes over: breaking registers the continuations the frames held back.
+                Break(null, "its frames were still being collected 200 ms after its page was sent");
+                return _state == Sealed;
             }
             spin.SpinOnce(sleep1Threshold: 30);
         }

@@ -205,6 +205,12 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
             // Decided on a servlet thread: a chain still being collected (microseconds) is waited for there.
             var copy = new Flow(this, instance, request, FlowLog.Step(suspended.Log, request, suspended.Site));
             var answer = copy.OpenSlot();
+            if (chain.IsSealedNow)
+            {
+                suspended.TryClaim(out _, out _);   // the usual case: sealed long before the next request
+                _ = ServletThreads.Shared.Run(() => copy.RunResumedAsync(chain));
+                return answer;
+            }
             _ = ServletThreads.Shared.Run(async () =>
             {
                 if (chain.IsSealed())

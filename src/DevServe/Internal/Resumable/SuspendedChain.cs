@@ -114,6 +114,9 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line)
         }
     }
 
+    /// <summary>Whether the chain is sealed now (no waiting).</summary>
+    public bool IsSealedNow => Volatile.Read(ref _state) == Sealed;
+
     /// <summary>
     /// Whether resumptions copy the frames. A resumption can arrive while the suspension still unwinds on its servlet
     /// thread (microseconds): it waits, on a servlet thread, for the chain to be sealed or broken, and after 200 ms

@@ -53,26 +53,12 @@ else
         "servlet" => Servlets.DispatchServlet(_ => Response.Text("Hello, World!")),
         "suspend" => Dispatchers.Sequencer(
             Dispatchers.PathProcedure("/hello", _ => Response.Text("Hello, World!")),   // warm-up without continuations
-            Servlets.DispatchServlet(async _ =>
-            {
-                for (var i = 0; ; i++)
-                {
-                    var n = i;
-                    await Web.SendSuspend(k => Response.Html($"<a href=\"{k}\">{n}</a>"));
-                }
-            }, manager: new ThresholdLruManager(ThresholdLruManager.DefaultThreshold))),
+            Servlets.DispatchServlet(Program.LiveLoop, manager: new ThresholdLruManager(ThresholdLruManager.DefaultThreshold))),
         "suspend-resumable" => Dispatchers.Sequencer(
             Dispatchers.PathProcedure("/hello", _ => Response.Text("Hello, World!")),
             Servlets.DispatchServlet(Program.Loop, manager: new ThresholdLruManager(ThresholdLruManager.DefaultThreshold))),
         "steps-stateless" => Servlets.DispatchServlet(Program.Loop, stateless: true),
-        "steps-stateless-replay" => Servlets.DispatchServlet(async _ =>
-        {
-            for (var i = 0; ; i++)
-            {
-                var n = i;
-                await Web.SendSuspend(k => Response.Html($"<a href=\"{k}\">{n}</a>"));
-            }
-        }, stateless: true),
+        "steps-stateless-replay" => Servlets.DispatchServlet(Program.LiveLoop, stateless: true),
         "conversation" => Servlets.DispatchServlet(Conversation),
         "conversation-stateless" => Servlets.DispatchServlet(Conversation, stateless: true),
         // soak: hello at /hello, static files under /static/ (1 KiB, 64 KiB), the 10-step conversation everywhere else.
@@ -103,6 +89,16 @@ await stop();
 
 internal static partial class Program
 {
+    /// <summary>The suspend loop as a lambda, which is not resumable: resumed live once, replayed after that.</summary>
+    internal static readonly Func<Request, Task<Response>> LiveLoop = async _ =>
+    {
+        for (var i = 0; ; i++)
+        {
+            var n = i;
+            await Web.SendSuspend(k => Response.Html($"<a href=\"{k}\">{n}</a>"));
+        }
+    };
+
     /// <summary>The suspend loop as a resumable method: every resumption copies its frame, nothing replays.</summary>
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]
     internal static async Task<Response> Loop(Request request)
@@ -117,14 +113,7 @@ internal static partial class Program
     /// <summary>In-process, no HTTP: follows one chain of links <paramref name="count"/> times and prints the time per round trip.</summary>
     internal static async Task MeasureRoundTripAsync(bool resumable, int count)
     {
-        Func<Request, Task<Response>> start = resumable ? Loop : async _ =>
-        {
-            for (var i = 0; ; i++)
-            {
-                var n = i;
-                await Web.SendSuspend(k => Response.Html($"<a href=\"{k}\">{n}</a>"));
-            }
-        };
+        Func<Request, Task<Response>> start = resumable ? Loop : LiveLoop;
         var servlet = Servlets.DispatchServlet(start, manager: new ThresholdLruManager(64L << 20));
         Request Get(string path) => new("GET", new Uri("http://127.0.0.1" + path), [new Header("Host", "127.0.0.1")], Bindings.Empty, null, "127.0.0.1", 80, "127.0.0.1");
         static string Link(Response page)
@@ -156,14 +145,7 @@ internal static partial class Program
     internal static async Task MeasureMemoryAsync(bool resumable, int count)
     {
         var manager = new ThresholdLruManager(1L << 40);
-        Func<Request, Task<Response>> start = resumable ? Loop : async _ =>
-        {
-            for (var i = 0; ; i++)
-            {
-                var n = i;
-                await Web.SendSuspend(k => Response.Html($"<a href=\"{k}\">{n}</a>"));
-            }
-        };
+        Func<Request, Task<Response>> start = resumable ? Loop : LiveLoop;
         var servlet = Servlets.DispatchServlet(start, manager: manager);
         var uri = new Uri("http://127.0.0.1/");
         Request Get() => new("GET", uri, [new Header("Host", "127.0.0.1")], Bindings.Empty, null, "127.0.0.1", 80, "127.0.0.1");

@@ -69,9 +69,6 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
         return _slot.Task;
     }
 
-    /// <summary>Whether a response slot is open (the request being served has not been answered yet).</summary>
-    public bool HasOpenSlot => Volatile.Read(ref _slot) is not null;
-
     /// <summary>Answers the open slot; false when there is none (already answered). The slot is let go: a suspended flow does not keep its page.</summary>
     public bool Answer(Response response) => Interlocked.Exchange(ref _slot, null)?.TrySetResult(response) ?? false;
 

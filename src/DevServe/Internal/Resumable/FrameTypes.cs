@@ -113,12 +113,18 @@ internal static class FrameTypes
         m => SHA256.HashData(Encoding.UTF8.GetBytes(m.DeclaringType?.FullName + "::" + m + "|" + CodeText(m)))[..8]);
 
     /// <summary>A handler's name for messages: the method whose lambda it is (<c>Start</c> for <c>&lt;Start&gt;b__0_1</c>).</summary>
-    public static string HandlerName(MethodInfo method) => method.Name.StartsWith('<') && method.Name.IndexOf('>', StringComparison.Ordinal) is > 1 and var end
-        ? $"a handler in {method.Name[1..end]}" : method.Name;
+    public static string HandlerName(MethodInfo method)
+        => UserName(method.Name) is var user && user != method.Name ? $"a handler in {user}" : method.Name;
 
     /// <summary>The method a state machine runs, for messages: <c>Start</c> for <c>&lt;Start&gt;d__0</c>.</summary>
-    public static string MethodOf(Type type) => type.Name.StartsWith('<') && type.Name.IndexOf('>', StringComparison.Ordinal) is > 1 and var end
-        ? type.Name[1..end] : type.Name;
+    public static string MethodOf(Type type) => UserName(type.Name);
+
+    /// <summary>
+    /// The user's name inside a compiler-made one: <c>Start</c> for <c>&lt;Start&gt;d__0</c>, <c>file</c> for the field
+    /// <c>&lt;file&gt;5__2</c>; a name the compiler did not make, as it is.
+    /// </summary>
+    public static string UserName(string name)
+        => name.StartsWith('<') && name.IndexOf('>', StringComparison.Ordinal) is > 1 and var end ? name[1..end] : name;
 
     private static readonly Lazy<Dictionary<short, OpCode>> s_opCodes = new(() => typeof(OpCodes)
         .GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => (OpCode)f.GetValue(null)!).ToDictionary(o => o.Value));

@@ -197,7 +197,7 @@ internal sealed class FrameWriter(Assembly servlet, object? root)
                 {
                     if (locals)
                     {
-                        Local = field.Name.StartsWith('<') && field.Name.IndexOf('>', StringComparison.Ordinal) is > 1 and var end ? field.Name[1..end] : field.Name;
+                        Local = FrameTypes.UserName(field.Name);
                     }
                     if (typeof(Delegate).IsAssignableFrom(field.FieldType) && field.GetValue(value) is not null)
                     {

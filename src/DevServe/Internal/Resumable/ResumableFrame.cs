@@ -213,6 +213,14 @@ internal abstract class ResumableFrame
     /// </summary>
     public static void WorkEnded()
     {
+        BreakClimbing();
+        t_returned = null;
+        t_running = null;
+    }
+
+    // A chain still climbing whose top's caller is not resumable (it was resumed by the scheduler, not called).
+    private static void BreakClimbing()
+    {
         if (t_climbing is { } top)
         {
             t_climbing = null;
@@ -220,8 +228,6 @@ internal abstract class ResumableFrame
                 + "(an async lambda, a library method, Task.WhenAll...)");
             top.Chain = null;
         }
-        t_returned = null;
-        t_running = null;
     }
 
     /// <summary>What a resumed frame's code found on its thread, restored when it has run.</summary>
@@ -243,21 +249,12 @@ internal abstract class ResumableFrame
     /// </summary>
     public static void Leave(Outer outer)
     {
-        if (t_climbing is { } top)
-        {
-            top.Chain!.Break(top, $"{Describe(top)} is awaited by code DevServe did not compile as resumable "
-                + "(an async lambda, a library method, Task.WhenAll...)");
-            top.Chain = null;
-        }
+        BreakClimbing();
         (t_running, t_returned, t_climbing) = outer;
     }
 
     /// <summary>The method a frame runs, for messages: <c>Start</c> for <c>&lt;Start&gt;d__3</c>.</summary>
-    public static string Describe(ResumableFrame frame)
-    {
-        var name = frame.Box?.StateMachineType.Name ?? "an async method";
-        return name.StartsWith('<') && name.IndexOf('>', StringComparison.Ordinal) is > 1 and var end ? name[1..end] : name;
-    }
+    public static string Describe(ResumableFrame frame) => FrameTypes.UserName(frame.Box?.StateMachineType.Name ?? "an async method");
 }
 
 /// <summary>A frame of a method returning <see cref="Task{TResult}"/> (or, with <see cref="VoidResult"/>, <see cref="Task"/>).</summary>

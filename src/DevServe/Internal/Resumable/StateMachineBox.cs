@@ -35,12 +35,6 @@ internal abstract class StateMachineBox(ResumableFrame frame)
     /// <summary>A copy of this box and its state machine that completes <paramref name="frame"/>.</summary>
     public abstract StateMachineBox CopyFor(ResumableFrame frame);
 
-    /// <summary>Reads a field of the state machine.</summary>
-    public abstract object? GetField(FieldInfo field);
-
-    /// <summary>Writes a field of the state machine, in place.</summary>
-    public abstract void SetField(FieldInfo field, object? value);
-
     /// <summary>The state machine as an object (a boxed copy when it is a struct).</summary>
     public abstract object StateMachineObject();
 
@@ -77,10 +71,6 @@ internal abstract class StateMachineBox(ResumableFrame frame)
     /// connection, a task, an enumerator of a collection, anything disposable — described for the warning; else null.
     /// </summary>
     public abstract string? HeldResource();
-
-    /// <summary>The name of the local a compiler-named field holds: <c>file</c> for <c>&lt;file&gt;5__2</c>.</summary>
-    protected static string LocalName(FieldInfo field)
-        => field.Name.StartsWith('<') && field.Name.IndexOf('>', StringComparison.Ordinal) is > 1 and var end ? field.Name[1..end] : field.Name;
 
     protected static bool IsResource(object? value) => value is not null && !value.GetType().IsValueType
         && value is IDisposable or IAsyncDisposable or Task;
@@ -267,7 +257,7 @@ internal sealed class StateMachineBox<TStateMachine>(ResumableFrame frame, TStat
         {
             if (get(this) is var value && IsResource(value))
             {
-                return $"the local {LocalName(field)} (a {value!.GetType().Name}) is held across the suspension";
+                return $"the local {FrameTypes.UserName(field.Name)} (a {value!.GetType().Name}) is held across the suspension";
             }
         }
         foreach (var (get, _) in s_scopeAccess)
@@ -302,18 +292,4 @@ internal sealed class StateMachineBox<TStateMachine>(ResumableFrame frame, TStat
         s_bindBuilder(this, frame);
     }
 
-    public override object? GetField(FieldInfo field)
-        => typeof(TStateMachine).IsValueType ? field.GetValueDirect(__makeref(StateMachine)) : field.GetValue(StateMachine);
-
-    public override void SetField(FieldInfo field, object? value)
-    {
-        if (typeof(TStateMachine).IsValueType)
-        {
-            field.SetValueDirect(__makeref(StateMachine), value!);
-        }
-        else
-        {
-            field.SetValue(StateMachine, value);
-        }
-    }
 }

@@ -54,8 +54,10 @@ public sealed class ScriptServlet : IReloadingServlet
         _reloader.Versions.Swap(script.Start, () => CompileErrorPage.For(script), context is null ? null : context.Unload);
     }
 
-    // The script or a file it #loads (the script itself before its first compile).
-    private bool IsSource(FileSystemEventArgs e) => e.FullPath == _path || (_script?.Sources.Contains(e.FullPath) ?? false);
+    // The script or a file it #loads (the script itself before its first compile). A deletion is not a new version:
+    // the last one keeps serving until a file is there again.
+    private bool IsSource(FileSystemEventArgs e) => e.ChangeType != WatcherChangeTypes.Deleted
+        && (e.FullPath == _path || (_script?.Sources.Contains(e.FullPath) ?? false));
 
     /// <summary>Stops watching; the current version's load context is unloaded.</summary>
     public async ValueTask DisposeAsync()

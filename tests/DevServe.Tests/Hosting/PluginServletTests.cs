@@ -11,7 +11,7 @@ public sealed class PluginServletTests
     /// <summary>Waits (over swaps, bounded) until the page is <paramref name="expected"/>: one build may swap twice.</summary>
     private static async Task<string> ServedAsync(IReloadingServlet servlet, LoopbackServer server, Func<string, bool> expected)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
         while (true)
         {
             var swapped = servlet.NextSwap;
@@ -33,6 +33,17 @@ public sealed class PluginServletTests
         }
     }
 
+    /// <summary>
+    /// Serves <paramref name="servlet"/>. The first request waits for a <c>dotnet build</c>, which took
+    /// over 30 s on a loaded 2-core CI machine: the client waits as long as the build itself may take.
+    /// </summary>
+    private static async Task<LoopbackServer> ServeAsync(PluginServlet servlet)
+    {
+        var server = await LoopbackServer.StartAsync(servlet.Dispatch);
+        server.Client.Timeout = TimeSpan.FromMinutes(3);
+        return server;
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static WeakReference ContextOf(PluginServlet servlet) => new(AssemblyLoadContext.GetLoadContext(servlet.CurrentAssembly!));
 
@@ -42,7 +53,7 @@ public sealed class PluginServletTests
         using var plugin = new PluginProject(PluginProject.Answering("v1"));
         await plugin.BuildAsync();
         await using var servlet = new PluginServlet(plugin.Assembly);
-        await using var server = await LoopbackServer.StartAsync(servlet.Dispatch);
+        await using var server = await ServeAsync(servlet);
         Assert.Equal("v1", await server.Client.GetStringAsync("/"));
         var old = new List<WeakReference> { ContextOf(servlet) };
         Assert.True(old[0].Target is AssemblyLoadContext { IsCollectible: true });
@@ -68,7 +79,7 @@ public sealed class PluginServletTests
     {
         using var plugin = new PluginProject(PluginProject.Answering("built"));
         await using var servlet = new PluginServlet(plugin.Project);
-        await using var server = await LoopbackServer.StartAsync(servlet.Dispatch);
+        await using var server = await ServeAsync(servlet);
         Assert.Equal("built", await server.Client.GetStringAsync("/"));
 
         plugin.Write("namespace TestPlugin;\npublic static class Servlet\n{\n    public static DevServe.Response Start(DevServe.Request request) => 42;\n}\n");
@@ -87,7 +98,7 @@ public sealed class PluginServletTests
     {
         using var plugin = new PluginProject("namespace TestPlugin;\npublic static class Helpers\n{\n    public static int Start(int x) => x;\n}\n");
         await using (var servlet = new PluginServlet(plugin.Project))
-        await using (var server = await LoopbackServer.StartAsync(servlet.Dispatch))
+        await using (var server = await ServeAsync(servlet))
         {
             var response = await server.Client.GetAsync("/");
             Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
@@ -99,7 +110,7 @@ public sealed class PluginServletTests
         using var dir = new TempDirectory();
         var garbage = dir.Write("Broken.dll", "this is not a portable executable");
         await using (var servlet = new PluginServlet(garbage))
-        await using (var server = await LoopbackServer.StartAsync(servlet.Dispatch))
+        await using (var server = await ServeAsync(servlet))
         {
             var page = await (await server.Client.GetAsync("/")).Content.ReadAsStringAsync();
             Assert.Contains("does not load", page);

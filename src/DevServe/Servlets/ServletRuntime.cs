@@ -115,11 +115,11 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
         if (read.Handler is { } handler)
         {
             Func<Request, Task<Response>> entry = r => Task.FromResult(handler(r));
-            _ = ServletThreads.Shared.Run(() => flow.RunAsync(entry, request));
+            ServletThreads.Shared.Run(() => flow.RunAsync(entry, request));
         }
         else
         {
-            _ = ServletThreads.Shared.Run(() => flow.RunResumedAsync(read.Frames!));
+            ServletThreads.Shared.Run(() => flow.RunResumedAsync(read.Frames!));
         }
         return await answer.ConfigureAwait(false);
     }
@@ -193,7 +193,7 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
     {
         var slot = flow.OpenSlot();
         // Never on the caller's thread: it serves other connections' I/O, and servlet code may block (ServletThreads).
-        _ = ServletThreads.Shared.Run(() => flow.RunAsync(entry, first));   // never faults: the root catches everything
+        ServletThreads.Shared.Run(() => flow.RunAsync(entry, first));   // never faults: the root catches everything
         return slot;
     }
 
@@ -208,10 +208,10 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
             if (chain.IsSealedNow)
             {
                 suspended.TryClaim(out _, out _);   // the usual case: sealed long before the next request
-                _ = ServletThreads.Shared.Run(() => copy.RunResumedAsync(chain));
+                ServletThreads.Shared.Run(() => copy.RunResumedAsync(chain));
                 return answer;
             }
-            _ = ServletThreads.Shared.Run(async () =>
+            ServletThreads.Shared.Run(async () =>
             {
                 if (chain.IsSealed())
                 {
@@ -237,7 +237,7 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
             var slot = flow.OpenSlot();
             // The flow runs on a servlet thread up to its next suspension or its end (awaits that were not
             // ConfigureAwait(false) come back to one anyway). No lock is held.
-            _ = ServletThreads.Shared.Run(() =>
+            ServletThreads.Shared.Run(() =>
             {
                 resume.SetResult(request);
                 return Task.CompletedTask;

@@ -1,23 +1,33 @@
 namespace DevServe.Internal;
 
 /// <summary>
-/// The threads servlet code runs on: dedicated threads, apart from the thread pool that serves every connection's
-/// I/O, so a servlet that blocks its thread (<c>Thread.Sleep</c>, synchronous I/O, <c>.Result</c>) stalls only its
-/// own request. That request still gets its 503 at the response timeout, since the server awaits the servlet rather
-/// than running it.
+/// Where servlet code runs: never on the stack of the request that started it, so a servlet that blocks its thread
+/// (<c>Thread.Sleep</c>, synchronous I/O, <c>.Result</c>) stalls only its own request. That request still gets its 503
+/// at the response timeout, since the server awaits the servlet rather than running it.
 /// </summary>
 /// <remarks>
-/// As many threads as cores take the work while it flows: few threads, each taking request after request, cost least
-/// (a thread per request in flight halved servlet throughput on two cores). When work has waited a starvation
-/// interval (50 ms) without any thread taking some, the threads are stuck in blocking code, and as many new threads
-/// start as there is work waiting, up to <see cref="MaxThreads"/>; past that, work waits its turn (and its request
-/// times out). Idle threads beyond the first ones end after half a minute. Servlet code sees a
-/// synchronization context that posts back to these threads, so its awaits come back here (to any of the threads:
-/// blocking on a task does not deadlock), while <c>Task.Run</c>, <c>Task.Factory.StartNew</c> and <c>Parallel</c>
-/// inside it use the thread pool as usual (the scheduler is hidden from them). The thread pool adds threads
-/// to replace blocked ones only about twice a second, which is why 40 blocked servlets on it stalled every other
-/// request for half a minute. No maintained library offers a growing dedicated-thread scheduler, so this is the
-/// smallest one that works.
+/// <para>
+/// Most pieces run on the thread pool, queued to the local queue of the thread that asked: that thread, once it has
+/// returned to the pool, usually takes the piece itself, so a request pays no thread switch (a hand-over to another
+/// thread on every request cost over half of the servlet throughput on two cores). At most a budget of pieces (as
+/// many as cores) run on the pool at once, and the pool may start that many threads beyond its minimum without
+/// delay: servlets stuck on the pool hold at most the budget, and the pool keeps its usual threads for I/O.
+/// </para>
+/// <para>
+/// Past the budget, pieces go to dedicated servlet threads. As many threads as cores take the work while it flows;
+/// when work has waited a starvation interval (50 ms) without any thread taking some, the threads are stuck in
+/// blocking code, and as many new threads start as there is work waiting, up to <see cref="MaxThreads"/>; past that,
+/// work waits its turn (and its request times out). Idle threads beyond the first ones end after half a minute. The
+/// thread pool adds threads to replace blocked ones only about twice a second, which is why 40 blocked servlets on it
+/// stalled every other request for half a minute, and why the pool's share is bounded.
+/// </para>
+/// <para>
+/// Servlet code sees a synchronization context that posts back through <see cref="Run"/>, so its awaits come back to
+/// this budget (on any thread: blocking on a task does not deadlock), while <c>Task.Run</c>,
+/// <c>Task.Factory.StartNew</c> and <c>Parallel</c> inside it use the thread pool as usual (the scheduler is hidden
+/// from them). No maintained library offers a growing dedicated-thread scheduler, so this is the smallest one that
+/// works.
+/// </para>
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable",
     Justification = "The scheduler and its watchdog live as long as the process.")]
@@ -42,12 +52,17 @@ internal sealed class ServletThreads : TaskScheduler
     private int _idle;
     private int _queued;   // _queue.Count, for the spin outside the lock
     private long _lastProgress = System.Diagnostics.Stopwatch.GetTimestamp();
+    private readonly int _poolBudget = Math.Max(2, Environment.ProcessorCount);
+    private int _onPool;
 
     public ServletThreads(int maxThreads, TimeSpan idleTimeout)
     {
         MaxThreads = maxThreads;
         _idleTimeout = idleTimeout;
         _context = new PostingContext(this);
+        // Servlet code stuck on the pool holds at most _poolBudget of its threads: the pool may start that many more at once.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(workers + _poolBudget, io);
         // Lives as long as the scheduler (the process, for Shared); it looks for stuck threads twice per interval.
         _watchdog = new Timer(_ => Watch(), null, s_starvation / 2, s_starvation / 2);
     }
@@ -69,10 +84,53 @@ internal sealed class ServletThreads : TaskScheduler
         }
     }
 
-    /// <summary>Runs <paramref name="action"/> on a servlet thread; the task completes when the action's task does.</summary>
-    public Task Run(Func<Task> action)
-        => Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.DenyChildAttach | TaskCreationOptions.HideScheduler, this)
+    /// <summary>
+    /// Runs <paramref name="action"/> off the caller's stack: on the thread pool while fewer than its budget of servlet
+    /// pieces run there, else on a servlet thread. Exceptions it throws are dropped, as from a discarded task.
+    /// </summary>
+    public void Run(Func<Task> action)
+    {
+        if (TryTakePool())
+        {
+            ThreadPool.QueueUserWorkItem(static s => s.Threads.RunOnPool(s.Action), (Threads: this, Action: action), preferLocal: true);
+            return;
+        }
+        _ = Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.DenyChildAttach | TaskCreationOptions.HideScheduler, this)
             .Unwrap();
+    }
+
+    private bool TryTakePool()
+    {
+        if (Interlocked.Increment(ref _onPool) <= _poolBudget)
+        {
+            return true;
+        }
+        Interlocked.Decrement(ref _onPool);
+        return false;
+    }
+
+    // One piece of servlet code on a pool thread, with the servlet context (its awaits come back through Run) and the
+    // same end-of-work bookkeeping as a servlet thread's.
+    private void RunOnPool(Func<Task> action)
+    {
+        var previous = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(_context);
+        try
+        {
+            _ = action();
+        }
+#pragma warning disable CA1031 // as Task.Factory.StartNew would: an async void's rethrow must not end the process
+        catch (Exception)
+        {
+        }
+#pragma warning restore CA1031
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(previous);
+            ResumableFrame.WorkEnded();
+            Interlocked.Decrement(ref _onPool);
+        }
+    }
 
     protected override void QueueTask(Task task)
     {
@@ -212,8 +270,11 @@ internal sealed class ServletThreads : TaskScheduler
     private sealed class PostingContext(ServletThreads threads) : SynchronizationContext
     {
         public override void Post(SendOrPostCallback d, object? state)
-            => Task.Factory.StartNew(s => d(s), state, CancellationToken.None,
-                TaskCreationOptions.DenyChildAttach | TaskCreationOptions.HideScheduler, threads);
+            => threads.Run(() =>
+            {
+                d(state);
+                return Task.CompletedTask;
+            });
 
         public override SynchronizationContext CreateCopy() => this;
     }

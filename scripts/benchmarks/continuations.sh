@@ -65,7 +65,7 @@ m() { echo "${results[$1]}" | tr ' ' '\n' | grep . | median; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 declare -A label=([bare]="bare Kestrel hello (32 connections)" [bare-link]="bare Kestrel page, link-following client"
   [suspend]="SendSuspend round trip, live lambda" [suspend-resumable]="SendSuspend round trip, resumable"
-  [resumed]="SendSuspend round trip, one k (32 connections)"
+  [resumed]="resumable round trip, one k, 32 connections"
   [frames-1]="stateless frames link, step 1" [frames-100]="stateless frames link, step 100"
   [replay-1]="stateless replay link, step 1" [replay-100]="stateless replay link, step 100")
 echo

@@ -16,7 +16,9 @@ using Microsoft.Extensions.Options;
 // a resumable method (every resume copies its frame); conversation[-stateless]: 10 SendSuspends, then an answer
 // linking back to the start (stateful, or stateless: every request replays the conversation so far from its URL);
 // steps-stateless[-replay]: an endless stateless loop, its link carrying the frames (or the replay log).
-// memory: suspends <count> flows in-process and prints the bytes each keeps.
+// memory: suspends <count> flows in-process and prints the bytes each keeps (HOLD=1: then waits on stdin, for
+// dotnet-gcdump); roundtrip: in-process round trips (ALLOCATIONS=1: also the bytes per round trip by type, sampled).
+// GCSTATS=1: a server prints its collections and GC pause time on standard error when it stops.
 var mode = args.FirstOrDefault() ?? "serve";
 if (mode == "roundtrip")
 {
@@ -86,6 +88,11 @@ else
 Console.WriteLine($"PORT {port}");
 await Console.In.ReadToEndAsync();
 await stop();
+if (Environment.GetEnvironmentVariable("GCSTATS") is not null)   // what the collector cost this run, on standard error
+{
+    Console.Error.WriteLine($"GC gen0 {GC.CollectionCount(0)} gen1 {GC.CollectionCount(1)} gen2 {GC.CollectionCount(2)} "
+    + $"paused {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms in {(DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalSeconds:F0} s");
+}
 
 internal static partial class Program
 {
@@ -163,6 +170,11 @@ internal static partial class Program
         }
         var after = GC.GetTotalMemory(forceFullCollection: true);
         Console.WriteLine($"{(resumable ? "resumable" : "live")}: {manager.Count - first} suspended flows, {(after - before) / (double)(manager.Count - first):F0} bytes each (managed heap, after a full GC)");
+        if (Environment.GetEnvironmentVariable("HOLD") is not null)
+        {
+            Console.WriteLine($"HOLDING {Environment.ProcessId}");   // for dotnet-gcdump: what each flow is made of
+            await Console.In.ReadToEndAsync();
+        }
         GC.KeepAlive(servlet);
     }
 

@@ -3,8 +3,8 @@ using System.Text;
 namespace DevServe.Hosting;
 
 /// <summary>
-/// Reloads open tabs when the script changes: HTML pages get a small script that listens to an event stream of
-/// version numbers and reloads when the number is not the one the page was made with.
+/// Reloads open tabs when the script changes: HTML pages get a small script (just before <c>&lt;/body&gt;</c>) that
+/// listens to an event stream of version numbers and reloads when the number is not the one the page was made with.
 /// </summary>
 /// <remarks>
 /// The tab reloads after every recompile, successful or not: a failed one shows the compile error page at once,
@@ -59,8 +59,9 @@ public static class LiveReload
             Headers = response.Headers,
             Output = async stream =>
             {
-                await output(stream).ConfigureAwait(false);
-                await stream.WriteAsync(script).ConfigureAwait(false);
+                await using var page = new BeforeBodyEndStream(stream, script);
+                await output(page).ConfigureAwait(false);
+                await page.FinishAsync().ConfigureAwait(false);
             },
         };
     }

@@ -84,6 +84,7 @@ internal sealed class ScriptCompiler
             options = options.WithOptimizationLevel(OptimizationLevel.Release);
         }
         var packages = NuGetReferences.Find(text, full).ToList();
+        string[] sources = [full];   // the files watched for a retry: a #load-ed file's bad package must be fixable there
         for (var attempt = 0; ; attempt++)
         {
             NuGetReferences.Restore? restore = null;
@@ -92,7 +93,7 @@ internal sealed class ScriptCompiler
                 restore = await NuGetReferences.RestoreAsync(packages, packagesDirectory, cancellationToken).ConfigureAwait(false);
                 if (restore.Errors.Count > 0)
                 {
-                    return CompiledScript.Failed(full, [full], restore.Errors);
+                    return CompiledScript.Failed(full, sources, restore.Errors);
                 }
             }
             var resolver = new PackageReferenceResolver(options.MetadataReferenceResolver!, restore, s_references.Value[^1]);
@@ -100,7 +101,7 @@ internal sealed class ScriptCompiler
             var compilation = CSharpCompilation.CreateScriptCompilation($"devserve-script-{version}", tree,
                 restore is null ? s_references.Value : [.. s_references.Value, .. restore.Compile.Select(PackageReferenceResolver.Reference)],
                 options.WithMetadataReferenceResolver(resolver), returnType: typeof(object));
-            var sources = compilation.SyntaxTrees.Select(t => t.FilePath).Where(p => p.Length > 0).Distinct().ToArray();
+            sources = [.. compilation.SyntaxTrees.Select(t => t.FilePath).Where(p => p.Length > 0).Distinct()];
 
             using var pe = new MemoryStream();
             using var pdb = new MemoryStream();
@@ -203,18 +204,13 @@ internal sealed class ScriptCompiler
 
     private static PortableExecutableReference[] BuildReferences()
     {
-        // The framework assemblies scripts commonly need, by name, from the host's trusted platform list.
-        var wanted = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
-        {
-            "System.Runtime", "System.Private.CoreLib", "System.Collections", "System.Linq", "System.Console", "System.IO",
-            "System.Text.Json", "System.Xml.Linq", "System.Private.Xml.Linq", "System.Private.Xml", "System.Net.Primitives",
-            "System.Text.RegularExpressions", "System.Threading", "System.Threading.Tasks", "System.Runtime.Extensions",
-            "System.Memory", "System.ComponentModel.Primitives", "System.Collections.Concurrent", "System.Net.Http",
-            "System.Web.HttpUtility", "System.Security.Cryptography", "System.Data.Common",
-            "netstandard",   // packages built for .NET Standard (#r "nuget: …") are compiled against its facade
-        };
+        // The whole shared framework, as a project sees it (System.Uri lives in System.Private.Uri, which a hand-picked
+        // list missed): every assembly of the host's trusted platform list that lies in the .NET or the ASP.NET Core
+        // shared framework directory, never DevServe's own dependencies (Roslyn, the plugin loader...).
+        var frameworks = new[] { typeof(object).Assembly.Location, typeof(Microsoft.AspNetCore.Http.HttpContext).Assembly.Location }
+            .Select(Path.GetDirectoryName).ToHashSet(StringComparer.Ordinal);
         var tpa = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
-        return [.. tpa.Where(p => wanted.Contains(Path.GetFileNameWithoutExtension(p)))
+        return [.. tpa.Where(p => frameworks.Contains(Path.GetDirectoryName(p)))
             .Append(typeof(Request).Assembly.Location)
             .Append(typeof(ScriptCompiler).Assembly.Location)
             .Select(PackageReferenceResolver.Reference)];   // the hosting assembly last: the stand-in for #r "nuget:"

@@ -36,7 +36,10 @@ public static partial class Dispatchers
         string[] index = [.. indices ?? ["index.html", "index.htm"]];
         return request =>
         {
-            if (request.Method is not ("GET" or "HEAD") || FilesystemMap.UrlToPath(root, request.Uri, allowDotFiles, allowLinksOutsideRoot) is not { } path)
+            // A URL carrying a continuation belongs to the servlet, always (Racket's servlet dispatcher): "/;k=..." maps to
+            // the root directory, whose slash redirect would otherwise take it.
+            if (request.Method is not ("GET" or "HEAD") || UrlPath.CarriesContinuation(request.Uri)
+                || FilesystemMap.UrlToPath(root, request.Uri, allowDotFiles, allowLinksOutsideRoot) is not { } path)
             {
                 return NextDispatcher;
             }

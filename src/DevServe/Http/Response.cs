@@ -68,7 +68,7 @@ public sealed class Response
         => WithBody(code, message, null, "text/plain; charset=utf-8", headers, cookies, Encoding.UTF8.GetBytes(text));
 
     /// <summary>An HTML page from an <see cref="XElement"/>, the x-expression of C# (Racket: <c>response/xexpr</c>).</summary>
-    /// <param name="html">The page; written without formatting.</param>
+    /// <param name="html">The page, written as HTML without formatting: void elements as <c>&lt;br /&gt;</c>, every other element with an end tag.</param>
     /// <param name="preamble">Text written before the element, for example <c>&lt;!DOCTYPE html&gt;</c>.</param>
     /// <param name="code">The status code.</param>
     /// <param name="message">The reason phrase; <c>null</c> takes the standard one.</param>
@@ -80,7 +80,7 @@ public sealed class Response
     {
         ArgumentNullException.ThrowIfNull(html);
         return WithBody(code, message, null, mime, headers, cookies,
-            Encoding.UTF8.GetBytes(preamble + html.ToString(SaveOptions.DisableFormatting)));
+            Encoding.UTF8.GetBytes(preamble + Internal.HtmlSerializer.Write(html)));
     }
 
     /// <summary>A JSON response (<c>application/json; charset=utf-8</c>; Racket: <c>response/jsexpr</c>).</summary>

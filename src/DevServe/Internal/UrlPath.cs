@@ -57,12 +57,25 @@ internal static class UrlPath
         return "/" + string.Join('/', segments) + (raw.EndsWith('/') && segments.Length > 0 ? "/" : "");
     }
 
-    /// <summary>The raw path with each segment's parameters removed, still percent-encoded.</summary>
+    /// <summary>The path parameter of a k-url (<c>ContinuationUrl</c>).</summary>
+    public const string ContinuationParam = ";k=";
+
+    /// <summary>The path parameter of a stateless servlet's continuation (<c>StatelessUrl</c>).</summary>
+    public const string StatelessParam = ";c=";
+
+    /// <summary>Whether the path carries a continuation of either kind: such a URL belongs to a servlet, never to the file server.</summary>
+    public static bool CarriesContinuation(Uri uri)
+        => uri.AbsolutePath.Contains(ContinuationParam, StringComparison.Ordinal) || uri.AbsolutePath.Contains(StatelessParam, StringComparison.Ordinal);
+
+    /// <summary>
+    /// The raw path with each segment's parameters removed, still percent-encoded, and never starting with "//":
+    /// <c>/;k=1.1.x/</c> gives <c>/</c> (a link or a "start over" to <c>//</c> would name another host).
+    /// </summary>
     public static string StripParams(string raw)
     {
         if (!raw.Contains(';'))
         {
-            return raw;
+            return WithoutEmptySegments(raw);
         }
         var segments = raw.Split('/');
         for (var i = 0; i < segments.Length; i++)
@@ -73,6 +86,6 @@ internal static class UrlPath
                 segments[i] = segments[i][..semi];
             }
         }
-        return string.Join('/', segments);
+        return WithoutEmptySegments(string.Join('/', segments));
     }
 }

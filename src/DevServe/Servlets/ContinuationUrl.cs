@@ -9,7 +9,7 @@ namespace DevServe.Internal;
 /// <remarks>Racket: <c>embed-ids</c> and <c>continuation-url?</c> (servlet/web.rkt), with <c>;((&quot;k&quot; . &quot;(2 1 68506997)&quot;))</c>.</remarks>
 internal static class ContinuationUrl
 {
-    private const string Key = ";k=";
+    private const string Key = UrlPath.ContinuationParam;
 
     public static string Format(Uri requestUri, int instance, long id, ulong salt)
         => string.Concat(UrlPath.StripParams(requestUri.AbsolutePath), Key,

@@ -86,7 +86,7 @@ internal sealed record LoggedRequest(
 
 internal static class StatelessUrl
 {
-    private const string Key = ";c=";
+    private const string Key = UrlPath.StatelessParam;
 
     /// <summary>The k-url of <paramref name="continuation"/>, on the path of <paramref name="requestUri"/>.</summary>
     /// <param name="requestUri">The request being answered.</param>

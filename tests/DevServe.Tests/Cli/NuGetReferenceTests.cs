@@ -37,4 +37,30 @@ public sealed class NuGetReferenceTests
         Assert.Contains("DevServe.No.Such.Package 1.0.0 could not be restored", page);
         Assert.Contains("NU1101", page);
     }
+
+    [Fact]
+    public async Task A_package_version_fixed_in_a_loaded_file_is_picked_up_on_save()
+    {
+        using var dir = new TempDirectory();
+        var lib = dir.Write("lib.csx", "#r \"nuget: Microsoft.Data.Sqlite, 999.0.0\"\nstatic string Version() => typeof(Microsoft.Data.Sqlite.SqliteConnection).Assembly.GetName().Version!.ToString();\n");
+        var script = dir.Write("main.csx", "#load \"lib.csx\"\nResponse Start(Request request) => Response.Text(\"sqlite \" + Version());\n");
+        await using var devserve = DevServeProcess.Start("run", script, "--port", "0", "--no-browser");
+        var url = await devserve.UrlAsync();
+        var response = await s_client.GetAsync(url + "/");
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains("NU1102", await response.Content.ReadAsStringAsync());
+
+        // The fix goes into the loaded file, not the script: that file is watched too.
+        File.WriteAllText(lib + ".tmp~", File.ReadAllText(lib).Replace("999.0.0", "10.0.15", StringComparison.Ordinal));
+        File.Move(lib + ".tmp~", lib, overwrite: true);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        string page;
+        do
+        {
+            await Task.Delay(100);   // polling another process's page, bounded by the deadline
+            page = await (await s_client.GetAsync(url + "/")).Content.ReadAsStringAsync();
+        }
+        while (!page.StartsWith("sqlite 10.", StringComparison.Ordinal) && DateTime.UtcNow < deadline);
+        Assert.StartsWith("sqlite 10.", page);
+    }
 }

@@ -136,6 +136,40 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public async Task Continuation_urls_at_the_root_belong_to_the_servlet_even_beside_htdocs()
+    {
+        using var dir = new TempDirectory();
+        var script = dir.Write("count.csx", """
+            async Task<Response> Start(Request request)
+            {
+                for (var n = 1; ; n++)
+                {
+                    await SendSuspend(k => Response.Html($"<p>step {n}</p><a href=\"{k}\">next</a>"));
+                }
+            }
+            """);
+        dir.Write("htdocs/style.css", "p { color: red }");
+        await using var devserve = DevServeProcess.Start("run", script, "--port", "0", "--no-browser");
+        var url = await devserve.UrlAsync();
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(30) };
+        var link = Browser.FirstLink(await client.GetStringAsync(url + "/"));
+        Assert.StartsWith("/;k=", link);
+        var step2 = await client.GetAsync(url + link);
+        Assert.Equal(HttpStatusCode.OK, step2.StatusCode);   // the servlet's, not the file server's 302 to "/;k=.../"
+        var page = await step2.Content.ReadAsStringAsync();
+        Assert.Contains("step 2", page);
+        Assert.StartsWith("/;k=", Browser.FirstLink(page));
+        // A trailing slash (what the old redirect made) still goes to the servlet, and never yields a "//" link.
+        var slashed = await client.GetStringAsync(url + Browser.FirstLink(page) + "/");
+        Assert.Contains("step 3", slashed);
+        Assert.StartsWith("/;k=", Browser.FirstLink(slashed));
+        var expired = await client.GetAsync(url + "/;k=1.99.0123456789abcdef/");
+        Assert.Equal(HttpStatusCode.NotFound, expired.StatusCode);
+        Assert.Contains("<a href=\"/\">Start over</a>", await expired.Content.ReadAsStringAsync());
+        Assert.Equal("p { color: red }", await client.GetStringAsync(url + "/style.css"));
+    }
+
+    [Fact]
     public async Task Servlet_path_limits_the_servlet_and_log_file_records_requests()
     {
         using var dir = new TempDirectory();

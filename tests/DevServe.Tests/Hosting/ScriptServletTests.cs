@@ -104,6 +104,46 @@ public sealed class ScriptServletTests
     }
 
     [Fact]
+    public async Task Scripts_see_the_whole_shared_framework_as_a_project_does()
+    {
+        using var dir = new TempDirectory();
+        // System.Uri lives in System.Private.Uri; HtmlEncoder in System.Text.Encodings.Web; QueryHelpers in ASP.NET Core.
+        var compiled = await ScriptCompiler.CompileAsync(dir.Write("uri.csx", """
+            Response Start(Request request) => Response.Text(string.Join(" ", Uri.EscapeDataString("a b"), new System.Uri("http://x/y").Host,
+                request.Uri.AbsolutePath, System.Text.Encodings.Web.HtmlEncoder.Default.Encode("&"),
+                Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString("/p", "q", "1")));
+            """), TestHosting.NoCache);
+        Assert.Empty(compiled.Errors);
+        await using var server = await LoopbackServer.StartAsync(Servlets.DispatchServlet(compiled.Start!));
+        Assert.Equal("a%20b x /here &amp; /p?q=1", await server.Client.GetStringAsync("/here"));
+    }
+
+    [Theory]
+    [InlineData("<!DOCTYPE html><html><body><p>hi</p></body></html>", "<!DOCTYPE html><html><body><p>hi</p>", "</body></html>")]
+    [InlineData("<html><BODY>a</body>b</BODY>\n</html>\n", "<html><BODY>a</body>b", "</BODY>\n</html>\n")]
+    [InlineData("<p>no body at all</p>", "<p>no body at all</p>", "")]
+    public async Task The_live_reload_script_goes_just_before_the_last_end_of_body(string page, string before, string after)
+    {
+        using var dir = new TempDirectory();
+        var servlet = new ScriptServlet(dir.Write("p.csx", "Response Start(Request request) => Response.Html(\"\");\n"), TestHosting.NoCache);
+        await using var _ = servlet;
+        // The page written in pieces of 3 bytes, so "</body" is split across writes.
+        var bytes = System.Text.Encoding.UTF8.GetBytes(page);
+        var streamed = Response.Streamed(async output =>
+        {
+            for (var i = 0; i < bytes.Length; i += 3)
+            {
+                await output.WriteAsync(bytes.AsMemory(i, Math.Min(3, bytes.Length - i)));
+            }
+        });
+        await using var server = await LoopbackServer.StartAsync(LiveReload.Wrap(servlet, _ => new(streamed)));
+        var served = await server.Client.GetStringAsync("/");
+        Assert.StartsWith(before + "<script>", served);
+        Assert.EndsWith("</script>" + after, served);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(served, "<script>"));
+    }
+
+    [Fact]
     public async Task A_script_without_Start_says_so()
     {
         using var dir = new TempDirectory();

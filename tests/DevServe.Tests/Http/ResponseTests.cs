@@ -37,6 +37,35 @@ public sealed class ResponseTests
     }
 
     [Fact]
+    public void Xexpr_writes_html_void_elements_self_close_every_other_element_gets_an_end_tag_and_text_is_escaped()
+    {
+        var page = new XElement("html",
+            new XElement("head", new XElement("meta", new XAttribute("charset", "utf-8")), new XElement("script", new XAttribute("src", "/app.js")),
+                new XElement("style", "p > a { color: red }")),
+            new XElement("body",
+                new XElement("form", new XElement("textarea", new XAttribute("name", "body")), new XElement("input", new XAttribute("name", "title")),
+                    new XElement("br")),
+                new XElement("div"),
+                new XElement("p", new XAttribute("title", "\"quoted\" & <angled>"), "1 < 2 & 3 > 2"),
+                new XElement("script", "if (a < b && c) { document.write('</script>'); }")));
+        var html = System.Text.Encoding.UTF8.GetString(Body(Response.Xexpr(page)));
+        Assert.Equal("<html><head><meta charset=\"utf-8\" /><script src=\"/app.js\"></script><style>p > a { color: red }</style></head>"
+            + "<body><form><textarea name=\"body\"></textarea><input name=\"title\" /><br /></form><div></div>"
+            + "<p title=\"&quot;quoted&quot; &amp; &lt;angled&gt;\">1 &lt; 2 &amp; 3 &gt; 2</p>"
+            + "<script>if (a < b && c) { document.write('<\\/script>'); }</script></body></html>", html);
+        // An XHTML namespace is dropped rather than written as a prefix or an xmlns the page never needed.
+        XNamespace x = "http://www.w3.org/1999/xhtml";
+        Assert.Equal("<p><b>bold</b></p>", System.Text.Encoding.UTF8.GetString(Body(Response.Xexpr(new XElement(x + "p", new XElement(x + "b", "bold"))))));
+    }
+
+    private static byte[] Body(Response response)
+    {
+        using var body = new MemoryStream();
+        response.Output(body).GetAwaiter().GetResult();
+        return body.ToArray();
+    }
+
+    [Fact]
     public async Task Xexpr_json_text_and_full_carry_their_types_and_lengths()
     {
         await using var server = await LoopbackServer.StartAsync(Dispatchers.Lift(r => r.Path switch

@@ -13,6 +13,19 @@ namespace DevServe;
 /// </remarks>
 public sealed class Response
 {
+    /// <summary>
+    /// A finished task of <paramref name="response"/>: lets a synchronous lambda stand where an asynchronous handler is
+    /// wanted (<see cref="EmbedUrl"/>), as <c>r =&gt; Response.Html(...)</c>.
+    /// </summary>
+    /// <param name="response">The response.</param>
+    /// <remarks>
+    /// Where an API offers both <c>Func&lt;object&gt;</c> and <c>Func&lt;Task&gt;</c> (xUnit's <c>Assert.Throws</c>), a lambda
+    /// returning a <see cref="Response"/> now takes the second: write it as a statement lambda, <c>() =&gt; { ...; }</c>.
+    /// </remarks>
+#pragma warning disable CA2225 // Task.FromResult is the named alternative
+    public static implicit operator Task<Response>(Response response) => Task.FromResult(response);
+#pragma warning restore CA2225
+
     /// <summary>The MIME type of HTML pages: <c>text/html; charset=utf-8</c>.</summary>
     public const string HtmlMime = "text/html; charset=utf-8";
 

@@ -92,13 +92,21 @@ internal static class HtmlSerializer
     {
         foreach (var c in text)
         {
-            switch (c)
+            var entity = c switch
             {
-                case '&': html.Append("&amp;"); break;
-                case '<': html.Append("&lt;"); break;
-                case '>': html.Append("&gt;"); break;
-                case '"' when inAttribute: html.Append("&quot;"); break;
-                default: html.Append(c); break;
+                '&' => "&amp;",
+                '<' => "&lt;",
+                '>' => "&gt;",
+                '"' when inAttribute => "&quot;",
+                _ => null,
+            };
+            if (entity is null)
+            {
+                html.Append(c);
+            }
+            else
+            {
+                html.Append(entity);
             }
         }
     }

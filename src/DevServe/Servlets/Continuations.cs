@@ -20,6 +20,38 @@ internal sealed class SuspendedFlow(Flow flow, TaskCompletionSource<Request> res
 
     public long EstimatedBytes { get; } = bytes;
 
+    /// <summary>Set when the servlet blocked its thread on this suspension's task: resuming it shows why, nothing runs.</summary>
+    public string? Blocked { get; set; }
+
+    private volatile bool _running = true;
+
+    /// <summary>The thread whose code suspended, while it is watched (<c>ServletThreads.NoteSuspension</c>).</summary>
+    public Thread? SuspendingThread { get; set; }
+
+    /// <summary>Whether the code that suspended is waiting on its thread (a lock, a sleep, <c>.Result</c>), not just slow to yield.</summary>
+    public bool WaitsOnItsThread => _running && SuspendingThread is { } thread && (thread.ThreadState & ThreadState.WaitSleepJoin) != 0;
+
+    /// <summary>
+    /// Whether the code that suspended may still be running on its thread (it has not yielded yet). False once the
+    /// piece of work it ran in ended (<c>ServletThreads</c>), or at once off a servlet thread, where it is not watched.
+    /// </summary>
+    public bool StillRunning => _running;
+
+    /// <summary>The code that suspended has yielded its thread.</summary>
+    public void Yielded() => _running = false;
+
+    /// <summary>Waits (on a servlet thread, never the server's) up to <paramref name="limit"/> for the suspending code to yield.</summary>
+    public bool WaitYielded(TimeSpan limit)
+    {
+        var spin = new SpinWait();
+        var deadline = Environment.TickCount64 + (long)limit.TotalMilliseconds;
+        while (_running && Environment.TickCount64 < deadline)
+        {
+            spin.SpinOnce(sleep1Threshold: 30);
+        }
+        return !_running;
+    }
+
     /// <summary>Claims the live resumption: true for exactly one caller, who then owns the flow; the entry keeps only its log.</summary>
     public bool TryClaim(out Flow flow, out TaskCompletionSource<Request> resume)
     {
@@ -38,9 +70,9 @@ internal sealed class SuspendedFlow(Flow flow, TaskCompletionSource<Request> res
 }
 
 /// <summary>A handler embedded in a page by <c>SendSuspendDispatch</c>: runs afresh on every use.</summary>
-internal sealed class EmbeddedHandler(Func<Request, Response> handler) : IEstimatedSize
+internal sealed class EmbeddedHandler(Func<Request, Task<Response>> handler) : IEstimatedSize
 {
-    public Func<Request, Response> Handler { get; } = handler;
+    public Func<Request, Task<Response>> Handler { get; } = handler;
 
     // A closure retains ~300 B (docs/design/continuations.md §2) plus the manager's entry.
     public long EstimatedBytes => 512;

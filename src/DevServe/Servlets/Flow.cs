@@ -29,7 +29,7 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
     public int? HandlerIndex { get; init; }
 
     /// <summary>Stateless: the handlers this flow embedded, in order (their positions are their names in URLs).</summary>
-    public List<Func<Request, Response>>? Embedded { get; set; }
+    public List<Func<Request, Task<Response>>>? Embedded { get; set; }
 
     /// <summary>Stateless: started by a request that carried no link (anyone can send one), so its links may not use the hash store.</summary>
     public bool Anonymous { get; init; }
@@ -37,14 +37,21 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
     /// <summary>Stateless: replaying a parent frame only to find its handlers again; it must not suspend.</summary>
     public bool Probe { get; init; }
 
+    /// <summary>Stateless: this flow went on from frames (or a handler) a link carried, so it has no replay log.</summary>
+    public bool FromLink { get; init; }
+
     /// <summary>Set when a replay took another path (its answer is the divergence page).</summary>
     public bool Diverged { get; private set; }
 
     /// <summary>This flow as a stateless frame: its first request and what fed it since.</summary>
     public StatelessFrame CurrentFrame()
     {
-        var nodes = (Log ?? throw new InvalidOperationException(
-            $"A stateless flow can record at most {FlowLog.MaxDepth} steps in its URL.")).ToArray();
+        var nodes = (Log ?? throw new InvalidOperationException(FromLink
+            ? "This code went on from the frames its link carried, and suspended (or embedded a handler) in code whose frames a "
+                + "link cannot carry: an async lambda, or a method DevServe did not compile as resumable. In a stateless servlet, write "
+                + "each handler that suspends as a named async method or local function and pass it by name: "
+                + "async Task<Response> Add(Request r) { ...; await RedirectGet(); return ...; } ... embed(Add)."
+            : $"A stateless flow can record at most {FlowLog.MaxDepth} steps in its URL.")).ToArray();
         return new StatelessFrame(HandlerIndex, LoggedRequest.From(nodes[0].Request!),
             [.. nodes.Skip(1).Select(n => n.Kind == FlowLogKind.Step
                 ? new LoggedEntry(LoggedRequest.From(n.Request!), n.Site, null)

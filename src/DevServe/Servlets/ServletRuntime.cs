@@ -37,8 +37,7 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
         switch (continuation)
         {
             case EmbeddedHandler embedded:
-                Func<Request, Task<Response>> entry = r => Task.FromResult(embedded.Handler(r));
-                return Run(new Flow(this, instance, request, FlowLog.Root(request, entry)), entry, request);
+                return Run(new Flow(this, instance, request, FlowLog.Root(request, embedded.Handler)), embedded.Handler, request);
             case SuspendedFlow suspended:
                 return Resume(suspended, instance, request);
             default:
@@ -110,12 +109,11 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
         {
             return InvalidLink(request);
         }
-        var flow = new Flow(this, Manager.CreateInstance(), request, null) { Parents = [] };
+        var flow = new Flow(this, Manager.CreateInstance(), request, null) { Parents = [], FromLink = true };
         var answer = flow.OpenSlot();
         if (read.Handler is { } handler)
         {
-            Func<Request, Task<Response>> entry = r => Task.FromResult(handler(r));
-            ServletThreads.Shared.Run(() => flow.RunAsync(entry, request));
+            ServletThreads.Shared.Run(() => flow.RunAsync(handler, request));
         }
         else
         {
@@ -129,7 +127,7 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
     {
         var instance = Manager.CreateInstance();
         var entry = start;
-        List<Func<Request, Response>>? embedded = null;
+        List<Func<Request, Task<Response>>>? embedded = null;
         for (var i = 0; i < continuation.Frames.Length; i++)
         {
             var frame = continuation.Frames[i];
@@ -139,8 +137,7 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
                 {
                     return DivergencePage(request, new ReplayDivergedException("a page no longer offers the link that was followed"));
                 }
-                var handler = embedded[h];
-                entry = r => Task.FromResult(handler(r));
+                entry = embedded[h];
             }
             var first = frame.Request.ToRequest(request);
             var root = FlowLog.Root(first, entry);
@@ -174,8 +171,7 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
         {
             return DivergencePage(request, new ReplayDivergedException("a page no longer offers the link that was followed"));
         }
-        var chosen = embedded[index];
-        Func<Request, Task<Response>> handlerEntry = r => Task.FromResult(chosen(r));
+        var handlerEntry = embedded[index];
         var handlerFlow = new Flow(this, instance, request, FlowLog.Root(request, handlerEntry))
         {
             Parents = continuation.Frames,
@@ -199,6 +195,32 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
 
     private Task<Response> Resume(SuspendedFlow suspended, int instance, Request request)
     {
+        if (suspended.Blocked is { } blocked)
+        {
+            return Task.FromResult(ErrorPage(request, new InvalidOperationException(blocked)));
+        }
+        if (suspended.StillRunning)
+        {
+            // The code that suspended has not yielded its thread yet: it is still unwinding (microseconds), or it blocks
+            // on the task (.Result), which must fail rather than wait for the user. Decided on a servlet thread.
+            var answer = new TaskCompletionSource<Response>();
+            ServletThreads.Shared.Run(async () =>
+            {
+                // Blocked only if it waits on its thread; code that is merely slow (a loaded machine) is waited for, up to 10 s.
+                for (var waited = 0; !suspended.WaitYielded(ServletThreads.BlockedAfter) && waited < 50; waited++)
+                {
+                    if (suspended.WaitsOnItsThread)
+                    {
+                        ServletThreads.Shared.FailBlocked(suspended);
+                        suspended.Blocked ??= ServletThreads.BlockedMessage;
+                        break;
+                    }
+                }
+                suspended.Yielded();   // decided: blocked (the page says so), or gone on as usual
+                answer.SetResult(await Resume(suspended, instance, request).ConfigureAwait(false));
+            });
+            return answer.Task;
+        }
         if (suspended.Chain is { } chain)
         {
             // A real continuation: a copy of the suspended frames goes on from the suspension; the original never runs.

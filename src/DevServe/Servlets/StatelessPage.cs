@@ -49,7 +49,7 @@ internal static class StatelessPage
     }
 
     /// <summary>The token of an embedded handler, or <c>null</c> when it is not the servlet's own or cannot be written (then it is found by replay).</summary>
-    public static byte[]? HandlerToken(Flow flow, Func<Request, Response> handler)
+    public static byte[]? HandlerToken(Flow flow, Func<Request, Task<Response>> handler)
     {
         try
         {

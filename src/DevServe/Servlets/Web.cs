@@ -62,13 +62,16 @@ public static class Web
                 SuspendedChain? frames = null;
                 frames = new SuspendedChain(never.Task, file, site) { Resolved = isSealed => StatelessPage.Answer(flow, frames!, isSealed, makePage, site) };
                 frame.Pending = frames;
+                ServletThreads.NoteSuspension(never);
                 return never.Task;
             }
             var url = StatelessUrl.Format(flow.Current.Uri, new StatelessContinuation([.. parents, flow.CurrentFrame()], site, null),
                 flow.Runtime.Stuffer!, mayStore: !flow.Anonymous);
             flow.Answer(makePage(url));
             // Nothing is kept: the URL is the continuation. Nobody holds this source, so the flow is garbage now.
-            return new TaskCompletionSource<Request>().Task;
+            var ended = new TaskCompletionSource<Request>();
+            ServletThreads.NoteSuspension(ended);
+            return ended.Task;
         }
         var resume = new TaskCompletionSource<Request>();   // completed by the resumer on a servlet thread, where the flow then runs
         // Resumable code: the frames are collected as this suspension unwinds, and every resumption copies them.
@@ -90,6 +93,7 @@ public static class Web
         {
             running!.Pending = chain;   // collected as the suspension unwinds; a resumption that comes first waits for it
         }
+        ServletThreads.NoteSuspension(suspended);
         return resume.Task;
     }
 

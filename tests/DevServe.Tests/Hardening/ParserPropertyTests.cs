@@ -174,7 +174,7 @@ public sealed class ParserPropertyTests
     private sealed record Item(string Name, int Count, List<string> Tags);
 
     // A handler whose closure holds only the item: what a page's embedded handler looks like.
-    private static Func<Request, Response> HandlerOver(Item item) => _ => Response.Text(item.Name + item.Count + item.Tags.Count);
+    private static Func<Request, Task<Response>> HandlerOver(Item item) => _ => Response.Text(item.Name + item.Count + item.Tags.Count);
 
     [Fact]
     public void Frame_tokens_that_do_not_read_back_are_refused_with_their_documented_exceptions_only()

@@ -100,7 +100,7 @@ public sealed class ResponseTests
     {
         Assert.Equal("OK", Response.StatusMessage(299));
         Assert.Equal("Not Found", Response.StatusMessage(404));
-        Assert.Throws<ArgumentOutOfRangeException>(() => Response.Html("x", code: 42));
+        Assert.Throws<ArgumentOutOfRangeException>(() => { Response.Html("x", code: 42); });
     }
 
     [Fact]

@@ -42,7 +42,7 @@ internal static class FrameToken
 
     /// <summary>The bytes of an embedded handler, or <c>null</c> when it is not the servlet's own code.</summary>
     /// <exception cref="UnwritableException">Its closure holds something a link cannot carry.</exception>
-    public static byte[]? Handler(Func<Request, Response> handler, Assembly servlet, object? root)
+    public static byte[]? Handler(Func<Request, Task<Response>> handler, Assembly servlet, object? root)
     {
         var method = handler.Method;
         if (method.DeclaringType is not { } declaring || !FrameTypes.IsAllowedUserType(declaring, servlet) || method.IsGenericMethod)
@@ -67,7 +67,7 @@ internal static class FrameToken
     }
 
     /// <summary>What a token holds once read: the frames of a suspension, or a handler to run.</summary>
-    public sealed record Read(IReadOnlyList<(StateMachineBox Box, AwaiterSlot Slot)>? Frames, Func<Request, Response>? Handler);
+    public sealed record Read(IReadOnlyList<(StateMachineBox Box, AwaiterSlot Slot)>? Frames, Func<Request, Task<Response>>? Handler);
 
     /// <summary>Reads a token the stuffer has accepted.</summary>
     /// <exception cref="InvalidTokenException">It does not read back.</exception>
@@ -146,14 +146,14 @@ internal static class FrameToken
         return frames;
     }
 
-    private static Func<Request, Response> ReadHandler(FrameReader reader)
+    private static Func<Request, Task<Response>> ReadHandler(FrameReader reader)
     {
         var declaring = reader.ReadType();
         var name = reader.ReadString();
         var fingerprint = reader.ReadRaw(8);
         var method = declaring.GetMethod(name, BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly,
             [typeof(Request)]);
-        if (method is null || method.ReturnType != typeof(Response))
+        if (method is null || method.ReturnType != typeof(Task<Response>))
         {
             throw new StaleFrameException(name, changed: false);
         }
@@ -166,7 +166,7 @@ internal static class FrameToken
         {
             throw FrameReader.Bad("a handler's target is not its own");
         }
-        return method.IsStatic ? method.CreateDelegate<Func<Request, Response>>() : method.CreateDelegate<Func<Request, Response>>(target);
+        return method.IsStatic ? method.CreateDelegate<Func<Request, Task<Response>>>() : method.CreateDelegate<Func<Request, Task<Response>>>(target);
     }
 
     // Every field, in a stable order, for the awaiter's index (the fingerprint covers them all).

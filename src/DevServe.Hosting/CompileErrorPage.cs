@@ -12,8 +12,7 @@ internal static class CompileErrorPage
     public static Response For(IReadOnlyList<ScriptError> errors, string heading, string advice)
     {
         var html = new StringBuilder()
-            .Append("<!DOCTYPE html><html><head><title>Compile error</title><style>")
-            .Append("body{font-family:sans-serif;margin:2em}pre{background:#f6f6f6;padding:.5em}.bad{background:#fdd;font-weight:bold}")
+            .Append("<!DOCTYPE html><html><head><title>Compile error</title><style>").Append(SourceExcerpt.Style)
             .Append("</style></head><body><h1>").Append(Encode(heading)).Append("</h1>")
             .Append("<p>").Append(Encode(advice)).Append(": this page reloads the new version.</p>");
         foreach (var error in errors)
@@ -22,30 +21,10 @@ internal static class CompileErrorPage
                 .Append(Encode($"{error.Id}: {error.Message}")).Append("</p>");
             if (error.Line > 0)
             {
-                AppendSource(html, error);
+                SourceExcerpt.Append(html, error.Path, error.Line);
             }
         }
         return Response.Html(html.Append("</body></html>").ToString(), 500, "Compile Error");
-    }
-
-    private static void AppendSource(StringBuilder html, ScriptError error)
-    {
-        string[] lines;
-        try
-        {
-            lines = File.ReadAllLines(error.Path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return;
-        }
-        html.Append("<pre>");
-        for (var n = Math.Max(1, error.Line - 2); n <= Math.Min(lines.Length, error.Line + 2); n++)
-        {
-            html.Append(n == error.Line ? "<span class=\"bad\">" : "<span>")
-                .Append(Encode($"{n,5}: {lines[n - 1]}")).Append("</span>\n");
-        }
-        html.Append("</pre>");
     }
 
     private static string Encode(string s) => WebUtility.HtmlEncode(s);

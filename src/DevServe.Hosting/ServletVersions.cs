@@ -63,7 +63,7 @@ internal sealed class ServletVersions(ServletHostOptions options, string current
             "This page belongs to an earlier version of the servlet, which has been reloaded since. Please start over."));
         var servlet = start is null ? null
             : Servlets.DispatchServlet(start, stateless: options.Stateless, stuffer: options.Stuffer, manager: options.Stateless ? null : manager,
-                currentDirectory: currentDirectory);
+                currentDirectory: currentDirectory, servletErrorResponder: RuntimeErrorPage.For);
         var old = _current;
         _current = new Version(number, servlet, errorPage, unload, manager);
         if (old?.Unload is { } previous)

@@ -72,7 +72,10 @@ public sealed class RunCommandTests
         var page = await response.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         Assert.Contains("kaboom", page);
-        Assert.Contains("boom.csx:line 3", page);
+        Assert.Contains("boom.csx:3</span>", page);   // the frame's place, and its source line below it
+        Assert.Contains("<span class=\"bad\">    3:     throw new InvalidOperationException(&quot;kaboom&quot;);</span>", page);
+        await devserve.WaitForErrorAsync("Servlet error at /: InvalidOperationException: kaboom (boom.csx:3)");   // one line, no stack trace
+        Assert.DoesNotContain("   at ", devserve.Errors);
         Save(script, "Response Start(Request request) => Response.Text(\"fine\");\n");
         await WaitForPageAsync(url + "/", p => p == "fine");
     }

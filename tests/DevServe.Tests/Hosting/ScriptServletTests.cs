@@ -144,6 +144,40 @@ public sealed class ScriptServletTests
     }
 
     [Fact]
+    public async Task A_runtime_error_shows_the_scripts_own_frames_with_their_source_then_the_rest_folded_and_the_request()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("divide.csx", """
+            static int Divide(int a, int b) => a / b;
+            async Task<Response> Start(Request request)
+            {
+                await Task.Yield();
+                return Response.Text("x" + Divide(1, int.Parse(request.Bindings["n"] ?? "0")));
+            }
+            """);
+        var servlet = new ScriptServlet(path, TestHosting.NoCache);
+        await using var _ = servlet;
+        await using var server = await LoopbackServer.StartAsync(servlet.Dispatch);
+        using var message = new HttpRequestMessage(HttpMethod.Get, "/sum?n=0");
+        message.Headers.Add("X-Student", "ada");
+        message.Headers.Add("Cookie", "session=42");
+        var response = await server.Client.SendAsync(message);
+        Assert.Equal(System.Net.HttpStatusCode.InternalServerError, response.StatusCode);
+        var page = await response.Content.ReadAsStringAsync();
+        Assert.Contains("<b>DivideByZeroException</b>", page);
+        // The script's frames, innermost first, each with its place and its source line marked; then the rest, folded.
+        var divide = page.IndexOf("<h2>Divide <span class=\"where\">" + path + ":1</span></h2>", StringComparison.Ordinal);
+        var start = page.IndexOf("<h2>Start <span class=\"where\">" + path + ":5</span></h2>", StringComparison.Ordinal);
+        var folded = page.IndexOf("<details><summary>DevServe's and .NET's frames</summary>", StringComparison.Ordinal);
+        Assert.True(divide > 0 && start > divide && folded > start, page);
+        Assert.Contains("<span class=\"bad\">    1: static int Divide(int a, int b) =&gt; a / b;</span>", page);
+        Assert.Contains("<summary>The request: GET /sum?n=0</summary>", page);
+        Assert.Contains("<td>n</td><td>0</td>", page);
+        Assert.Contains("<td>X-Student</td><td>ada</td>", page);
+        Assert.Contains("<td>session</td><td>42</td>", page);
+    }
+
+    [Fact]
     public async Task A_script_without_Start_says_so()
     {
         using var dir = new TempDirectory();

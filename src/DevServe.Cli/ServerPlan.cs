@@ -18,7 +18,8 @@ internal sealed record ServerPlan(string? ListenIp, int Port, string? LaunchPath
     public async Task<int> ServeAsync(IReloadingServlet servlet, Func<Dispatcher, Dispatcher>? around = null, Action<string>? started = null,
         IReadOnlyList<Dispatcher>? before = null, CancellationToken cancellationToken = default)
     {
-        var live = LiveReload.Wrap(servlet, servlet.Dispatch);
+        await using var statics = new StaticFilesWatcher(StaticRoots);
+        var live = LiveReload.Wrap(servlet, servlet.Dispatch, statics);
         var site = new ServletSite(Only is null ? live : Dispatchers.Sequencer(
             // With a servlet path, the live-reload stream still needs its own path.
             Dispatchers.Filter(new("^" + Regex.Escape(LiveReload.EventsPath) + "$"), live),
@@ -26,7 +27,7 @@ internal sealed record ServerPlan(string? ListenIp, int Port, string? LaunchPath
         {
             Quit = Quit,
             // Static files first: without a servlet path the servlet answers every path.
-            Before = [.. before ?? [], .. StaticRoots.Select(root => Dispatchers.Files(root))],
+            Before = [.. before ?? [], .. StaticRoots.Select(root => LiveReload.WrapStatic(servlet, Dispatchers.Files(root)))],
             Around = around,
             LogFile = LogFile,
             LogFormat = LogFormat,

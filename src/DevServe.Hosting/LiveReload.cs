@@ -19,7 +19,14 @@ public static class LiveReload
     private static readonly TimeSpan s_streamLifetime = TimeSpan.FromSeconds(10);
 
     /// <summary>Serves the event stream and adds the listening script to the HTML pages <paramref name="inner"/> answers.</summary>
-    public static Dispatcher Wrap(IReloadingServlet servlet, Dispatcher inner)
+    public static Dispatcher Wrap(IReloadingServlet servlet, Dispatcher inner) => Wrap(servlet, inner, null);
+
+    /// <summary>
+    /// As <see cref="Wrap(IReloadingServlet, Dispatcher)"/>; the stream also reports the static files
+    /// <paramref name="statics"/> sees change: an open tab swaps a changed stylesheet in place (its state kept) and
+    /// reloads for any other file.
+    /// </summary>
+    internal static Dispatcher Wrap(IReloadingServlet servlet, Dispatcher inner, StaticFilesWatcher? statics)
     {
         ArgumentNullException.ThrowIfNull(servlet);
         ArgumentNullException.ThrowIfNull(inner);
@@ -27,7 +34,7 @@ public static class LiveReload
         {
             if (request.Path == EventsPath)
             {
-                return new(Events(servlet, request));
+                return new(Events(servlet, statics, request));
             }
             var pending = inner(request);
             return pending.IsCompletedSuccessfully
@@ -39,6 +46,44 @@ public static class LiveReload
     private static async ValueTask<Response?> InjectAsync(ValueTask<Response?> pending, IReloadingServlet servlet)
         => Inject(await pending.ConfigureAwait(false), servlet.VersionNumber);
 
+    /// <summary>
+    /// Adds the listening script to the whole HTML pages (200) that static files answer. Such a page is no longer the
+    /// file: its length, validators and caching go (a cached copy would carry an old version's script and reload forever).
+    /// </summary>
+    internal static Dispatcher WrapStatic(IReloadingServlet servlet, Dispatcher files) => request =>
+    {
+        var pending = files(request);
+        return pending.IsCompletedSuccessfully ? new(InjectStatic(pending.Result, servlet.VersionNumber)) : InjectStaticAsync(pending, servlet);
+    };
+
+    private static readonly HashSet<string> s_fileHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Content-Length", "Accept-Ranges", "ETag", "Cache-Control",
+    };
+
+    private static async ValueTask<Response?> InjectStaticAsync(ValueTask<Response?> pending, IReloadingServlet servlet)
+        => InjectStatic(await pending.ConfigureAwait(false), servlet.VersionNumber);
+
+    private static Response? InjectStatic(Response? response, int version)
+        => response is { Code: 200 } && response.Mime?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true
+            ? Inject(new Response
+            {
+                Code = response.Code, Message = response.Message, Mime = response.Mime, Output = response.Output,
+                Headers = [.. response.Headers.Where(h => !s_fileHeaders.Contains(h.Field)), new Header("Cache-Control", "no-store")],
+            }, version)
+            : response;
+
+    // The script: reload when the servlet's version changes; for a changed static file, swap a stylesheet in place
+    // (those at that path, or all the page's own if none is: an @import) or reload for anything else.
+    private static string Script(int version) =>
+        "<script>(()=>{const s=new EventSource(\"" + EventsPath + "\");"
+        + "s.onmessage=e=>{if(e.data!==\"" + version + "\"){s.close();location.reload();}};"
+        + "s.addEventListener(\"static\",e=>{if(!e.data.endsWith(\".css\")){s.close();location.reload();return;}"
+        + "const links=[...document.querySelectorAll('link[rel~=\"stylesheet\"]')].map(l=>[l,new URL(l.href,location.href)])"
+        + ".filter(([,u])=>u.origin===location.origin);"
+        + "const hit=links.filter(([,u])=>u.pathname===e.data);"
+        + "for(const [l,u] of(hit.length?hit:links)){u.searchParams.set(\"devserve\",Date.now());l.href=u.href;}});})();</script>";
+
     private static Response? Inject(Response? response, int version)
     {
         if (response is null || response.Mime?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) != true
@@ -47,8 +92,7 @@ public static class LiveReload
         {
             return response;   // not HTML, compressed, or framed by the servlet itself: leave it alone
         }
-        var script = Encoding.UTF8.GetBytes(
-            $"<script>(()=>{{const s=new EventSource(\"{EventsPath}\");s.onmessage=e=>{{if(e.data!==\"{version}\"){{s.close();location.reload();}}}};}})();</script>");
+        var script = Encoding.UTF8.GetBytes(Script(version));
         var output = response.Output;
         return new Response
         {
@@ -66,7 +110,7 @@ public static class LiveReload
         };
     }
 
-    private static Response Events(IReloadingServlet servlet, Request request) => Response.Streamed(async stream =>
+    private static Response Events(IReloadingServlet servlet, StaticFilesWatcher? statics, Request request) => Response.Streamed(async stream =>
     {
         using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(request.Aborted);
         lifetime.CancelAfter(s_streamLifetime);
@@ -74,10 +118,16 @@ public static class LiveReload
         {
             await stream.WriteAsync(Encoding.UTF8.GetBytes($"retry: 300\ndata: {servlet.VersionNumber}\n\n"), lifetime.Token).ConfigureAwait(false);
             await stream.FlushAsync(lifetime.Token).ConfigureAwait(false);
+            var never = new TaskCompletionSource<IReadOnlyList<string>>().Task;
             while (true)
             {
-                var version = await servlet.NextSwap.WaitAsync(lifetime.Token).ConfigureAwait(false);
-                await stream.WriteAsync(Encoding.UTF8.GetBytes($"data: {version}\n\n"), lifetime.Token).ConfigureAwait(false);
+                var swap = servlet.NextSwap;
+                var changed = statics?.NextChange ?? never;
+                await Task.WhenAny(swap, changed).WaitAsync(lifetime.Token).ConfigureAwait(false);
+                var message = swap.IsCompleted
+                    ? $"data: {await swap.ConfigureAwait(false)}\n\n"
+                    : string.Concat((await changed.ConfigureAwait(false)).Select(path => $"event: static\ndata: {path}\n\n"));
+                await stream.WriteAsync(Encoding.UTF8.GetBytes(message), lifetime.Token).ConfigureAwait(false);
                 await stream.FlushAsync(lifetime.Token).ConfigureAwait(false);
             }
         }

@@ -24,7 +24,7 @@ internal sealed class ScriptCompiler
     private const string Epilogue = "\n#line hidden\nreturn DevServe.Hosting.ScriptStart.Of(Start);\n";
     private static readonly string[] s_usings =
         ["System", "System.IO", "System.Linq", "System.Collections.Generic", "System.Text", "System.Threading.Tasks",
-         "System.Xml.Linq", "DevServe", "DevServe.Web", "DevServe.Xexpr"];
+         "System.Xml.Linq", "DevServe", "DevServe.Web", "DevServe.Xexpr", "DevServe.Formlets"];
     private static readonly Lazy<PortableExecutableReference[]> s_references = new(BuildReferences);
     private static readonly CSharpParseOptions s_parse = new(LanguageVersion.Latest, kind: SourceCodeKind.Script);
     private static int s_version;

@@ -144,6 +144,12 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
         {
             response = back.Response;
         }
+        catch (FormletException bad)
+        {
+            // Something a browser (or a hand) sent: a clear 400, not the servlet error page.
+            response = StartOverPage.Make(Current, "Bad form", "<h1>This form was not filled in as expected</h1>"
+                + $"<p>{System.Net.WebUtility.HtmlEncode(bad.Message)}</p>", 400);
+        }
         catch (ReplayDivergedException diverged)
         {
             Diverged = true;

@@ -77,6 +77,13 @@ public static class Web
         // Resumable code: the frames are collected as this suspension unwinds, and every resumption copies them.
         var running = ResumableFrame.Running;
         var chain = running is null ? null : new SuspendedChain(resume.Task, file, site) { RootContext = flow.RootContext };
+        if (running is null && file.EndsWith(".csx", StringComparison.OrdinalIgnoreCase))
+        {
+            // A script's methods are compiled resumable: a suspension outside them is in an async lambda (an embedded
+            // handler written as one), and the fallback must be seen, never silent.
+            SuspendedChain.WarnReplay(file, site, "it is not inside a method DevServe compiled as resumable (an async lambda?); "
+                + "write it as a named async method or local function");
+        }
         var suspended = new SuspendedFlow(flow, resume, flow.Log, site, ServletRuntime.EstimateBytes(flow.Current), chain);
         var manager = flow.Runtime.Manager;
         if (!manager.TryStore(flow.Instance, suspended, out var id, out var salt))

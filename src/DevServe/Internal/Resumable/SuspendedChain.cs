@@ -107,10 +107,16 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line)
         _count = 0;
         Volatile.Write(ref _state, Broken);
         Resolve(false);
+        WarnReplay(file, line, Reason);
+    }
+
+    /// <summary>Says once per call site, on standard error, that a suspension is resumed by replay, and why.</summary>
+    public static void WarnReplay(string file, int line, string reason)
+    {
         if (s_warned.TryAdd((file, line), true))
         {
             Console.Error.WriteLine($"DevServe: warning: {(file.Length > 0 ? file : "the servlet")}:{line}: this SendSuspend is resumed by replay "
-                + $"(going back runs earlier code again): {Reason}. docs/continuations.md says which code shapes resume without replay.");
+                + $"(going back runs earlier code again): {reason}. docs/continuations.md says which code shapes resume without replay.");
         }
     }
 

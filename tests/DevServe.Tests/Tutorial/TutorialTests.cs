@@ -1,0 +1,131 @@
+using System.Text.RegularExpressions;
+using DevServe.Hosting;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace DevServe.Tests;
+
+/// <summary>docs/tutorial: its code is the servlets' code, every step compiles, and every step runs in Chromium.</summary>
+public sealed partial class TutorialTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    private static string Steps => Path.Combine(ExampleServlets.Directory, "blog");
+
+    private static string Pages => Path.Combine(ExampleServlets.Directory, "..", "docs", "tutorial");
+
+    public static TheoryData<string> StepNames()
+    {
+        var steps = new TheoryData<string>();
+        foreach (var step in Directory.GetFiles(Path.Combine(ExampleServlets.Directory, "blog"), "*.csx").Order(StringComparer.Ordinal))
+        {
+            steps.Add(Path.GetFileNameWithoutExtension(step));
+        }
+        return steps;
+    }
+
+    [GeneratedRegex("```csharp\n(.*?)```", RegexOptions.Singleline)]
+    private static partial Regex CSharpBlock();
+
+    [Fact]
+    public void Every_step_has_its_page_and_every_page_its_step()
+    {
+        var steps = Directory.GetFiles(Steps, "*.csx").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).ToArray();
+        var pages = Directory.GetFiles(Pages, "*.md").Select(Path.GetFileNameWithoutExtension).Where(p => p != "README").Order(StringComparer.Ordinal).ToArray();
+        Assert.True(steps.Length >= 9, "the tutorial has lost steps");
+        Assert.Equal(steps, pages);
+        var index = File.ReadAllText(Path.Combine(Pages, "README.md"));
+        Assert.All(steps, step => Assert.Contains($"({step}.md)", index, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(StepNames))]
+    public async Task A_steps_page_shows_exactly_its_servlet_and_the_servlet_compiles_cleanly(string step)
+    {
+        var script = Path.Combine(Steps, step + ".csx");
+        var blocks = CSharpBlock().Matches(File.ReadAllText(Path.Combine(Pages, step + ".md")).ReplaceLineEndings("\n"));
+        Assert.Equal(File.ReadAllText(script).ReplaceLineEndings("\n"), Assert.Single(blocks).Groups[1].Value);
+        var compiled = await ScriptCompiler.CompileAsync(script, TestHosting.NoCache);
+        Assert.True(compiled.Errors.Count == 0, string.Join("\n", compiled.Errors));
+        Assert.NotNull(compiled.Start);
+    }
+
+    private static async Task<(IBrowser Browser, IPlaywright Playwright)> LaunchAsync()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: scripts/test installs Debian's chromium package.");
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run"],
+        });
+        return (browser, playwright);
+    }
+
+    [Theory]
+    [MemberData(nameof(StepNames))]
+    public async Task Every_step_runs_in_chromium(string step)
+    {
+        await using var devserve = DevServeProcess.Start("run", Path.Combine(Steps, step + ".csx"), "--port", "0", "--no-browser");
+        var url = await devserve.UrlAsync();
+        var (browser, playwright) = await LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(url + "/");
+        await Expect(page.Locator("h1")).ToHaveTextAsync(step == "01-hello" ? "Under construction" : "My Blog");
+        if (string.CompareOrdinal(step, "03") >= 0)
+        {
+            // From step 3 on, the form adds a post that the next page shows first.
+            await page.Locator("input[name=title]").FillAsync("From Chromium");
+            await page.Locator("input[name=body]").FillAsync("Typed <b>by</b> a browser");
+            await page.Locator("input[type=submit]").ClickAsync();
+            await Expect(page.Locator("body")).ToContainTextAsync("Typed <b>by</b> a browser");
+            await Expect(page.Locator("b")).ToHaveCountAsync(0);   // escaped, never markup
+        }
+    }
+
+    [Fact]
+    public async Task The_finished_blog_posts_comments_goes_back_and_never_adds_twice_on_a_reload()
+    {
+        await using var devserve = DevServeProcess.Start("run", Path.Combine(Steps, "09-redirect-get.csx"), "--port", "0", "--no-browser");
+        var url = await devserve.UrlAsync();
+        var (browser, playwright) = await LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(url + "/");
+        var posts = page.Locator(".post");
+        await Expect(posts).ToHaveCountAsync(2);
+
+        await page.Locator("input[name=title]").FillAsync("Third Post");
+        await page.Locator("input[name=body]").FillAsync("Added once");
+        await page.Locator("input[type=submit]").ClickAsync();
+        await Expect(posts).ToHaveCountAsync(3);
+        await Expect(posts.First).ToContainTextAsync("Third Post");
+        await page.ReloadAsync();   // after RedirectGet: a GET, so nothing is added again
+        await Expect(posts).ToHaveCountAsync(3);
+
+        await page.GetByText("Third Post").ClickAsync();
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Post Details");
+        await page.Locator("input[name=comment]").FillAsync("Nice post");
+        await page.Locator("input[type=submit]").ClickAsync();
+        await Expect(page.Locator("li")).ToHaveTextAsync(["Nice post"]);
+        await page.ReloadAsync();
+        await Expect(page.Locator("li")).ToHaveTextAsync(["Nice post"]);
+
+        await page.GetByText("Back to the blog").ClickAsync();
+        await Expect(posts.First).ToContainTextAsync("1 comment(s)");
+        // The browser's back button: the earlier pages still answer, and nothing was added by going back.
+        await page.GoBackAsync();
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Post Details");
+        await page.GoBackAsync();
+        await page.GoBackAsync();
+        await page.GotoAsync(url + "/");
+        await Expect(posts).ToHaveCountAsync(3);
+        await Expect(posts.First).ToContainTextAsync("1 comment(s)");
+        Assert.DoesNotContain("warning", devserve.Errors, StringComparison.Ordinal);
+    }
+}

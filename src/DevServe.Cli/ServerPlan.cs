@@ -27,7 +27,8 @@ internal sealed record ServerPlan(string? ListenIp, int Port, string? LaunchPath
         {
             Quit = Quit,
             // Static files first: without a servlet path the servlet answers every path.
-            Before = [.. before ?? [], .. StaticRoots.Select(root => LiveReload.WrapStatic(servlet, Dispatchers.Files(root)))],
+            Before = [.. before ?? [], .. StaticRoots.Select(root => LiveReload.WrapStatic(servlet, Dispatchers.Files(root))),
+                .. servlet is ScriptServlet script ? [LiveReload.WrapStatic(servlet, ScriptStaticFiles(script, statics))] : Array.Empty<Dispatcher>()],
             Around = around,
             LogFile = LogFile,
             LogFormat = LogFormat,
@@ -53,4 +54,14 @@ internal sealed record ServerPlan(string? ListenIp, int Port, string? LaunchPath
             return 1;   // the banner has said why (a busy port)
         }
     }
+
+    // The folders the script itself serves (StaticFilesPath), watched for live reload as it names them.
+    private static Dispatcher ScriptStaticFiles(ScriptServlet script, StaticFilesWatcher statics) => request =>
+    {
+        foreach (var root in script.StaticRoots)
+        {
+            statics.Watch(root);
+        }
+        return script.StaticFiles(request);
+    };
 }

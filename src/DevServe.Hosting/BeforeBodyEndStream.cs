@@ -5,16 +5,20 @@ namespace DevServe.Hosting;
 /// the end when there is none: the live-reload script then sits inside the document, not after <c>&lt;/html&gt;</c>.
 /// </summary>
 /// <remarks>
-/// The page may be streamed: everything before a possible <c>&lt;/body</c> is written on at once, and only the text from
-/// the last one seen (what follows it is usually just <c>&lt;/html&gt;</c>) is held back until the page ends.
+/// The page may be streamed: everything before a possible <c>&lt;/body</c> is written on at once; only an end that could
+/// begin one (at most 5 bytes) and the text from the last one seen (usually just <c>&lt;/html&gt;</c>, at most 64 KiB) are
+/// held back until the page ends.
 /// </remarks>
 internal sealed class BeforeBodyEndStream(Stream inner, byte[] insert) : Stream
 {
     private static readonly byte[] s_bodyEnd = "</body"u8.ToArray();
 
+    private const int MaxHeld = 64 * 1024;
+
     // From the last "</body" seen (or a tail that may begin one) to what has been written so far.
     private readonly MemoryStream _held = new();
     private bool _heldIsBodyEnd;
+    private bool _passing;   // the insert is written: everything else passes straight through
 
     public override bool CanRead => false;
     public override bool CanSeek => false;
@@ -29,28 +33,50 @@ internal sealed class BeforeBodyEndStream(Stream inner, byte[] insert) : Stream
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        if (_passing)
+        {
+            await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var before = (int)_held.Length;
         _held.Write(buffer.Span);
         var held = _held.GetBuffer().AsMemory(0, (int)_held.Length);
-        var last = LastBodyEnd(held.Span);
-        if (last > 0 || (last < 0 && !_heldIsBodyEnd))
+        // Only the new bytes (and the few before them that could begin a match) are searched.
+        var last = LastBodyEnd(held.Span, Math.Max(0, before - (s_bodyEnd.Length - 1)));
+        int keepFrom;
+        if (last >= 0)
         {
-            // Write on everything before the last "</body" (or, with none, all but a tail that could start one).
-            var keepFrom = last >= 0 ? last : Math.Max(0, held.Length - (s_bodyEnd.Length - 1));
+            keepFrom = last;
+            _heldIsBodyEnd = true;
+        }
+        else
+        {
+            keepFrom = _heldIsBodyEnd ? 0 : held.Length - PartialBodyEnd(held.Span);
+        }
+        if (keepFrom > 0)
+        {
             await inner.WriteAsync(held[..keepFrom], cancellationToken).ConfigureAwait(false);
             var rest = held[keepFrom..].ToArray();
             _held.SetLength(0);
             _held.Write(rest);
-            _heldIsBodyEnd = last >= 0;
         }
-        else if (last == 0)
+        if (_heldIsBodyEnd && _held.Length > MaxHeld)
         {
-            _heldIsBodyEnd = true;
+            // A page that goes on streaming long after its </body>: the script goes where that was, the rest passes.
+            await inner.WriteAsync(insert, cancellationToken).ConfigureAwait(false);
+            await inner.WriteAsync(_held.GetBuffer().AsMemory(0, (int)_held.Length), cancellationToken).ConfigureAwait(false);
+            _held.SetLength(0);
+            _passing = true;
         }
     }
 
     /// <summary>Writes the insert and what was held back; call once, when the page has been written.</summary>
     public async Task FinishAsync(CancellationToken cancellationToken = default)
     {
+        if (_passing)
+        {
+            return;
+        }
         var held = _held.GetBuffer().AsMemory(0, (int)_held.Length);
         if (_heldIsBodyEnd)
         {
@@ -75,9 +101,9 @@ internal sealed class BeforeBodyEndStream(Stream inner, byte[] insert) : Stream
 
     public override void SetLength(long value) => throw new NotSupportedException();
 
-    private static int LastBodyEnd(ReadOnlySpan<byte> text)
+    private static int LastBodyEnd(ReadOnlySpan<byte> text, int from)
     {
-        for (var i = text.Length - s_bodyEnd.Length; i >= 0; i--)
+        for (var i = text.Length - s_bodyEnd.Length; i >= from; i--)
         {
             if (System.Text.Ascii.EqualsIgnoreCase(text.Slice(i, s_bodyEnd.Length), s_bodyEnd))
             {
@@ -85,6 +111,19 @@ internal sealed class BeforeBodyEndStream(Stream inner, byte[] insert) : Stream
             }
         }
         return -1;
+    }
+
+    // The length of the longest end of the text that could begin "</body" (held back until the next write says).
+    private static int PartialBodyEnd(ReadOnlySpan<byte> text)
+    {
+        for (var length = Math.Min(s_bodyEnd.Length - 1, text.Length); length > 0; length--)
+        {
+            if (System.Text.Ascii.EqualsIgnoreCase(text[^length..], s_bodyEnd.AsSpan(0, length)))
+            {
+                return length;
+            }
+        }
+        return 0;
     }
 
     protected override void Dispose(bool disposing)

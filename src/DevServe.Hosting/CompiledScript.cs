@@ -16,8 +16,8 @@ internal sealed class CompiledScript
     }
 
     internal static CompiledScript Succeeded(string path, IReadOnlyList<string> sources, Func<Request, Task<Response>> start, AssemblyLoadContext context,
-        IReadOnlyList<ScriptError>? warnings = null)
-        => new(path, sources, start, context, []) { Warnings = warnings ?? [] };
+        IReadOnlyList<ScriptError>? warnings = null, IReadOnlyList<string>? staticRoots = null)
+        => new(path, sources, start, context, []) { Warnings = warnings ?? [], StaticRoots = staticRoots ?? [] };
 
     internal static CompiledScript Failed(string path, IReadOnlyList<string> sources, IReadOnlyList<ScriptError> errors)
         => new(path, sources, null, null, errors);
@@ -36,6 +36,9 @@ internal sealed class CompiledScript
 
     /// <summary>The compile errors; empty on success.</summary>
     public IReadOnlyList<ScriptError> Errors { get; }
+
+    /// <summary>The folders the script serves static files from (<c>StaticFilesPath</c> at its top level).</summary>
+    public IReadOnlyList<string> StaticRoots { get; private init; } = [];
 
     /// <summary>DevServe's own warnings about the code (a suspension inside try/finally); empty when loaded from the cache.</summary>
     public IReadOnlyList<ScriptError> Warnings { get; private init; } = [];

@@ -75,10 +75,12 @@ public static class LiveReload
 
     // The script: reload when the servlet's version changes; for a changed static file, swap a stylesheet in place
     // (those at that path, or all the page's own if none is: an @import) or reload for anything else.
+    // The static files' burst count is remembered: one that changed while the stream was away means a missed save.
     private static string Script(int version) =>
-        "<script>(()=>{const s=new EventSource(\"" + EventsPath + "\");"
+        "<script>(()=>{const s=new EventSource(\"" + EventsPath + "\");let seen;"
         + "s.onmessage=e=>{if(e.data!==\"" + version + "\"){s.close();location.reload();}};"
-        + "s.addEventListener(\"static\",e=>{if(!e.data.endsWith(\".css\")){s.close();location.reload();return;}"
+        + "s.addEventListener(\"statics\",e=>{if(seen!==undefined&&e.data!==seen&&!s.handled){s.close();location.reload();}seen=e.data;s.handled=false;});"
+        + "s.addEventListener(\"static\",e=>{s.handled=true;if(!e.data.endsWith(\".css\")){s.close();location.reload();return;}"
         + "const links=[...document.querySelectorAll('link[rel~=\"stylesheet\"]')].map(l=>[l,new URL(l.href,location.href)])"
         + ".filter(([,u])=>u.origin===location.origin);"
         + "const hit=links.filter(([,u])=>u.pathname===e.data);"
@@ -116,7 +118,10 @@ public static class LiveReload
         lifetime.CancelAfter(s_streamLifetime);
         try
         {
-            await stream.WriteAsync(Encoding.UTF8.GetBytes($"retry: 300\ndata: {servlet.VersionNumber}\n\n"), lifetime.Token).ConfigureAwait(false);
+            // The static files' burst count too: a tab that reconnects after missing one reloads.
+            var seen = statics?.Bursts ?? 0;
+            await stream.WriteAsync(Encoding.UTF8.GetBytes($"retry: 300\ndata: {servlet.VersionNumber}\n\nevent: statics\ndata: {seen}\n\n"),
+                lifetime.Token).ConfigureAwait(false);
             await stream.FlushAsync(lifetime.Token).ConfigureAwait(false);
             var never = new TaskCompletionSource<IReadOnlyList<string>>().Task;
             while (true)
@@ -124,9 +129,20 @@ public static class LiveReload
                 var swap = servlet.NextSwap;
                 var changed = statics?.NextChange ?? never;
                 await Task.WhenAny(swap, changed).WaitAsync(lifetime.Token).ConfigureAwait(false);
-                var message = swap.IsCompleted
-                    ? $"data: {await swap.ConfigureAwait(false)}\n\n"
-                    : string.Concat((await changed.ConfigureAwait(false)).Select(path => $"event: static\ndata: {path}\n\n"));
+                string message;
+                if (swap.IsCompleted)
+                {
+                    message = $"data: {await swap.ConfigureAwait(false)}\n\n";
+                }
+                else
+                {
+                    var paths = await changed.ConfigureAwait(false);
+                    var now = statics!.Bursts;
+                    // More than one burst since the last: the paths of the others are gone, so the tab reloads ("*").
+                    message = string.Concat((now - seen > 1 ? ["*"] : paths).Select(path => $"event: static\ndata: {path}\n\n"))
+                        + $"event: statics\ndata: {now}\n\n";
+                    seen = now;
+                }
                 await stream.WriteAsync(Encoding.UTF8.GetBytes(message), lifetime.Token).ConfigureAwait(false);
                 await stream.FlushAsync(lifetime.Token).ConfigureAwait(false);
             }

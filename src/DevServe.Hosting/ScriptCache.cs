@@ -61,8 +61,8 @@ internal sealed class ScriptCache(string directory)
                 {
                     assembly = context.LoadFromStream(pe, pdb);
                 }
-                var start = await ScriptCompiler.RunAsync(assembly, entry.TypeName, entry.MethodName).ConfigureAwait(false);
-                return CompiledScript.Succeeded(path, [.. entry.Sources.Keys], start, context);
+                var (start, staticRoots) = await ScriptCompiler.RunAsync(path, assembly, entry.TypeName, entry.MethodName).ConfigureAwait(false);
+                return CompiledScript.Succeeded(path, [.. entry.Sources.Keys], start, context, staticRoots: staticRoots);
             }
             catch
             {

@@ -24,7 +24,8 @@ internal sealed class ScriptCompiler
     private const string Epilogue = "\n#line hidden\nreturn DevServe.Hosting.ScriptStart.Of(Start);\n";
     private static readonly string[] s_usings =
         ["System", "System.IO", "System.Linq", "System.Collections.Generic", "System.Text", "System.Threading.Tasks",
-         "System.Xml.Linq", "DevServe", "DevServe.Web", "DevServe.Xexpr", "DevServe.Formlets"];
+         "System.Xml.Linq", "DevServe", "DevServe.Web", "DevServe.Xexpr", "DevServe.Formlets",
+         "DevServe.Hosting.Insta"];
     private static readonly Lazy<PortableExecutableReference[]> s_references = new(BuildReferences);
     private static readonly CSharpParseOptions s_parse = new(LanguageVersion.Latest, kind: SourceCodeKind.Script);
     private static int s_version;
@@ -140,13 +141,13 @@ internal sealed class ScriptCompiler
         {
             var assembly = context.LoadFromStream(pe, pdb);
             var entry = compilation.GetEntryPoint(cancellationToken)!;
-            var start = await RunAsync(assembly, entry.ContainingType.MetadataName, entry.MetadataName).ConfigureAwait(false);
+            var (start, staticRoots) = await RunAsync(full, assembly, entry.ContainingType.MetadataName, entry.MetadataName).ConfigureAwait(false);
             if (key is not null)
             {
                 await cache!.StoreAsync(key, pe.ToArray(), pdb.ToArray(), entry.ContainingType.MetadataName, entry.MetadataName, sources,
                     context).ConfigureAwait(false);
             }
-            return CompiledScript.Succeeded(full, sources, start, context, [.. sources.SelectMany(ResumableRewriter.WarningsFor)]);
+            return CompiledScript.Succeeded(full, sources, start, context, [.. sources.SelectMany(ResumableRewriter.WarningsFor)], staticRoots);
         }
         catch (Exception e)
         {
@@ -174,12 +175,14 @@ internal sealed class ScriptCompiler
         return assemblies;
     }
 
-    /// <summary>Runs a compiled script's top level (its factory) and returns the Start it hands back.</summary>
-    internal static async Task<Func<Request, Task<Response>>> RunAsync(Assembly assembly, string typeName, string methodName)
+    /// <summary>Runs a compiled script's top level (its factory); returns the Start it hands back and the folders it serves (<see cref="Insta"/>).</summary>
+    internal static async Task<(Func<Request, Task<Response>> Start, IReadOnlyList<string> StaticRoots)> RunAsync(string path, Assembly assembly,
+        string typeName, string methodName)
     {
         var factory = assembly.GetType(typeName)!.GetMethod(methodName)!;
-        var submission = (Task<object>)factory.Invoke(null, [new object?[2]])!;   // [0] globals, [1] this submission
-        return (Func<Request, Task<Response>>)await submission.ConfigureAwait(false);
+        var (start, roots) = await Insta.RunAsync(Path.GetDirectoryName(path)!,
+            () => (Task<object>)factory.Invoke(null, [new object?[2]])!).ConfigureAwait(false);   // [0] globals, [1] this submission
+        return ((Func<Request, Task<Response>>)start, roots);
     }
 
     private static ScriptError[] Errors(ImmutableArray<Diagnostic> diagnostics, string path, string text)

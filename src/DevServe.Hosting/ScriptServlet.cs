@@ -13,6 +13,8 @@ public sealed class ScriptServlet : IReloadingServlet
     private readonly ServletHostOptions _options;
     private readonly ServletReloader _reloader;
     private volatile CompiledScript? _script;
+    private volatile IReadOnlyList<string> _staticRoots = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Dispatcher> _files = new(StringComparer.Ordinal);
 
     /// <summary>Starts compiling <paramref name="path"/> (requests wait for the first compile) and watching it.</summary>
     /// <param name="path">The script.</param>
@@ -35,6 +37,30 @@ public sealed class ScriptServlet : IReloadingServlet
     /// <inheritdoc/>
     public Task<int> NextSwap => _reloader.Versions.NextSwap;
 
+    /// <summary>The folders the last version that loaded serves files from (<c>StaticFilesPath</c>); a broken save keeps them.</summary>
+    public IReadOnlyList<string> StaticRoots => _staticRoots;
+
+    /// <summary>
+    /// Serves the files under <see cref="StaticRoots"/> (to put before <see cref="Dispatch"/>): what the script said
+    /// with <c>StaticFilesPath</c>, as <see cref="Dispatchers.Files"/> serves a folder; other requests pass on.
+    /// </summary>
+    public ValueTask<Response?> StaticFiles(Request request)
+    {
+        return _staticRoots.Count == 0 ? Dispatchers.NextDispatcher : StaticFilesAsync(request);
+    }
+
+    private async ValueTask<Response?> StaticFilesAsync(Request request)
+    {
+        foreach (var root in _staticRoots)
+        {
+            if (await _files.GetOrAdd(root, static r => Dispatchers.Files(r))(request).ConfigureAwait(false) is { } response)
+            {
+                return response;
+            }
+        }
+        return null;
+    }
+
     /// <summary>Answers every request with the current version: the servlet, or the compile error page.</summary>
     public ValueTask<Response?> Dispatch(Request request) => _reloader.Dispatch(request);
 
@@ -42,6 +68,10 @@ public sealed class ScriptServlet : IReloadingServlet
     {
         var script = await ScriptCompiler.CompileAsync(_path, _options, cancellationToken).ConfigureAwait(false);
         _script = script;
+        if (script.Start is not null)
+        {
+            _staticRoots = script.StaticRoots;
+        }
         foreach (var warning in script.Warnings)
         {
             await Console.Error.WriteLineAsync($"{warning.Path}({warning.Line},{warning.Column}): warning {warning.Id}: {warning.Message}").ConfigureAwait(false);

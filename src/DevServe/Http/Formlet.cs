@@ -18,7 +18,8 @@ namespace DevServe;
 /// As in Racket, a formlet is applicative: what it shows cannot depend on a value read by an earlier piece (a
 /// <c>from</c> clause may not use an earlier range variable except in <c>select</c>). A request that lacks a piece's
 /// input, or sends one that does not parse, makes <see cref="Process"/> throw <see cref="FormletException"/>, which a
-/// servlet answers with a 400 page saying what was wrong.
+/// servlet answers with a 400 page saying what was wrong. Each formlet names its inputs <c>input_0</c>,
+/// <c>input_1</c>, ... from the start, as Racket's do: show one formlet per form (combine pieces into one).
 /// </remarks>
 public sealed class Formlet<T>
 {

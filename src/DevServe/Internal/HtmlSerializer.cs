@@ -12,7 +12,7 @@ namespace DevServe.Internal;
 /// the rest of the page. Here void elements (<c>br</c>, <c>input</c>, <c>img</c>, ...) are written <c>&lt;br /&gt;</c>
 /// and every other element gets an end tag, even when empty. Text and attribute values are escaped; the text of
 /// <c>script</c> and <c>style</c> is written as it is (HTML does not unescape it), except that an end tag inside it is
-/// broken up so it cannot close the element early. Element names are written without their namespace (an XHTML
+/// broken up so it cannot close the element early (nor a comment opener start an escape). Element names are written without their namespace (an XHTML
 /// <c>xmlns</c> is dropped); comments are kept, processing instructions dropped.
 /// </remarks>
 internal static class HtmlSerializer
@@ -61,13 +61,16 @@ internal static class HtmlSerializer
                     Write(html, child);
                     break;
                 case XText text when raw:   // XCData is an XText
-                    html.Append(text.Value.Replace("</", "<\\/", StringComparison.Ordinal));
+                    // Neither an end tag nor a comment opener ("<!--<script" would swallow the page) can form inside.
+                    html.Append(text.Value.Replace("</", "<\\/", StringComparison.Ordinal).Replace("<!--", "<\\!--", StringComparison.Ordinal));
                     break;
                 case XText text:
                     Escape(html, text.Value, inAttribute: false);
                     break;
                 case XComment comment:
-                    html.Append("<!--").Append(comment.Value.Replace("--", "- -", StringComparison.Ordinal)).Append("-->");
+                    // No "<" or ">" inside, and no "--": nothing in it can end the comment or open another.
+                    html.Append("<!--").Append(comment.Value.Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal)
+                        .Replace("--", "- -", StringComparison.Ordinal)).Append("-->");
                     break;
             }
         }

@@ -20,16 +20,13 @@ internal sealed class SuspendedFlow(Flow flow, TaskCompletionSource<Request> res
 
     public long EstimatedBytes { get; } = bytes;
 
+    private volatile string? _blocked;
+
     /// <summary>Set when the servlet blocked its thread on this suspension's task: resuming it shows why, nothing runs.</summary>
-    public string? Blocked { get; set; }
+    public string? Blocked { get => _blocked; set => _blocked = value; }
 
     private volatile bool _running = true;
 
-    /// <summary>The thread whose code suspended, while it is watched (<c>ServletThreads.NoteSuspension</c>).</summary>
-    public Thread? SuspendingThread { get; set; }
-
-    /// <summary>Whether the code that suspended is waiting on its thread (a lock, a sleep, <c>.Result</c>), not just slow to yield.</summary>
-    public bool WaitsOnItsThread => _running && SuspendingThread is { } thread && (thread.ThreadState & ThreadState.WaitSleepJoin) != 0;
 
     /// <summary>
     /// Whether the code that suspended may still be running on its thread (it has not yielded yet). False once the
@@ -45,7 +42,7 @@ internal sealed class SuspendedFlow(Flow flow, TaskCompletionSource<Request> res
     {
         var spin = new SpinWait();
         var deadline = Environment.TickCount64 + (long)limit.TotalMilliseconds;
-        while (_running && Environment.TickCount64 < deadline)
+        while (_running && _blocked is null && Environment.TickCount64 < deadline)
         {
             spin.SpinOnce(sleep1Threshold: 30);
         }

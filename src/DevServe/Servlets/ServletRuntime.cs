@@ -206,16 +206,8 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
             var answer = new TaskCompletionSource<Response>();
             ServletThreads.Shared.Run(async () =>
             {
-                // Blocked only if it waits on its thread; code that is merely slow (a loaded machine) is waited for, up to 10 s.
-                for (var waited = 0; !suspended.WaitYielded(ServletThreads.BlockedAfter) && waited < 50; waited++)
-                {
-                    if (suspended.WaitsOnItsThread)
-                    {
-                        ServletThreads.Shared.FailBlocked(suspended);
-                        suspended.Blocked ??= ServletThreads.BlockedMessage;
-                        break;
-                    }
-                }
+                // The watchdog decides whether it is blocked (SuspensionWatch); code that is merely slow is waited for, up to 10 s.
+                suspended.WaitYielded(TimeSpan.FromSeconds(10));
                 suspended.Yielded();   // decided: blocked (the page says so), or gone on as usual
                 answer.SetResult(await Resume(suspended, instance, request).ConfigureAwait(false));
             });

@@ -39,16 +39,12 @@ internal sealed class ServletThreads : TaskScheduler
     /// <summary>The scheduler every servlet runs on.</summary>
     public static readonly ServletThreads Shared = new(maxThreads: 512, idleTimeout: TimeSpan.FromSeconds(30));
 
+    /// <summary>Suspensions servlet code made in the pieces running now: how code blocked on one is found (<see cref="SuspensionWatch"/>).</summary>
+    public SuspensionWatch Suspensions { get; } = new(Math.Max(2, Environment.ProcessorCount));
+
     [ThreadStatic]
     private static ServletThreads? t_owner;
 
-    // This thread's note of a suspension its servlet code made in the piece of work running now (BlockWatch).
-    [ThreadStatic]
-    private static BlockWatch? t_watch;
-
-    /// <summary>How long servlet code may go on without yielding after it suspended, before it counts as blocked on it.</summary>
-    internal static readonly TimeSpan BlockedAfter = TimeSpan.FromMilliseconds(200);
-    private readonly List<BlockWatch> _watches = [];
 
     private readonly object _gate = new();
     private readonly Queue<Task> _queue = new();
@@ -123,7 +119,7 @@ internal sealed class ServletThreads : TaskScheduler
     {
         var previous = SynchronizationContext.Current;
         SynchronizationContext.SetSynchronizationContext(_context);
-        var watch = t_watch ??= NewWatch();
+        var watch = Suspensions.BeginPiece(pooled: true);
         try
         {
             _ = action();
@@ -137,7 +133,7 @@ internal sealed class ServletThreads : TaskScheduler
         {
             SynchronizationContext.SetSynchronizationContext(previous);
             ResumableFrame.WorkEnded();
-            EndWork(watch);
+            SuspensionWatch.EndPiece(watch);
             Interlocked.Decrement(ref _onPool);
         }
     }
@@ -158,124 +154,10 @@ internal sealed class ServletThreads : TaskScheduler
         }
     }
 
-    /// <summary>
-    /// Notes that servlet code on this thread just suspended on <paramref name="suspension"/> (a <see cref="SuspendedFlow"/>
-    /// or the <c>TaskCompletionSource&lt;Request&gt;</c> of a stateless one). If the code does not yield within
-    /// <see cref="BlockedAfter"/> it is blocked on the task (<c>.Result</c>, <c>.Wait()</c>): the watchdog fails the task,
-    /// which frees the thread with an exception that says to await instead. Off servlet threads it does nothing.
-    /// </summary>
-    public static void NoteSuspension(object suspension)
-    {
-        if (t_watch is { } watch)
-        {
-            if (suspension is SuspendedFlow flow)
-            {
-                flow.SuspendingThread = watch.Thread;
-            }
-            watch.Since = System.Diagnostics.Stopwatch.GetTimestamp();
-            Volatile.Write(ref watch.Pending, suspension);   // after Since: the watchdog reads them in the other order
-        }
-        else if (suspension is SuspendedFlow suspended)
-        {
-            suspended.Yielded();   // off a servlet thread (after ConfigureAwait(false)): nothing watches it
-        }
-    }
-
-    // The piece of work on this thread ended: its servlet code yielded.
-    private static void EndWork(BlockWatch watch)
-    {
-        if (Interlocked.Exchange(ref watch.Pending, null) is SuspendedFlow suspended)
-        {
-            suspended.Yielded();
-            suspended.SuspendingThread = null;
-        }
-    }
-
-    /// <summary>
-    /// Treats the code that suspended as blocked on its task: a resumption found it still running after
-    /// <see cref="BlockedAfter"/>. The watchdog does the same for suspensions nobody resumes.
-    /// </summary>
-    public void FailBlocked(SuspendedFlow suspended)
-    {
-        lock (_watches)
-        {
-            foreach (var watch in _watches)
-            {
-                if (Interlocked.CompareExchange(ref watch.Pending, null, suspended) == suspended)
-                {
-                    Fail(suspended);
-                }
-            }
-        }
-    }
-
-    private static void Fail(object pending)
-    {
-        var blocked = new InvalidOperationException(BlockedMessage);
-        if (pending is SuspendedFlow suspended)
-        {
-            suspended.Blocked = BlockedMessage;   // before the thread is freed: a resumption then sees it
-            if (suspended.TryClaim(out _, out var resume))
-            {
-                resume.TrySetException(blocked);
-            }
-        }
-        else if (pending is TaskCompletionSource<Request> never)
-        {
-            never.TrySetException(blocked);
-        }
-    }
-
-    /// <summary>What a servlet that blocked on its own suspension is told.</summary>
-    public const string BlockedMessage = "The servlet blocked its thread waiting for a SendSuspend, SendForward or RedirectGet task "
-        + "(.Result, .Wait() or .GetAwaiter().GetResult()). That task finishes only when the next request comes, so the "
-        + "thread would wait for the user: await it instead (var request = await RedirectGet();). In an embedded handler, "
-        + "make the handler a named async method and pass it by name: "
-        + "async Task<Response> Add(Request r) { ...; await RedirectGet(); return ...; } ... embed(Add).";
-
-    private BlockWatch NewWatch()
-    {
-        var watch = new BlockWatch();
-        lock (_watches)
-        {
-            _watches.Add(watch);   // one per thread that ever ran servlet code; a pool thread's stays when it ends (a few bytes)
-        }
-        return watch;
-    }
-
-    private void FailBlocked()
-    {
-        if (_watches.Count == 0)
-        {
-            return;
-        }
-        lock (_watches)
-        {
-            foreach (var watch in _watches)
-            {
-                // Only a thread that waits counts: one that is merely slow (preempted, a collection) is left alone.
-                if (Volatile.Read(ref watch.Pending) is { } pending && System.Diagnostics.Stopwatch.GetElapsedTime(watch.Since) > BlockedAfter
-                    && (watch.Thread.ThreadState & ThreadState.WaitSleepJoin) != 0
-                    && Interlocked.CompareExchange(ref watch.Pending, null, pending) == pending)
-                {
-                    Fail(pending);
-                }
-            }
-        }
-    }
-
-    /// <summary>A thread's note of the suspension its servlet code made last, cleared when the code yields.</summary>
-    private sealed class BlockWatch
-    {
-        public readonly Thread Thread = Thread.CurrentThread;
-        public long Since;
-        public object? Pending;
-    }
-
     /// <summary>Starts threads for the waiting work when no thread has taken any for the starvation interval.</summary>
     private void Watch()
     {
-        FailBlocked();
+        Suspensions.Scan();
         lock (_gate)
         {
             if (_queue.Count == 0 || _idle > 0
@@ -342,17 +224,18 @@ internal sealed class ServletThreads : TaskScheduler
     private void Work()
     {
         t_owner = this;
-        t_watch = NewWatch();
+        var watch = Suspensions.BeginPiece(pooled: false);   // a dedicated thread keeps its watch for its life
         SynchronizationContext.SetSynchronizationContext(_context);
-        while (RunOne())
+        while (RunOne(watch))
         {
         }
+        Suspensions.Retire(watch);
     }
 
     // Its own frame, never inlined: a thread waiting for work holds no reference to the last task (and so to a
     // suspended stateless flow nobody else keeps).
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private bool RunOne()
+    private bool RunOne(SuspensionWatch.Slot watch)
     {
         if (Next() is not { } task)
         {
@@ -360,7 +243,7 @@ internal sealed class ServletThreads : TaskScheduler
         }
         TryExecuteTask(task);
         ResumableFrame.WorkEnded();
-        EndWork(t_watch!);
+        SuspensionWatch.EndPiece(watch, keep: true);
         return true;
     }
 

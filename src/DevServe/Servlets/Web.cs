@@ -62,7 +62,7 @@ public static class Web
                 SuspendedChain? frames = null;
                 frames = new SuspendedChain(never.Task, file, site) { Resolved = isSealed => StatelessPage.Answer(flow, frames!, isSealed, makePage, site) };
                 frame.Pending = frames;
-                ServletThreads.NoteSuspension(never);
+                SuspensionWatch.Note(never);
                 return never.Task;
             }
             var url = StatelessUrl.Format(flow.Current.Uri, new StatelessContinuation([.. parents, flow.CurrentFrame()], site, null),
@@ -70,7 +70,7 @@ public static class Web
             flow.Answer(makePage(url));
             // Nothing is kept: the URL is the continuation. Nobody holds this source, so the flow is garbage now.
             var ended = new TaskCompletionSource<Request>();
-            ServletThreads.NoteSuspension(ended);
+            SuspensionWatch.Note(ended);
             return ended.Task;
         }
         var resume = new TaskCompletionSource<Request>();   // completed by the resumer on a servlet thread, where the flow then runs
@@ -100,7 +100,7 @@ public static class Web
         {
             running!.Pending = chain;   // collected as the suspension unwinds; a resumption that comes first waits for it
         }
-        ServletThreads.NoteSuspension(suspended);
+        SuspensionWatch.Note(suspended);
         return resume.Task;
     }
 

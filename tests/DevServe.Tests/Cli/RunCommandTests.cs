@@ -139,6 +139,30 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public async Task A_script_states_its_own_static_files_folder_and_a_save_can_change_it()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("public/hello.txt", "static hello");
+        dir.Write("assets/other.txt", "other folder");
+        var script = dir.Write("site.csx", "StaticFilesPath(\"public\");\nResponse Start(Request request) => Response.Text(\"servlet \" + request.Path);\n");
+        await using var devserve = DevServeProcess.Start("run", script, "--port", "0", "--no-browser");
+        var url = await devserve.UrlAsync();
+        Assert.Equal("servlet /", await s_client.GetStringAsync(url + "/"));   // the first request waits for the first load
+        Assert.Equal("static hello", await s_client.GetStringAsync(url + "/hello.txt"));
+        Assert.Equal("servlet /other.txt", await s_client.GetStringAsync(url + "/other.txt"));
+
+        Save(script, "StaticFilesPath(\"assets\");\nResponse Start(Request request) =>\n    Response.Text(\"v2 \" + request.Path);\n");
+        await WaitForPageAsync(url + "/", p => p == "v2 /");
+        Assert.Equal("other folder", await s_client.GetStringAsync(url + "/other.txt"));
+        Assert.Equal("v2 /hello.txt", await s_client.GetStringAsync(url + "/hello.txt"));
+
+        // Said anywhere but the top level, it is an error that says where it belongs.
+        Save(script, "Response Start(Request request)\n{\n    StaticFilesPath(\"public\");\n    return Response.Text(\"v3\");\n}\n");
+        var error = await WaitForPageAsync(url + "/x", p => p.Contains("The servlet failed", StringComparison.Ordinal));
+        Assert.Contains("StaticFilesPath works at a script&#39;s top level", error);
+    }
+
+    [Fact]
     public async Task Continuation_urls_at_the_root_belong_to_the_servlet_even_beside_htdocs()
     {
         using var dir = new TempDirectory();

@@ -40,6 +40,9 @@ public sealed class XexprTests
         Assert.Equal("<p title=\"&lt;script&gt;alert(1)&lt;/script&gt;&quot; onmouseover=&quot;x\">&lt;script&gt;alert(1)&lt;/script&gt;\" onmouseover=\"x</p>",
             Write(P(("title", Hostile), Hostile)));
         Assert.Equal("<script src=\"/app.js\"></script>", Write(El("script", ("src", "/app.js"))));
+        // Nothing in a comment can close it, and nothing in a script's text can end it or swallow the rest of the page.
+        Assert.Equal("<p><!--&gt;- -&gt;&lt;script&gt;x&lt;/script&gt;--></p>", Write(P(new System.Xml.Linq.XComment(">--><script>x</script>"))));
+        Assert.Equal("<script>var s = \"<\\!--<script><\\/script>\";</script>", Write(El("script", "var s = \"<!--<script></script>\";")));
     }
 
     [Fact]

@@ -59,6 +59,19 @@ public sealed partial class TutorialTests
         Assert.NotNull(compiled.Start);
     }
 
+    // The steps keep their data beside themselves (blog-data.json, blog.db): each run gets its own copy of the folder.
+    private static string CopyOfSteps(TempDirectory dir)
+    {
+        foreach (var file in Directory.GetFiles(Steps, "*", SearchOption.AllDirectories)
+                     .Where(f => f.EndsWith(".csx", StringComparison.Ordinal) || f.Contains($"{Path.DirectorySeparatorChar}htdocs{Path.DirectorySeparatorChar}", StringComparison.Ordinal)))
+        {
+            var copy = Path.Combine(dir.Path, Path.GetRelativePath(Steps, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+        return dir.Path;
+    }
+
     private static async Task<(IBrowser Browser, IPlaywright Playwright)> LaunchAsync()
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: scripts/test installs Debian's chromium package.");
@@ -77,7 +90,8 @@ public sealed partial class TutorialTests
     [MemberData(nameof(StepNames))]
     public async Task Every_step_runs_in_chromium(string step)
     {
-        await using var devserve = DevServeProcess.Start("run", Path.Combine(Steps, step + ".csx"), "--port", "0", "--no-browser");
+        using var dir = new TempDirectory();
+        await using var devserve = DevServeProcess.Start("run", Path.Combine(CopyOfSteps(dir), step + ".csx"), "--port", "0", "--no-browser");
         var url = await devserve.UrlAsync();
         var (browser, playwright) = await LaunchAsync();
         using var _ = playwright;
@@ -88,9 +102,10 @@ public sealed partial class TutorialTests
         if (string.CompareOrdinal(step, "03") >= 0)
         {
             // From step 3 on, the form adds a post that the next page shows first.
-            await page.Locator("input[name=title]").FillAsync("From Chromium");
-            await page.Locator("input[name=body]").FillAsync("Typed <b>by</b> a browser");
-            await page.Locator("input[type=submit]").ClickAsync();
+            // The form's fields, by name (title, body) or, from the formlets step on, by the names formlets give.
+            await page.Locator("[name=title], [name=input_0]").First.FillAsync("From Chromium");
+            await page.Locator("[name=body], [name=input_1]").First.FillAsync("Typed <b>by</b> a browser");
+            await page.Locator("input[type=submit]").First.ClickAsync();
             await Expect(page.Locator("body")).ToContainTextAsync("Typed <b>by</b> a browser");
             await Expect(page.Locator("b")).ToHaveCountAsync(0);   // escaped, never markup
         }
@@ -99,7 +114,8 @@ public sealed partial class TutorialTests
     [Fact]
     public async Task The_finished_blog_posts_comments_goes_back_and_never_adds_twice_on_a_reload()
     {
-        await using var devserve = DevServeProcess.Start("run", Path.Combine(Steps, "09-redirect-get.csx"), "--port", "0", "--no-browser");
+        using var dir = new TempDirectory();
+        await using var devserve = DevServeProcess.Start("run", Path.Combine(CopyOfSteps(dir), "09-redirect-get.csx"), "--port", "0", "--no-browser");
         var url = await devserve.UrlAsync();
         var (browser, playwright) = await LaunchAsync();
         using var _ = playwright;
@@ -139,7 +155,7 @@ public sealed partial class TutorialTests
     }
 
     [Fact]
-    public void The_console_app_that_leaves_the_tool_compiles_against_the_library()
+    public async Task The_console_app_that_leaves_the_tool_compiles_against_the_library_and_its_packages()
     {
         var project = Path.Combine(Steps, "15-console-app");
         if (!Directory.Exists(project))
@@ -152,7 +168,15 @@ public sealed partial class TutorialTests
             "System.Threading.Tasks"];
         var trees = Directory.GetFiles(project, "*.cs").Select(f => Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(File.ReadAllText(f), path: f))
             .Append(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(string.Concat(implicitUsings.Select(u => $"global using global::{u};\n"))));
-        var compilation = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create("BlogApp", trees, ScriptCompiler.References,
+        // Its PackageReferences, restored as devserve restores a script's #r "nuget:" (into the same cache).
+        var csproj = System.Xml.Linq.XDocument.Load(Path.Combine(project, "BlogApp.csproj"));
+        var packages = csproj.Descendants("PackageReference")
+            .Select(r => new NuGetReferences.Package((string)r.Attribute("Include")!, (string)r.Attribute("Version")!, Path.Combine(project, "BlogApp.csproj"), 1))
+            .ToList();
+        var restore = await NuGetReferences.RestoreAsync(packages, ServletHostOptions.Default.PackagesDirectory, CancellationToken.None);
+        Assert.Empty(restore.Errors);
+        var references = ScriptCompiler.References.Concat(restore.Compile.Select(p => Microsoft.CodeAnalysis.MetadataReference.CreateFromFile(p)));
+        var compilation = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create("BlogApp", trees, references,
             new Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions(Microsoft.CodeAnalysis.OutputKind.ConsoleApplication,
                 nullableContextOptions: Microsoft.CodeAnalysis.NullableContextOptions.Enable));
         var errors = compilation.GetDiagnostics().Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).ToList();

@@ -51,6 +51,28 @@ public sealed class StatelessFramesTests : IDisposable
         Assert.Equal(["ann", "bob", "cy", "dee"], added);
     }
 
+    private sealed record Tagged(string Title)
+    {
+        public IReadOnlyList<string> Tags { get; init; } = [];
+    }
+
+    [Fact]
+    public async Task Lists_made_by_collection_expressions_travel_in_a_link()
+    {
+        // [..] given to an IReadOnlyList<T> is a type the compiler makes (<>z__ReadOnlyArray<T>), not a List<T> or an array.
+        [AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]
+        async Task<Response> Start(Request request)
+        {
+            var post = new Tagged("post") { Tags = ["x", "y"] };
+            IReadOnlyList<int> single = [7];
+            var answer = await SendSuspend(k => Response.Html(Form(k, "tags")));
+            return Response.Text($"{post.Title}: {string.Join(",", post.Tags)} {single[0]} {answer.Bindings["n"]}");
+        }
+        await using var server = await Serve(Start);
+        var link = Browser.FirstLink(await server.Client.GetStringAsync("/"));
+        Assert.Equal("post: x,y 7 1", await server.Client.PostAsync(link, ("n", "1")));
+    }
+
     [Fact]
     public async Task An_old_view_link_views_its_own_item_after_the_list_changed()
     {

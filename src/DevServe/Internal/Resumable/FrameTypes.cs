@@ -124,7 +124,16 @@ internal static class FrameTypes
     /// <c>&lt;file&gt;5__2</c>; a name the compiler did not make, as it is.
     /// </summary>
     public static string UserName(string name)
-        => name.StartsWith('<') && name.IndexOf('>', StringComparison.Ordinal) is > 1 and var end ? name[1..end] : name;
+    {
+        // A local function (<Start>g__Render|0_3), or something inside one (<<Start>g__Render|0_3>b__2): its own name.
+        if (name.LastIndexOf(">g__", StringComparison.Ordinal) is >= 0 and var local)
+        {
+            var rest = name[(local + 4)..];
+            return rest.IndexOf('|', StringComparison.Ordinal) is > 0 and var bar ? rest[..bar] : rest;
+        }
+        var trimmed = name.TrimStart('<');
+        return name.StartsWith('<') && trimmed.IndexOf('>', StringComparison.Ordinal) is > 0 and var end ? trimmed[..end] : name;
+    }
 
     private static readonly Lazy<Dictionary<short, OpCode>> s_opCodes = new(() => typeof(OpCodes)
         .GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => (OpCode)f.GetValue(null)!).ToDictionary(o => o.Value));

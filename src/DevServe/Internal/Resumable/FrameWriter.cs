@@ -99,6 +99,16 @@ internal sealed class FrameWriter(Assembly servlet, object? root)
             return;
         }
         var type = value.GetType();
+        if (SynthesizedElementType(type) is { } element)
+        {
+            // A collection expression given to an IReadOnlyList<T> (or IEnumerable<T>...) is a type the compiler made
+            // (<>z__ReadOnlyArray<T>): the link carries it as the array it reads as, which fits every such interface.
+            var items = ((IEnumerable)value).Cast<object?>().ToArray();
+            var array = Array.CreateInstance(element, items.Length);
+            Array.Copy(items, array, items.Length);
+            value = array;
+            type = array.GetType();
+        }
         if (!type.IsValueType && type != typeof(string))
         {
             if (_seen.TryGetValue(value, out var index))
@@ -210,6 +220,11 @@ internal sealed class FrameWriter(Assembly servlet, object? root)
     }
 
     private static readonly JsonSerializerOptions s_json = new();
+
+    // <>z__ReadOnlyArray<T>, <>z__ReadOnlyList<T>, <>z__ReadOnlySingleElementList<T>: read-only, so a copy is the same value.
+    private static Type? SynthesizedElementType(Type type)
+        => type.IsGenericType && type.Name.StartsWith("<>z__ReadOnly", StringComparison.Ordinal) && type.GetGenericArguments() is [var element]
+            && typeof(IEnumerable<>).MakeGenericType(element).IsAssignableFrom(type) ? element : null;
 
     private static bool IsDefaultComparer(object dictionary)
     {

@@ -182,4 +182,67 @@ public sealed partial class TutorialTests
         var errors = compilation.GetDiagnostics().Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).ToList();
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
+
+    // Adds a post through the page's form (by name, or by the names formlets give) and waits for it to be shown.
+    private static async Task AddPostAsync(IPage page, string title)
+    {
+        await page.Locator("[name=title], [name=input_0]").First.FillAsync(title);
+        await page.Locator("[name=body], [name=input_1]").First.FillAsync("body of " + title);
+        await page.Locator("input[type=submit]").First.ClickAsync();
+        await Expect(page.Locator("body")).ToContainTextAsync(title);
+    }
+
+    [Theory]
+    [InlineData("11-persistence", false)]
+    [InlineData("12-sqlite", false)]
+    [InlineData("14-formlets", true)]
+    public async Task The_blog_outlives_a_restart_and_so_do_the_stateless_blogs_links(string step, bool stateless)
+    {
+        using var dir = new TempDirectory();
+        var script = Path.Combine(CopyOfSteps(dir), step + ".csx");
+        string[] args = ["run", script, "--port", "0", "--no-browser", .. stateless ? new[] { "--stateless" } : []];
+        var (browser, playwright) = await LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync();
+        string link;
+        await using (var first = DevServeProcess.Start(args))
+        {
+            await page.GotoAsync(await first.UrlAsync() + "/");
+            await AddPostAsync(page, "Kept across a restart");
+            link = page.Url;
+        }
+        await using var second = DevServeProcess.Start(args);
+        var url = await second.UrlAsync();
+        await page.GotoAsync(url + "/");
+        await Expect(page.Locator("body")).ToContainTextAsync("Kept across a restart");
+        if (stateless)
+        {
+            // A link of the first server's pages goes on with the second: the continuation was in the URL.
+            await page.GotoAsync(url + new Uri(link).PathAndQuery);
+            await Expect(page.Locator("h1")).ToHaveTextAsync("My Blog");
+            await page.GetByText("Kept across a restart").First.ClickAsync();
+            await Expect(page.Locator("h1")).ToHaveTextAsync("Post Details");
+        }
+    }
+
+    [Fact]
+    public async Task Editing_a_running_step_updates_the_open_tab()
+    {
+        using var dir = new TempDirectory();
+        var script = Path.Combine(CopyOfSteps(dir), "02-posts.csx");
+        await using var devserve = DevServeProcess.Start("run", script, "--port", "0", "--no-browser");
+        var url = await devserve.UrlAsync();
+        var (browser, playwright) = await LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(url + "/");
+        await Expect(page.Locator("h1")).ToHaveTextAsync("My Blog");
+        var text = File.ReadAllText(script);
+        Assert.Contains("H1(\"My Blog\")", text);
+        File.WriteAllText(script + ".tmp~", text.Replace("H1(\"My Blog\")", "H1(\"My Edited Blog\")", StringComparison.Ordinal));
+        File.Move(script + ".tmp~", script, overwrite: true);
+        await Expect(page.Locator("h1")).ToHaveTextAsync("My Edited Blog", new() { Timeout = 20_000 });
+    }
 }

@@ -245,4 +245,22 @@ public sealed partial class TutorialTests
         File.Move(script + ".tmp~", script, overwrite: true);
         await Expect(page.Locator("h1")).ToHaveTextAsync("My Edited Blog", new() { Timeout = 20_000 });
     }
+
+    [Theory]
+    [InlineData("08-back-link", 2)]
+    [InlineData("09-redirect-get", 1)]
+    public async Task Reloading_after_adding_a_post_adds_it_again_until_RedirectGet(string step, int copies)
+    {
+        using var dir = new TempDirectory();
+        await using var devserve = DevServeProcess.Start("run", Path.Combine(CopyOfSteps(dir), step + ".csx"), "--port", "0", "--no-browser");
+        var url = await devserve.UrlAsync();
+        var (browser, playwright) = await LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(url + "/");
+        await AddPostAsync(page, "Double submit");
+        await page.ReloadAsync();   // the browser sends the form again, unless the page it shows came from a GET
+        await Expect(page.Locator(".post", new() { HasText = "Double submit" })).ToHaveCountAsync(copies);
+    }
 }

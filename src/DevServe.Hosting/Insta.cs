@@ -18,9 +18,16 @@ public static class Insta
     public static void StaticFilesPath(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var load = s_load.Value ?? throw new InvalidOperationException(
-            "StaticFilesPath works at a script's top level, where it says how the script is served: call it outside Start.");
-        load.StaticRoots.Add(Path.GetFullPath(Path.Combine(load.Directory, path)));
+        const string Where = "StaticFilesPath works at a script's top level, where it says how the script is served: call it outside Start.";
+        var load = s_load.Value ?? throw new InvalidOperationException(Where);
+        lock (load)
+        {
+            if (load.Closed)
+            {
+                throw new InvalidOperationException(Where);
+            }
+            load.StaticRoots.Add(Path.GetFullPath(Path.Combine(load.Directory, path)));
+        }
     }
 
     /// <summary>Runs a script's top level with <paramref name="directory"/> as its folder; returns what it said.</summary>
@@ -29,7 +36,11 @@ public static class Insta
         var load = new ScriptLoad(directory);
         s_load.Value = load;   // flows into the top level's code only: this method's own context is thrown away
         var result = await topLevel().ConfigureAwait(false);
-        return (result, [.. load.StaticRoots.Distinct(StringComparer.Ordinal)]);
+        lock (load)
+        {
+            load.Closed = true;   // work the top level left running (a timer, Task.Run) sees the load closed, not ignored
+            return (result, [.. load.StaticRoots.Distinct(StringComparer.Ordinal)]);
+        }
     }
 
     private sealed class ScriptLoad(string directory)
@@ -37,5 +48,7 @@ public static class Insta
         public string Directory { get; } = directory;
 
         public List<string> StaticRoots { get; } = [];
+
+        public bool Closed { get; set; }
     }
 }

@@ -132,9 +132,16 @@ internal sealed class ServletThreads : TaskScheduler
         finally
         {
             SynchronizationContext.SetSynchronizationContext(previous);
-            ResumableFrame.WorkEnded();
-            SuspensionWatch.EndPiece(watch);
-            Interlocked.Decrement(ref _onPool);
+            try
+            {
+                ResumableFrame.WorkEnded();
+            }
+            finally
+            {
+                // Whatever the bookkeeping above did: the slot and the budget always come back.
+                SuspensionWatch.EndPiece(watch);
+                Interlocked.Decrement(ref _onPool);
+            }
         }
     }
 

@@ -90,9 +90,20 @@ public static class Web
         {
             throw new SendBackException(manager.ExpirationHandler(flow.Current));
         }
-        if (!flow.Answer(makePage(ContinuationUrl.Format(flow.Current.Uri, flow.Instance, id, salt))))
+        bool answered;
+        try
+        {
+            answered = flow.Answer(makePage(ContinuationUrl.Format(flow.Current.Uri, flow.Instance, id, salt)));
+        }
+        catch
+        {
+            suspended.Yielded();   // its page never went out: nothing runs on for it (and its URL must not wait)
+            throw;
+        }
+        if (!answered)
         {
             suspended.TryClaim(out _, out _);   // never resumable live: nothing will await it
+            suspended.Yielded();
             throw new InvalidOperationException(
                 "This flow has already answered its request: await each SendSuspend before calling the next.");
         }

@@ -55,13 +55,22 @@ internal sealed record ServerPlan(string? ListenIp, int Port, string? LaunchPath
         }
     }
 
-    // The folders the script itself serves (StaticFilesPath), watched for live reload as it names them.
-    private static Dispatcher ScriptStaticFiles(ScriptServlet script, StaticFilesWatcher statics) => request =>
+    // The folders the script itself serves (StaticFilesPath), watched for live reload as it names them: each version's
+    // list is a new one, so a request looks at the roots only when a version changed them.
+    private static Dispatcher ScriptStaticFiles(ScriptServlet script, StaticFilesWatcher statics)
     {
-        foreach (var root in script.StaticRoots)
+        IReadOnlyList<string>? watched = null;
+        return request =>
         {
-            statics.Watch(root);
-        }
-        return script.StaticFiles(request);
-    };
+            if (script.StaticRoots is var roots && !ReferenceEquals(roots, Volatile.Read(ref watched)))
+            {
+                foreach (var root in roots)
+                {
+                    statics.Watch(root);
+                }
+                Volatile.Write(ref watched, roots);
+            }
+            return script.StaticFiles(request);
+        };
+    }
 }

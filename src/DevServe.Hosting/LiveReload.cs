@@ -36,33 +36,27 @@ public static class LiveReload
             {
                 return new(Events(servlet, statics, request));
             }
-            var pending = inner(request);
-            return pending.IsCompletedSuccessfully
-                ? new(Inject(pending.Result, servlet.VersionNumber))   // completed: no async hop
-                : InjectAsync(pending, servlet);
+            return Then(inner(request), servlet, Inject);
         };
     }
 
-    private static async ValueTask<Response?> InjectAsync(ValueTask<Response?> pending, IReloadingServlet servlet)
-        => Inject(await pending.ConfigureAwait(false), servlet.VersionNumber);
+    // The answer, passed through inject with the servlet's version; a completed answer without an async hop.
+    private static ValueTask<Response?> Then(ValueTask<Response?> pending, IReloadingServlet servlet, Func<Response?, int, Response?> inject)
+        => pending.IsCompletedSuccessfully ? new(inject(pending.Result, servlet.VersionNumber)) : ThenAsync(pending, servlet, inject);
+
+    private static async ValueTask<Response?> ThenAsync(ValueTask<Response?> pending, IReloadingServlet servlet, Func<Response?, int, Response?> inject)
+        => inject(await pending.ConfigureAwait(false), servlet.VersionNumber);
 
     /// <summary>
     /// Adds the listening script to the whole HTML pages (200) that static files answer. Such a page is no longer the
     /// file: its length, validators and caching go (a cached copy would carry an old version's script and reload forever).
     /// </summary>
-    internal static Dispatcher WrapStatic(IReloadingServlet servlet, Dispatcher files) => request =>
-    {
-        var pending = files(request);
-        return pending.IsCompletedSuccessfully ? new(InjectStatic(pending.Result, servlet.VersionNumber)) : InjectStaticAsync(pending, servlet);
-    };
+    internal static Dispatcher WrapStatic(IReloadingServlet servlet, Dispatcher files) => request => Then(files(request), servlet, InjectStatic);
 
     private static readonly HashSet<string> s_fileHeaders = new(StringComparer.OrdinalIgnoreCase)
     {
         "Content-Length", "Accept-Ranges", "ETag", "Cache-Control",
     };
-
-    private static async ValueTask<Response?> InjectStaticAsync(ValueTask<Response?> pending, IReloadingServlet servlet)
-        => InjectStatic(await pending.ConfigureAwait(false), servlet.VersionNumber);
 
     private static Response? InjectStatic(Response? response, int version)
         => response is { Code: 200 } && response.Mime?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true

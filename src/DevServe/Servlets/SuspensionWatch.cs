@@ -48,7 +48,7 @@ internal sealed class SuspensionWatch(int poolSlots)
         if (pooled)
         {
             // At most poolSlots pieces run on the pool at once (the scheduler's budget), so one is free.
-            slot = _pool.FirstOrDefault(s => Interlocked.CompareExchange(ref s.InUse, 1, 0) == 0) ?? new Slot { InUse = 1 };
+            slot = Array.Find(_pool, s => Interlocked.CompareExchange(ref s.InUse, 1, 0) == 0) ?? new Slot { InUse = 1 };
         }
         else
         {

@@ -8,8 +8,6 @@ namespace DevServe.Tests;
 /// <summary>docs/tutorial: its code is the servlets' code, every step compiles, and every step runs in Chromium.</summary>
 public sealed partial class TutorialTests
 {
-    private const string Chromium = "/usr/bin/chromium";
-
     private static string Steps => Path.Combine(ExampleServlets.Directory, "blog");
 
     private static string Pages => Path.Combine(ExampleServlets.Directory, "..", "docs", "tutorial");
@@ -72,30 +70,18 @@ public sealed partial class TutorialTests
         return dir.Path;
     }
 
-    private static async Task<(IBrowser Browser, IPlaywright Playwright)> LaunchAsync()
-    {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: scripts/test installs Debian's chromium package.");
-        var playwright = await Playwright.CreateAsync();
-        var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run"],
-        });
-        return (browser, playwright);
-    }
+    // Step NAME served by devserve from FOLDER (a copy of the steps).
+    private static DevServeProcess StartStep(string folder, string step, params string[] options)
+        => DevServeProcess.Start(["run", Path.Combine(folder, step + ".csx"), "--port", "0", "--no-browser", .. options]);
 
     [Theory]
     [MemberData(nameof(StepNames))]
     public async Task Every_step_runs_in_chromium(string step)
     {
         using var dir = new TempDirectory();
-        await using var devserve = DevServeProcess.Start("run", Path.Combine(CopyOfSteps(dir), step + ".csx"), "--port", "0", "--no-browser");
+        await using var devserve = StartStep(CopyOfSteps(dir), step);
         var url = await devserve.UrlAsync();
-        var (browser, playwright) = await LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
+        await using var browser = await Chromium.LaunchAsync();
         var page = await browser.NewPageAsync();
         await page.GotoAsync(url + "/");
         await Expect(page.Locator("h1")).ToHaveTextAsync(step == "01-hello" ? "Under construction" : "My Blog");
@@ -115,11 +101,9 @@ public sealed partial class TutorialTests
     public async Task The_finished_blog_posts_comments_goes_back_and_never_adds_twice_on_a_reload()
     {
         using var dir = new TempDirectory();
-        await using var devserve = DevServeProcess.Start("run", Path.Combine(CopyOfSteps(dir), "09-redirect-get.csx"), "--port", "0", "--no-browser");
+        await using var devserve = StartStep(CopyOfSteps(dir), "09-redirect-get");
         var url = await devserve.UrlAsync();
-        var (browser, playwright) = await LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
+        await using var browser = await Chromium.LaunchAsync();
         var page = await browser.NewPageAsync();
         await page.GotoAsync(url + "/");
         var posts = page.Locator(".post");
@@ -199,20 +183,18 @@ public sealed partial class TutorialTests
     public async Task The_blog_outlives_a_restart_and_so_do_the_stateless_blogs_links(string step, bool stateless)
     {
         using var dir = new TempDirectory();
-        var script = Path.Combine(CopyOfSteps(dir), step + ".csx");
-        string[] args = ["run", script, "--port", "0", "--no-browser", .. stateless ? new[] { "--stateless" } : []];
-        var (browser, playwright) = await LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
+        var folder = CopyOfSteps(dir);
+        string[] options = stateless ? ["--stateless"] : [];
+        await using var browser = await Chromium.LaunchAsync();
         var page = await browser.NewPageAsync();
         string link;
-        await using (var first = DevServeProcess.Start(args))
+        await using (var first = StartStep(folder, step, options))
         {
             await page.GotoAsync(await first.UrlAsync() + "/");
             await AddPostAsync(page, "Kept across a restart");
             link = page.Url;
         }
-        await using var second = DevServeProcess.Start(args);
+        await using var second = StartStep(folder, step, options);
         var url = await second.UrlAsync();
         await page.GotoAsync(url + "/");
         await Expect(page.Locator("body")).ToContainTextAsync("Kept across a restart");
@@ -230,12 +212,11 @@ public sealed partial class TutorialTests
     public async Task Editing_a_running_step_updates_the_open_tab()
     {
         using var dir = new TempDirectory();
-        var script = Path.Combine(CopyOfSteps(dir), "02-posts.csx");
-        await using var devserve = DevServeProcess.Start("run", script, "--port", "0", "--no-browser");
+        var folder = CopyOfSteps(dir);
+        var script = Path.Combine(folder, "02-posts.csx");
+        await using var devserve = StartStep(folder, "02-posts");
         var url = await devserve.UrlAsync();
-        var (browser, playwright) = await LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
+        await using var browser = await Chromium.LaunchAsync();
         var page = await browser.NewPageAsync();
         await page.GotoAsync(url + "/");
         await Expect(page.Locator("h1")).ToHaveTextAsync("My Blog");
@@ -252,11 +233,9 @@ public sealed partial class TutorialTests
     public async Task Reloading_after_adding_a_post_adds_it_again_until_RedirectGet(string step, int copies)
     {
         using var dir = new TempDirectory();
-        await using var devserve = DevServeProcess.Start("run", Path.Combine(CopyOfSteps(dir), step + ".csx"), "--port", "0", "--no-browser");
+        await using var devserve = StartStep(CopyOfSteps(dir), step);
         var url = await devserve.UrlAsync();
-        var (browser, playwright) = await LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
+        await using var browser = await Chromium.LaunchAsync();
         var page = await browser.NewPageAsync();
         await page.GotoAsync(url + "/");
         await AddPostAsync(page, "Double submit");

@@ -18,6 +18,16 @@ public sealed class WeakTracker
         return marker;
     }
 
+    /// <summary>Tracks <paramref name="target"/>, made elsewhere.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void Track(object target)
+    {
+        lock (_references)
+        {
+            _references.Add(new WeakReference(target));
+        }
+    }
+
     /// <summary>How many tracked objects survive, collecting until at most <paramref name="expected"/> do (10 tries).</summary>
     public int AliveAfterCollecting(int expected = 0)
     {

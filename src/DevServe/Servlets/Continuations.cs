@@ -49,6 +49,15 @@ internal sealed class SuspendedFlow(Flow flow, TaskCompletionSource<Request> res
         return !_running;
     }
 
+    /// <summary>The chain was sealed (every resumption copies it: the live flow is let go) or broken (the live flow goes on).</summary>
+    public void ChainResolved(bool isSealed)
+    {
+        if (isSealed)
+        {
+            TryClaim(out _, out _);
+        }
+    }
+
     /// <summary>Claims the live resumption: true for exactly one caller, who then owns the flow; the entry keeps only its log.</summary>
     public bool TryClaim(out Flow flow, out TaskCompletionSource<Request> resume)
     {

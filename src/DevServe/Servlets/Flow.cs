@@ -90,7 +90,7 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
     /// <summary>Runs a copy of <paramref name="chain"/>'s frames, resumed with this flow's request, as the root of this flow.</summary>
     public Task RunResumedAsync(SuspendedChain chain) => RunRootAsync(() =>
     {
-        var (innermost, root) = chain.Copy(Current, template => ReferenceEquals(template, chain.RootContext) ? RootContext : ContextFor(template));
+        var (innermost, root) = chain.Copy(Current, ContextFor);
         innermost.Run();
         return (Task<Response>)root;
     });
@@ -108,12 +108,12 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
         return (Task<Response>)root;
     });
 
-    // A copied frame runs in the context its template had, with this flow as the ambient one.
+    // A copied frame runs in the context its template had, with this flow as the ambient one (none: this flow's root context).
     private ExecutionContext? ContextFor(ExecutionContext? template)
     {
         if (template is null)
         {
-            return ExecutionContext.Capture();   // this flow's root context
+            return RootContext;
         }
         ExecutionContext? copy = null;
         ExecutionContext.Run(template, _ =>

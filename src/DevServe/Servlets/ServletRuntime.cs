@@ -221,15 +221,13 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
             var answer = copy.OpenSlot();
             if (chain.IsSealedNow)
             {
-                suspended.TryClaim(out _, out _);   // the usual case: sealed long before the next request
-                ServletThreads.Shared.Run(() => copy.RunResumedAsync(chain));
+                ServletThreads.Shared.Run(() => copy.RunResumedAsync(chain));   // the usual case: sealed long before the next request
                 return answer;
             }
             ServletThreads.Shared.Run(async () =>
             {
                 if (chain.IsSealed())
                 {
-                    suspended.TryClaim(out _, out _);   // the live flow is not needed: let it go
                     await copy.RunResumedAsync(chain).ConfigureAwait(false);
                 }
                 else

@@ -76,7 +76,7 @@ public static class Web
         var resume = new TaskCompletionSource<Request>();   // completed by the resumer on a servlet thread, where the flow then runs
         // Resumable code: the frames are collected as this suspension unwinds, and every resumption copies them.
         var running = ResumableFrame.Running;
-        var chain = running is null ? null : new SuspendedChain(resume.Task, file, site) { RootContext = flow.RootContext };
+        var chain = running is null ? null : new SuspendedChain(resume.Task, file, site, flow.RootContext);
         if (running is null && file.EndsWith(".csx", StringComparison.OrdinalIgnoreCase))
         {
             // A script's methods are compiled resumable: a suspension outside them is in an async lambda (an embedded
@@ -109,6 +109,7 @@ public static class Web
         }
         if (chain is not null)
         {
+            chain.Resolved = suspended.ChainResolved;   // sealed: the live flow is not needed, and is let go
             running!.Pending = chain;   // collected as the suspension unwinds; a resumption that comes first waits for it
         }
         SuspensionWatch.Note(suspended);

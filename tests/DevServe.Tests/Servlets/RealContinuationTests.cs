@@ -100,6 +100,31 @@ public sealed class RealContinuationTests
     }
 
     [Fact]
+    public async Task A_kept_continuation_lets_go_of_the_flow_that_suspended()
+    {
+        var tracker = new WeakTracker();
+        [AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]
+        async Task<Response> Start(Request request)
+        {
+            var suspension = SendSuspend(k => Response.Html(Form(k, "go")));
+            tracker.Track(suspension);   // what the live flow waits on: only that flow, never a copy, needs it
+            var answer = await suspension;
+            return Response.Text("got " + answer.Bindings["name"]);
+        }
+        await using var server = await LoopbackServer.StartAsync(Servlets.DispatchServlet(Start));
+        var k = Browser.FirstLink(await server.Client.GetStringAsync("/"));
+        // The page can arrive before its frames are sealed (microseconds later): collect until then, bounded.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (tracker.AliveAfterCollecting() > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+        Assert.Equal(0, tracker.AliveAfterCollecting());
+        Assert.Equal("got a", await server.Client.PostAsync(k, ("name", "a")));
+        Assert.Equal("got b", await server.Client.PostAsync(k, ("name", "b")));
+    }
+
+    [Fact]
     public async Task An_exception_after_a_resume_stays_in_its_branch()
     {
         [AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]

@@ -27,8 +27,8 @@ internal abstract class AwaiterSlot(FieldInfo field)
             : null;
     }
 
-    /// <summary>Makes the copied state machine in <paramref name="box"/> await <paramref name="task"/> here instead.</summary>
-    public abstract void SetTask(StateMachineBox box, Task task);
+    /// <summary>Makes the copied state machine in <paramref name="box"/> await <paramref name="task"/> here instead (<c>null</c>: nothing, in a template).</summary>
+    public abstract void SetTask(StateMachineBox box, Task? task);
 
     /// <summary>Has <paramref name="task"/>'s completion run <paramref name="box"/> on, as the original await would have.</summary>
     public abstract void OnCompleted(StateMachineBox box, Task task);
@@ -72,7 +72,7 @@ internal abstract class AwaiterSlot(FieldInfo field)
 
         public TAwaiter Get(StateMachineBox<TStateMachine> box) => _get(box);
 
-        public override void SetTask(StateMachineBox box, Task task)
+        public override void SetTask(StateMachineBox box, Task? task)
         {
             var typed = (StateMachineBox<TStateMachine>)box;
             var awaiter = _get(typed);

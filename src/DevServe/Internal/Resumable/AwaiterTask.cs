@@ -18,14 +18,14 @@ internal static class AwaiterTask
     /// <summary>The task <paramref name="awaiter"/> awaits, or <c>null</c> for other awaiters.</summary>
     public static Task? Of<TAwaiter>(ref TAwaiter awaiter) => Shape<TAwaiter>.HoldsTask ? Unsafe.As<TAwaiter, Task>(ref awaiter) : null;
 
-    /// <summary>Makes <paramref name="awaiter"/> await <paramref name="task"/> (of the same type as its own) instead.</summary>
-    public static void Replace<TAwaiter>(ref TAwaiter awaiter, Task task)
+    /// <summary>Makes <paramref name="awaiter"/> await <paramref name="task"/> (of the same type as its own, or <c>null</c>: a default awaiter) instead.</summary>
+    public static void Replace<TAwaiter>(ref TAwaiter awaiter, Task? task)
     {
         if (!Shape<TAwaiter>.HoldsTask)
         {
             throw new InvalidOperationException($"{typeof(TAwaiter)} is not a task awaiter.");
         }
-        Unsafe.As<TAwaiter, Task>(ref awaiter) = task;
+        Unsafe.As<TAwaiter, Task?>(ref awaiter) = task;
     }
 
     private static class Shape<TAwaiter>

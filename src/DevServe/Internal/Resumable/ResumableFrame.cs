@@ -62,6 +62,9 @@ internal abstract class ResumableFrame
     /// <summary>A fresh frame of the same result type (for a copy of this one).</summary>
     public abstract ResumableFrame Fresh();
 
+    /// <summary>A frame of the same result type that never runs, shared: what a held template keeps to make fresh ones.</summary>
+    public abstract ResumableFrame Blank { get; }
+
 
     /// <summary>Runs the first part of the method synchronously, as the runtime's builders do (context restored after).</summary>
     public static void Start<TStateMachine>(ResumableFrame frame, ref TStateMachine stateMachine) where TStateMachine : IAsyncStateMachine
@@ -287,6 +290,10 @@ internal sealed class ResumableFrame<TResult> : ResumableFrame
     }
 
     public override ResumableFrame Fresh() => new ResumableFrame<TResult>();
+
+    private static readonly ResumableFrame<TResult> s_blank = new();
+
+    public override ResumableFrame Blank => s_blank;
 }
 
 /// <summary>The result of a frame of an <c>async Task</c> method.</summary>

@@ -35,6 +35,12 @@ internal abstract class StateMachineBox(ResumableFrame frame)
     /// <summary>A copy of this box and its state machine that completes <paramref name="frame"/>.</summary>
     public abstract StateMachineBox CopyFor(ResumableFrame frame);
 
+    /// <summary>
+    /// Makes this box a template that never runs: it forgets what it awaits (in <paramref name="slot"/>), its frame
+    /// (the live caller awaits that frame's task) and its callback. Copies of it still run as the original would have.
+    /// </summary>
+    public abstract void Detach(AwaiterSlot slot);
+
     /// <summary>The state machine as an object (a boxed copy when it is a struct).</summary>
     public abstract object StateMachineObject();
 
@@ -102,7 +108,7 @@ internal sealed class StateMachineBox<TStateMachine>(ResumableFrame frame, TStat
     public TStateMachine StateMachine = stateMachine;
 
     // Compiled once per state machine type: a resumption reads and writes these fields without reflection or boxing.
-    private static readonly Action<StateMachineBox<TStateMachine>, ResumableFrame> s_bindBuilder = BuilderBinder();
+    private static readonly Action<StateMachineBox<TStateMachine>, ResumableFrame?> s_bindBuilder = BuilderBinder();
     private static readonly (Func<StateMachineBox<TStateMachine>, object?> Get, Action<StateMachineBox<TStateMachine>, object?> Set)[] s_scopeAccess =
         [.. s_scopes.Select(f => (Getter<object?>(f), Setter<object?>(f)))];
 
@@ -126,7 +132,7 @@ internal sealed class StateMachineBox<TStateMachine>(ResumableFrame frame, TStat
     }
 
     // state machine.<builder>._frame = frame
-    private static Action<StateMachineBox<TStateMachine>, ResumableFrame> BuilderBinder()
+    private static Action<StateMachineBox<TStateMachine>, ResumableFrame?> BuilderBinder()
     {
         var box = Expression.Parameter(typeof(StateMachineBox<TStateMachine>));
         var frame = Expression.Parameter(typeof(ResumableFrame));
@@ -136,7 +142,7 @@ internal sealed class StateMachineBox<TStateMachine>(ResumableFrame frame, TStat
             builder = Expression.Field(builder, "_inner");   // the non-generic builder wraps the generic one
         }
         var frameField = builder.Type.GetField("_frame", BindingFlags.Instance | BindingFlags.NonPublic)!;
-        return Expression.Lambda<Action<StateMachineBox<TStateMachine>, ResumableFrame>>(
+        return Expression.Lambda<Action<StateMachineBox<TStateMachine>, ResumableFrame?>>(
             Expression.Assign(Expression.Field(builder, frameField), Expression.Convert(frame, frameField.FieldType)), box, frame).Compile();
     }
 
@@ -282,6 +288,14 @@ internal sealed class StateMachineBox<TStateMachine>(ResumableFrame frame, TStat
     private static FieldInfo[] CapturedLocals(Type scope) => s_captured.GetOrAdd(scope, t => [.. t
         .GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
         .Where(f => !f.Name.Contains('<', StringComparison.Ordinal) && !f.FieldType.IsValueType)]);
+
+    public override void Detach(AwaiterSlot slot)
+    {
+        slot.SetTask(this, null);
+        s_bindBuilder(this, null);
+        Frame = Frame.Blank;
+        _moveNext = null;
+    }
 
     public override object StateMachineObject() => StateMachine;
 

@@ -9,9 +9,17 @@ namespace DevServe.Internal;
 /// <remarks>
 /// It is assembled as the suspension unwinds (each caller adds itself when it awaits its callee) and is then
 /// sealed, or broken when a caller cannot be copied; a broken chain falls back to the live flow and replay, and
-/// that is said once per call site on standard error. docs/design/continuations.md §12.
+/// that is said once per call site on standard error. A chain the manager holds (stateful) lets go of the live flow
+/// when it is sealed: the templates keep only what a copy needs. docs/design/continuations.md §12.
 /// </remarks>
-internal sealed class SuspendedChain(Task suspensionTask, string file, int line)
+/// <param name="suspensionTask">The task <c>SendSuspend</c> returned: the innermost frame awaits it.</param>
+/// <param name="file">The suspension's file, for the replay warning.</param>
+/// <param name="line">Its line.</param>
+/// <param name="rootContext">
+/// A chain the manager holds: the flow's context at its root (a frame still in it set no AsyncLocal of its own, and a
+/// copy runs in the copy's root context). <c>null</c> for a chain written to a stateless link and never held.
+/// </param>
+internal sealed class SuspendedChain(Task suspensionTask, string file, int line, ExecutionContext? rootContext = null)
 {
     private const int Climbing = 0, Sealed = 1, Broken = 2;
     private static readonly ConcurrentDictionary<(string File, int Line), bool> s_warned = new();
@@ -21,8 +29,8 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line)
     private int _count;
     private int _state;
 
-    /// <summary>The task <c>SendSuspend</c> returned: the innermost frame awaits it.</summary>
-    public Task SuspensionTask { get; } = suspensionTask;
+    /// <summary>The task <c>SendSuspend</c> returned, while the chain climbs: the innermost frame awaits it.</summary>
+    public Task? SuspensionTask { get; private set; } = suspensionTask;
 
     /// <summary>Why the chain broke, if it did.</summary>
     public string? Reason { get; private set; }
@@ -66,10 +74,31 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line)
         {
             if (_state == Climbing)
             {
+                if (rootContext is not null)
+                {
+                    Detach();
+                }
                 Volatile.Write(ref _state, Sealed);
                 Resolve(true);
             }
         }
+    }
+
+    // A held template never runs: it lets go of what links it to the live flow (the tasks it awaited, its builder's
+    // frame, whose task the live caller awaits, the flow's root context), so keeping it keeps ~650 B less per
+    // continuation (BENCHMARKS.md, 2026-12-03) and the live flow is garbage once its page is sent.
+    private void Detach()
+    {
+        foreach (var (box, slot, _) in _frames.AsSpan(0, _count))
+        {
+            if (ReferenceEquals(box.Context, rootContext))
+            {
+                box.Context = null;   // a copy runs in its own flow's root context
+            }
+            box.Detach(slot);
+        }
+        SuspensionTask = null;
+        rootContext = null;
     }
 
     // Once: the callback holds the page, which a kept continuation must not keep.
@@ -150,7 +179,7 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line)
     /// innermost gets the request. Returns the innermost (to run) and the copy of the entry point's task.
     /// </summary>
     /// <param name="request">What the suspension completes with.</param>
-    /// <param name="contextFor">The execution context a copy runs in, from the one its template had.</param>
+    /// <param name="contextFor">The execution context a copy runs in, from the one its template had (<c>null</c>: the flow's root context).</param>
     public (StateMachineBox Innermost, Task Root) Copy(Request request, Func<ExecutionContext?, ExecutionContext?> contextFor)
     {
         var copies = new (StateMachineBox Box, AwaiterSlot Slot)[_count];
@@ -165,9 +194,6 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line)
         }
         return Link(copies, request);
     }
-
-    /// <summary>The flow's context at its root when it suspended: a frame whose context is still this one set no AsyncLocal of its own.</summary>
-    public ExecutionContext? RootContext { get; init; }
 
     /// <summary>
     /// Makes each frame (innermost first) await its callee's task, the innermost <paramref name="request"/>; the

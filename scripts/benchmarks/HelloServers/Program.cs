@@ -17,7 +17,9 @@ using Microsoft.Extensions.Options;
 // linking back to the start (stateful, or stateless: every request replays the conversation so far from its URL);
 // steps-stateless[-replay]: an endless stateless loop, its link carrying the frames (or the replay log).
 // memory: suspends <count> flows in-process and prints the bytes each keeps (HOLD=1: then waits on stdin, for
-// dotnet-gcdump); roundtrip: in-process round trips (ALLOCATIONS=1: also the bytes per round trip by type, sampled).
+// dotnet-gcdump); memory-browser: the same for <count> pages of one conversation, each asked for with Chrome's headers; roundtrip: in-process round trips (ALLOCATIONS=1: also the bytes per round trip by type, sampled).
+// held <count> <file>: suspends <count> flows of a one-question servlet in-process, writes their k-urls to <file>, prints
+// the heap they hold, then serves them: each resumption copies the frames and answers (nothing new is kept).
 // GCSTATS=1: a server prints its collections and GC pause time on standard error when it stops.
 var mode = args.FirstOrDefault() ?? "serve";
 if (mode == "roundtrip")
@@ -25,9 +27,14 @@ if (mode == "roundtrip")
     await Program.MeasureRoundTripAsync(args.ElementAtOrDefault(1) == "resumable", int.Parse(args.ElementAtOrDefault(2) ?? "200000"));
     return;
 }
-if (mode == "memory")
+if (mode is "memory" or "memory-browser")
 {
-    await Program.MeasureMemoryAsync(args.ElementAtOrDefault(1) == "resumable", int.Parse(args.ElementAtOrDefault(2) ?? "50000"));
+    await Program.MeasureMemoryAsync(args.ElementAtOrDefault(1) == "resumable", int.Parse(args.ElementAtOrDefault(2) ?? "50000"), mode == "memory-browser");
+    return;
+}
+if (mode == "held")
+{
+    await Program.ServeHeldAsync(int.Parse(args.ElementAtOrDefault(1) ?? "1000"), args.ElementAtOrDefault(2) ?? "held-k.txt");
     return;
 }
 var hello = "Hello, World!"u8.ToArray();
@@ -150,32 +157,123 @@ internal static partial class Program
         sampled?.Print(count);
     }
 
-    /// <summary>Suspends <paramref name="count"/> flows (one page each, kept by the manager) and prints what each keeps.</summary>
-    internal static async Task MeasureMemoryAsync(bool resumable, int count)
+    /// <summary>
+    /// Suspends <paramref name="count"/> flows (one page each, kept by the manager) and prints what each keeps; with
+    /// <paramref name="browser"/>, <paramref name="count"/> pages of conversations 20 pages long, each link followed with the
+    /// headers Chrome sends (fresh strings, as a server without header reuse makes them).
+    /// </summary>
+    internal static async Task MeasureMemoryAsync(bool resumable, int count, bool browser)
     {
         var manager = new ThresholdLruManager(1L << 40);
         Func<Request, Task<Response>> start = resumable ? Loop : LiveLoop;
         var servlet = Servlets.DispatchServlet(start, manager: manager);
-        var uri = new Uri("http://127.0.0.1/");
-        Request Get() => new("GET", uri, [new Header("Host", "127.0.0.1")], Bindings.Empty, null, "127.0.0.1", 80, "127.0.0.1");
+        var root = new Uri("http://127.0.0.1/");
+        Request Get(Uri uri) => new("GET", uri, browser ? BrowserHeaders(uri) : [new Header("Host", "127.0.0.1")], Bindings.Empty, null, "127.0.0.1", 80, "127.0.0.1");
+        var k = root;
+        var pages = 0;
+        async Task NextAsync()
+        {
+            if (++pages % 20 == 0)
+            {
+                k = root;   // conversations of 20 pages: a replay log is bounded, and real ones are short
+            }
+            var page = (await servlet(Get(browser ? k : root)))!;
+            if (browser)
+            {
+                using var body = new MemoryStream();
+                await page.Output(body);
+                var text = System.Text.Encoding.UTF8.GetString(body.ToArray());
+                var at = text.IndexOf("href=\"", StringComparison.Ordinal) + 6;
+                k = new Uri(root, text[at..text.IndexOf('"', at)]);
+            }
+        }
         for (var i = 0; i < 1000; i++)
         {
-            await servlet(Get());   // warm-up: JIT, the servlet threads
+            await NextAsync();   // warm-up: JIT, the servlet threads
         }
         var before = GC.GetTotalMemory(forceFullCollection: true);
         var first = manager.Count;
         for (var i = 0; i < count; i++)
         {
-            await servlet(Get());
+            await NextAsync();
         }
         var after = GC.GetTotalMemory(forceFullCollection: true);
-        Console.WriteLine($"{(resumable ? "resumable" : "live")}: {manager.Count - first} suspended flows, {(after - before) / (double)(manager.Count - first):F0} bytes each (managed heap, after a full GC)");
+        var held = manager.Count - first;
+        var perFlow = (after - before) / (double)held;
+        Console.WriteLine($"{(resumable ? "resumable" : "live")}{(browser ? ", Chrome's headers" : "")}: {held} suspended flows, {perFlow:F0} bytes each "
+            + $"(managed heap, after a full GC); the manager charges {manager.EstimatedBytes / (double)manager.Count:F0} each, "
+            + $"so its default 64 MiB holds {ThresholdLruManager.DefaultThreshold * manager.Count / manager.EstimatedBytes:N0}");
         if (Environment.GetEnvironmentVariable("HOLD") is not null)
         {
             Console.WriteLine($"HOLDING {Environment.ProcessId}");   // for dotnet-gcdump: what each flow is made of
             await Console.In.ReadToEndAsync();
         }
         GC.KeepAlive(servlet);
+    }
+
+    // What Chrome 131 sends for a link followed on a page of the same site: values made fresh, as each request's are.
+    private static Header[] BrowserHeaders(Uri uri)
+    {
+        static string Fresh(string value) => new(value.AsSpan());
+        return [
+            new("Host", Fresh("127.0.0.1")),
+            new("Connection", Fresh("keep-alive")),
+            new("sec-ch-ua", Fresh("\"Chromium\";v=\"131\", \"Not_A Brand\";v=\"24\"")),
+            new("sec-ch-ua-mobile", Fresh("?0")),
+            new("sec-ch-ua-platform", Fresh("\"Linux\"")),
+            new("Upgrade-Insecure-Requests", Fresh("1")),
+            new("User-Agent", Fresh("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36")),
+            new("Accept", Fresh("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7")),
+            new("Sec-Fetch-Site", Fresh("same-origin")),
+            new("Sec-Fetch-Mode", Fresh("navigate")),
+            new("Sec-Fetch-User", Fresh("?1")),
+            new("Sec-Fetch-Dest", Fresh("document")),
+            new("Referer", Fresh("http://127.0.0.1/;k=" + uri.AbsolutePath.GetHashCode().ToString(System.Globalization.CultureInfo.InvariantCulture))),
+            new("Accept-Encoding", Fresh("gzip, deflate, br, zstd")),
+            new("Accept-Language", Fresh("en-US,en;q=0.9")),
+        ];
+    }
+
+    /// <summary>One question: each resumption of its k copies the frame and answers, so the count held stays put.</summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]
+    internal static async Task<Response> Ask(Request request)
+    {
+        var asked = request.Uri.AbsolutePath;
+        var answer = await Web.SendSuspend(k => Response.Html($"<a href=\"{k}\">{asked}</a>"));
+        return Response.Text($"answered {answer.Uri.AbsolutePath.Length}");
+    }
+
+    /// <summary>The latency row's server: <paramref name="count"/> continuations held, their k-urls in <paramref name="file"/>.</summary>
+    internal static async Task ServeHeldAsync(int count, string file)
+    {
+        var manager = new ThresholdLruManager(1L << 40);
+        var servlet = Servlets.DispatchServlet(Ask, manager: manager);
+        var root = new Uri("http://127.0.0.1/");
+        var links = new string[count];
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        for (var i = 0; i < count; i++)
+        {
+            var page = (await servlet(new Request("GET", root, [new Header("Host", "127.0.0.1")], Bindings.Empty, null, "127.0.0.1", 80, "127.0.0.1")))!;
+            using var body = new MemoryStream();
+            await page.Output(body);
+            var text = System.Text.Encoding.UTF8.GetString(body.ToArray());
+            var at = text.IndexOf("href=\"", StringComparison.Ordinal) + 6;
+            links[i] = text[at..text.IndexOf('"', at)];
+        }
+        var after = GC.GetTotalMemory(forceFullCollection: true);
+        await File.WriteAllLinesAsync(file, links);
+        if (Environment.GetEnvironmentVariable("LATENCY_MODE") is { } latencyMode)   // e.g. SustainedLowLatency: no blocking gen2
+        {
+            System.Runtime.GCSettings.LatencyMode = Enum.Parse<System.Runtime.GCLatencyMode>(latencyMode);
+        }
+        Console.WriteLine($"HELD {manager.Count} {(after - before) / Math.Max(1, manager.Count)}");
+        var confirmation = Channel.CreateBounded<ServeConfirmation>(1);
+        var stopServer = Server.Serve(servlet, confirmation.Writer, port: 0, listenIp: "127.0.0.1", loggerFactory: NullLoggerFactory.Instance);
+        var confirmed = await confirmation.Reader.ReadAsync();
+        Console.WriteLine($"PORT {confirmed.Port ?? throw confirmed.Error!}");
+        await Console.In.ReadToEndAsync();
+        await Task.Run(stopServer);
+        Console.Error.WriteLine($"GC gen0 {GC.CollectionCount(0)} gen1 {GC.CollectionCount(1)} gen2 {GC.CollectionCount(2)} paused {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms");
     }
 
     /// <summary>A directory of two static files for the soak, made fresh in the temp folder.</summary>

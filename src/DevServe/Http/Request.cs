@@ -90,4 +90,56 @@ public sealed class Request
 
     /// <summary>The cookies the client sent (Racket: <c>request-cookies</c>).</summary>
     public IReadOnlyList<Cookie> Cookies => _cookies ??= Cookie.Parse(Headers);
+
+    private long _retainedBytes = -1;
+
+    /// <summary>
+    /// Roughly what keeping this request costs the heap (a flow's replay log keeps it): its URL, its body, and the
+    /// headers it does not share with an earlier request (<see cref="ShareHeadersWith"/>).
+    /// </summary>
+    internal long RetainedBytes
+    {
+        get
+        {
+            if (_retainedBytes < 0)
+            {
+                _retainedBytes = CountRetainedBytes(null);
+            }
+            return _retainedBytes;
+        }
+    }
+
+    /// <summary>
+    /// Makes each header equal to <paramref name="earlier"/>'s at the same position the very same object: a browser
+    /// sends the same dozen headers with every request of a conversation, and a log that keeps them all keeps them
+    /// once. Headers are records, so nothing that reads them can tell.
+    /// </summary>
+    internal void ShareHeadersWith(Request earlier)
+    {
+        if (Headers is Header[] mine && earlier.Headers is { } theirs)
+        {
+            for (var i = 0; i < mine.Length && i < theirs.Count; i++)
+            {
+                if (!ReferenceEquals(mine[i], theirs[i]) && mine[i].Equals(theirs[i]))
+                {
+                    mine[i] = theirs[i];
+                }
+            }
+            _retainedBytes = CountRetainedBytes(earlier);
+        }
+    }
+
+    private long CountRetainedBytes(Request? earlier)
+    {
+        long bytes = 2L * Uri.OriginalString.Length + (PostData?.Length ?? 0) + 8L * Headers.Count;
+        for (var i = 0; i < Headers.Count; i++)
+        {
+            var header = Headers[i];
+            if (earlier is null || i >= earlier.Headers.Count || !ReferenceEquals(header, earlier.Headers[i]))
+            {
+                bytes += 48 + 2L * (header.Field.Length + header.Value.Length);
+            }
+        }
+        return bytes;
+    }
 }

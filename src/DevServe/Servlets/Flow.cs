@@ -72,9 +72,16 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
     /// </summary>
     public Task<Response> OpenSlot()
     {
-        _slot = new TaskCompletionSource<Response>();
-        return _slot.Task;
+        var slot = new TaskCompletionSource<Response>();
+        Interlocked.Exchange(ref _slot, slot);   // a full fence: a resumer reads Done only after the slot is seen
+        return slot.Task;
     }
+
+    /// <summary>
+    /// Takes back a slot nobody has answered; false when the flow answered it already. A resumer that finds the flow
+    /// ended just after it opened a slot takes it back and replays instead: the ended flow will answer nothing more.
+    /// </summary>
+    public bool WithdrawSlot() => Interlocked.Exchange(ref _slot, null) is not null;
 
     /// <summary>Answers the open slot; false when there is none (already answered). The slot is let go: a suspended flow does not keep its page.</summary>
     public bool Answer(Response response) => Interlocked.Exchange(ref _slot, null)?.TrySetResult(response) ?? false;

@@ -30,9 +30,29 @@ internal sealed class FlowLog
     /// <summary>The entry point of a flow (<c>Start</c> or an embedded handler) and the request it began with.</summary>
     public static FlowLog Root(Request request, Func<Request, Task<Response>> entry) => new(null, FlowLogKind.Root, request, entry, 0);
 
-    /// <summary>A request fed to the suspension at <paramref name="site"/>; <c>null</c> once the log is past its bound.</summary>
+    /// <summary>
+    /// A request fed to the suspension at <paramref name="site"/>; <c>null</c> once the log is past its bound. The
+    /// request shares the headers it has in common with the last request logged before it.
+    /// </summary>
     public static FlowLog? Step(FlowLog? previous, Request request, int site)
-        => previous is null || previous.Depth >= MaxDepth ? null : new(previous, FlowLogKind.Step, request, null, site);
+    {
+        if (previous is null || previous.Depth >= MaxDepth)
+        {
+            return null;
+        }
+        for (var node = previous; node is not null; node = node.Previous)
+        {
+            if (node.Request is { } earlier)
+            {
+                if (!ReferenceEquals(earlier, request))
+                {
+                    request.ShareHeadersWith(earlier);
+                }
+                break;
+            }
+        }
+        return new(previous, FlowLogKind.Step, request, null, site);
+    }
 
     /// <summary>A remembered value; <c>null</c> once the log is past its bound.</summary>
     public static FlowLog? Memo(FlowLog? previous, object? value)

@@ -247,14 +247,18 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
             flow.Current = request;
             flow.Log = FlowLog.Step(suspended.Log, request, suspended.Site);
             var slot = flow.OpenSlot();
-            // The flow runs on a servlet thread up to its next suspension or its end (awaits that were not
-            // ConfigureAwait(false) come back to one anyway). No lock is held.
-            ServletThreads.Shared.Run(() =>
+            // The flow may have ended between the check above and the slot: then nothing would answer it.
+            if (!flow.Done || !flow.WithdrawSlot())
             {
-                resume.SetResult(request);
-                return Task.CompletedTask;
-            });
-            return slot;
+                // The flow runs on a servlet thread up to its next suspension or its end (awaits that were not
+                // ConfigureAwait(false) come back to one anyway). No lock is held.
+                ServletThreads.Shared.Run(() =>
+                {
+                    resume.SetResult(request);
+                    return Task.CompletedTask;
+                });
+                return slot;
+            }
         }
         // Used before (back button, resubmit, a second tab) or its flow is gone: replay from the log.
         if (suspended.Log is not { } log)
@@ -302,14 +306,7 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
         + "Code between suspensions must do the same thing every time it runs: put random numbers, clocks and "
         + "generated ids in <code>Web.Remember</code>.</p>", 409);
 
-    /// <summary>What keeping a suspended flow costs the manager: the flow, plus the request it now holds.</summary>
-    public static long EstimateBytes(Request request)
-    {
-        long bytes = IEstimatedSize.FlowBytes + 2L * request.Uri.OriginalString.Length + (request.PostData?.Length ?? 0);
-        foreach (var header in request.Headers)
-        {
-            bytes += 48 + 2L * (header.Field.Length + header.Value.Length);
-        }
-        return bytes;
-    }
+    /// <summary>What keeping a suspended flow costs the manager: the flow (smaller when its frames are a template), plus the request it now holds.</summary>
+    public static long EstimateBytes(Request request, bool resumable)
+        => (resumable ? IEstimatedSize.ResumableFlowBytes : IEstimatedSize.FlowBytes) + request.RetainedBytes;
 }

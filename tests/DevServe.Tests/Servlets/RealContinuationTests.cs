@@ -125,6 +125,33 @@ public sealed class RealContinuationTests
     }
 
     [Fact]
+    public async Task The_headers_a_browser_sends_with_every_page_are_kept_and_charged_once_per_conversation()
+    {
+        [AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]
+        static async Task<Response> Start(Request request)
+        {
+            for (var i = 0; ; i++)
+            {
+                var n = i;
+                var answer = await SendSuspend(k => Response.Html($"<a href=\"{k}\">{n}</a>"));
+                Assert.Equal(new string('x', 2000), answer.Header("X-Large"));   // shared, still there
+            }
+        }
+        var manager = new ThresholdLruManager();
+        await using var server = await LoopbackServer.StartAsync(Servlets.DispatchServlet(Start, manager: manager));
+        server.Client.DefaultRequestHeaders.Add("X-Large", new string('x', 2000));   // like a browser's dozen headers, in one
+        var k = Browser.FirstLink(await server.Client.GetStringAsync("/"));
+        var charged = manager.EstimatedBytes;
+        for (var i = 0; i < 10; i++)
+        {
+            k = Browser.FirstLink(await server.Client.GetStringAsync(k));
+        }
+        // Each page after the first shares the request headers with the one before: charged for its frame and URL, not 4 KB of headers.
+        var perPage = (manager.EstimatedBytes - charged) / 10;
+        Assert.InRange(perPage, 1, 1500);
+    }
+
+    [Fact]
     public async Task An_exception_after_a_resume_stays_in_its_branch()
     {
         [AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]

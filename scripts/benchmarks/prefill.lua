@@ -1,5 +1,5 @@
 -- wrk script: asks "/" again and again and writes each page's k-url to the file named by the first argument after
--- "--", stopping once it has the number given second. Use one thread (-t1): the count is per thread.
+-- "--", until it has the number given second (held.sh stops wrk then). Use one thread (-t1): the count is per thread.
 local out, want, got
 init = function(args)
   out = io.open(args[1], "w")
@@ -11,6 +11,6 @@ response = function(status, headers, body)
   if status == 200 and k and got < want then
     out:write(k, "\n")
     got = got + 1
-    if got == want then out:flush(); wrk.thread:stop() end
+    if got == want then out:flush() end
   end
 end

@@ -8,6 +8,9 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 
 // Usage: HelloServers bare|bare-link|serve|servlet|suspend|suspend-resumable|conversation|conversation-stateless|
 // steps-stateless|steps-stateless-replay|soak|stuck, or HelloServers memory live|resumable [count].
@@ -20,6 +23,7 @@ using Microsoft.Extensions.Options;
 // dotnet-gcdump); memory-browser: the same for <count> pages of one conversation, each asked for with Chrome's headers; roundtrip: in-process round trips (ALLOCATIONS=1: also the bytes per round trip by type, sampled).
 // held <count> <file>: suspends <count> flows of a one-question servlet in-process, writes their k-urls to <file>, prints
 // the heap they hold, then serves them: each resumption copies the frames and answers (nothing new is kept).
+// files / aspnet-static: Dispatchers.Files, or ASP.NET Core's UseStaticFiles, over 1 KiB, 64 KiB and 10 MiB files.
 // GCSTATS=1: a server prints its collections and GC pause time on standard error when it stops.
 var mode = args.FirstOrDefault() ?? "serve";
 if (mode == "roundtrip")
@@ -35,6 +39,20 @@ if (mode is "memory" or "memory-browser")
 if (mode == "held")
 {
     await Program.ServeHeldAsync(int.Parse(args.ElementAtOrDefault(1) ?? "1000"), args.ElementAtOrDefault(2) ?? "held-k.txt");
+    return;
+}
+if (mode == "aspnet-static")
+{
+    // ASP.NET Core's own static files: the slim host, UseStaticFiles over the same directory, no logging.
+    var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
+    builder.Logging.ClearProviders();
+    builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
+    var web = builder.Build();
+    web.UseStaticFiles(new StaticFileOptions { FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Program.FilesRoot()) });
+    await web.StartAsync();
+    Console.WriteLine($"PORT {new Uri(web.Urls.First()).Port}");
+    await Console.In.ReadToEndAsync();
+    await web.StopAsync();
     return;
 }
 var hello = "Hello, World!"u8.ToArray();
@@ -75,6 +93,8 @@ else
             Dispatchers.PathProcedure("/hello", _ => Response.Text("Hello, World!")),
             Dispatchers.Filter(new("^/static/"), Dispatchers.Files(StaticRoot())),
             Servlets.DispatchServlet(Conversation)),
+        // files: Dispatchers.Files over the directory the static-files row serves (aspnet-static serves the same).
+        "files" => Dispatchers.Files(Program.FilesRoot()),
         // stuck: servlets under /stuck block their thread for two minutes; everything else is hello.
         "stuck" => Dispatchers.Sequencer(
             Servlets.DispatchServlet(_ =>
@@ -270,10 +290,29 @@ internal static partial class Program
         var confirmation = Channel.CreateBounded<ServeConfirmation>(1);
         var stopServer = Server.Serve(servlet, confirmation.Writer, port: 0, listenIp: "127.0.0.1", loggerFactory: NullLoggerFactory.Instance);
         var confirmed = await confirmation.Reader.ReadAsync();
+        int[] counts = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+        var paused = GC.GetTotalPauseDuration();
         Console.WriteLine($"PORT {confirmed.Port ?? throw confirmed.Error!}");
         await Console.In.ReadToEndAsync();
         await Task.Run(stopServer);
-        Console.Error.WriteLine($"GC gen0 {GC.CollectionCount(0)} gen1 {GC.CollectionCount(1)} gen2 {GC.CollectionCount(2)} paused {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms");
+        Console.Error.WriteLine($"while serving: GC gen0 {GC.CollectionCount(0) - counts[0]} gen1 {GC.CollectionCount(1) - counts[1]} "
+            + $"gen2 {GC.CollectionCount(2) - counts[2]}, paused {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms");
+    }
+
+    /// <summary>The static-files row's directory: 1 KiB, 64 KiB and 10 MiB files, made fresh in the temp folder.</summary>
+    internal static string FilesRoot()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "devserve-bench-files");
+        Directory.CreateDirectory(root);
+        foreach (var (name, size) in new[] { ("1k.bin", 1024), ("64k.bin", 64 * 1024), ("10m.bin", 10 * 1024 * 1024) })
+        {
+            var path = Path.Combine(root, name);
+            if (!File.Exists(path) || new FileInfo(path).Length != size)
+            {
+                File.WriteAllBytes(path, new byte[size]);
+            }
+        }
+        return root;
     }
 
     /// <summary>A directory of two static files for the soak, made fresh in the temp folder.</summary>

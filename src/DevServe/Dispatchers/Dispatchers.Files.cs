@@ -34,56 +34,51 @@ public static partial class Dispatchers
         ArgumentNullException.ThrowIfNull(root);
         var mime = pathToMime ?? DefaultPathToMime;
         string[] index = [.. indices ?? ["index.html", "index.htm"]];
+        var fullRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        var cache = new SmallFileCache();
         return request =>
         {
             // A URL carrying a continuation belongs to the servlet, always (Racket's servlet dispatcher): "/;k=..." maps to
             // the root directory, whose slash redirect would otherwise take it.
             if (request.Method is not ("GET" or "HEAD") || UrlPath.CarriesContinuation(request.Uri)
-                || FilesystemMap.UrlToPath(root, request.Uri, allowDotFiles, allowLinksOutsideRoot) is not { } path)
+                || FilesystemMap.UrlToPath(fullRoot, request.Uri, allowDotFiles, allowLinksOutsideRoot, rootIsFull: true) is not { } path)
             {
                 return NextDispatcher;
             }
-            if (Directory.Exists(path))
+            // One stat tells a file (its length and time too) from a directory or nothing.
+            var file = new FileInfo(path);
+            if (!file.Exists)
             {
+                if (!Directory.Exists(path))
+                {
+                    return NextDispatcher;
+                }
                 if (!request.Uri.AbsolutePath.EndsWith('/'))
                 {
                     // Never "//host/": a Location starting with two slashes sends the browser to another site.
                     return new(Response.RedirectTo(UrlPath.WithoutEmptySegments(request.Uri.AbsolutePath) + "/" + request.Uri.Query,
                         RedirectionStatus.Temporarily));
                 }
-                path = index.Select(i => Path.Join(path, i)).FirstOrDefault(File.Exists)!;
+                file = index.Select(i => new FileInfo(Path.Join(path, i))).FirstOrDefault(f => f.Exists)!;
                 // The index file is a link of its own, checked like every other step of the path.
-                if (path is null || (!allowLinksOutsideRoot && !FilesystemMap.StaysInside(root, path)))
+                if (file is null || (!allowLinksOutsideRoot && !FilesystemMap.StaysInside(fullRoot, file.FullName)))
                 {
                     return NextDispatcher;
                 }
             }
-            var file = new FileInfo(path);
-            if (!file.Exists || !Readable(file))
-            {
-                return NextDispatcher;
-            }
-            return new(FileResponse(request, file, mime(path), pathToHeaders?.Invoke(path), cacheControl));
+            return FileResponse(request, file, mime(file.FullName), pathToHeaders?.Invoke(file.FullName), cacheControl, cache) is { } response
+                ? new(response)
+                : NextDispatcher;   // not readable
         };
     }
 
-    private static bool Readable(FileInfo file)
-    {
-        try
-        {
-            using var handle = File.OpenHandle(file.FullName);
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
-
-    private static Response FileResponse(Request request, FileInfo file, string? mime, IEnumerable<Header>? extra, string? cacheControl)
+    // Null when the file cannot be opened (no permission, or gone since the stat): the next dispatcher answers.
+    private static Response? FileResponse(Request request, FileInfo file, string? mime, IEnumerable<Header>? extra, string? cacheControl,
+        SmallFileCache cache)
     {
         var length = file.Length;
-        var modified = new DateTimeOffset(file.LastWriteTimeUtc.Ticks - file.LastWriteTimeUtc.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        var written = file.LastWriteTimeUtc;
+        var modified = new DateTimeOffset(written.Ticks - written.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
         var etag = $"\"{length:x}-{modified.ToUnixTimeSeconds():x}\"";
         List<Header> headers = [new("Accept-Ranges", "bytes"), new("ETag", etag)];
         if (cacheControl is not null)
@@ -96,17 +91,48 @@ public static partial class Dispatchers
         {
             return new Response { Code = 304, Message = "Not Modified", Seconds = modified, Mime = null, Headers = headers, };
         }
-        var ranges = ParseRanges(request.Header("Range"), length);
-        if (ranges is null)
-        {
-            headers.Add(new("Content-Length", length.ToString(CultureInfo.InvariantCulture)));
-            return new Response { Seconds = modified, Mime = mime, Headers = headers, Output = s => CopyAsync(file.FullName, 0, length, s, request.Aborted) };
-        }
-        if (ranges.Count == 0)
+        // Range is defined for GET only (RFC 9110 §14.2): a HEAD gets the whole file's headers, and nothing is opened for it.
+        var ranges = request.Method == "HEAD" ? null : ParseRanges(request.Header("Range"), length);
+        if (ranges is { Count: 0 })
         {
             headers.Add(new("Content-Range", $"bytes */{length}"));
             headers.Add(new("Content-Length", "0"));
             return new Response { Code = 416, Message = Response.StatusMessage(416), Seconds = modified, Mime = null, Headers = headers };
+        }
+        if (request.Method == "HEAD")
+        {
+            headers.Add(new("Content-Length", length.ToString(CultureInfo.InvariantCulture)));
+            return new Response { Seconds = modified, Mime = mime, Headers = headers };
+        }
+        if (ranges is null && cache.Find(file.FullName, length, written) is { } cached)
+        {
+            return Response.WithKnownBody(200, "OK", modified, mime, headers, cached);
+        }
+        // The one open of this request: a file that cannot be read is passed on, as if it were not there.
+        Microsoft.Win32.SafeHandles.SafeFileHandle handle;
+        try
+        {
+#pragma warning disable CA2000 // the response's Output owns it: SendAsync closes it once the body is out
+            handle = File.OpenHandle(file.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+#pragma warning restore CA2000
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+        if (ranges is null)
+        {
+            if (cache.Admits(length))
+            {
+                using (handle)
+                {
+                    var bytes = ReadAll(handle, length);
+                    cache.Add(file.FullName, length, written, bytes);
+                    return Response.WithKnownBody(200, "OK", modified, mime, headers, bytes);
+                }
+            }
+            headers.Add(new("Content-Length", length.ToString(CultureInfo.InvariantCulture)));
+            return new Response { Seconds = modified, Mime = mime, Headers = headers, Output = s => SendAsync(handle, [(0, length - 1)], s, request.Aborted) };
         }
         if (ranges.Count == 1)
         {
@@ -116,30 +142,33 @@ public static partial class Dispatchers
             return new Response
             {
                 Code = 206, Message = Response.StatusMessage(206), Seconds = modified, Mime = mime, Headers = headers,
-                Output = s => CopyAsync(file.FullName, from, to - from + 1, s, request.Aborted),
+                Output = s => SendAsync(handle, ranges, s, request.Aborted),
             };
         }
         var boundary = Guid.NewGuid().ToString("N");
-        var parts = ranges.Select(r => (r.From, r.To,
-            Head: System.Text.Encoding.ASCII.GetBytes(
-                $"\r\n--{boundary}\r\n{(mime is null ? "" : $"Content-Type: {mime}\r\n")}Content-Range: bytes {r.From}-{r.To}/{length}\r\n\r\n"))).ToArray();
+        var heads = ranges.Select(r => System.Text.Encoding.ASCII.GetBytes(
+            $"\r\n--{boundary}\r\n{(mime is null ? "" : $"Content-Type: {mime}\r\n")}Content-Range: bytes {r.From}-{r.To}/{length}\r\n\r\n")).ToArray();
         var tail = System.Text.Encoding.ASCII.GetBytes($"\r\n--{boundary}--\r\n");
-        var total = parts.Sum(p => p.Head.Length + p.To - p.From + 1) + tail.Length;
+        var total = ranges.Select((r, i) => heads[i].Length + r.To - r.From + 1).Sum() + tail.Length;
         headers.Add(new("Content-Length", total.ToString(CultureInfo.InvariantCulture)));
         return new Response
         {
             Code = 206, Message = Response.StatusMessage(206), Seconds = modified, Mime = "multipart/byteranges; boundary=" + boundary,
             Headers = headers,
-            Output = async s =>
-            {
-                foreach (var (from, to, head) in parts)
-                {
-                    await s.WriteAsync(head, request.Aborted).ConfigureAwait(false);
-                    await CopyAsync(file.FullName, from, to - from + 1, s, request.Aborted).ConfigureAwait(false);
-                }
-                await s.WriteAsync(tail, request.Aborted).ConfigureAwait(false);
-            },
+            Output = s => SendAsync(handle, ranges, s, request.Aborted, heads, tail),
         };
+    }
+
+    // A small file read at once (the page cache answers): the server writes it with its headers in one go.
+    private static byte[] ReadAll(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long length)
+    {
+        var bytes = new byte[length];
+        var read = 0;
+        while (read < bytes.Length && RandomAccess.Read(handle, bytes.AsSpan(read), read) is var n and > 0)
+        {
+            read += n;
+        }
+        return read == bytes.Length ? bytes : bytes[..read];   // the file shrank under us: what is there
     }
 
     private static bool NotModified(Request request, DateTimeOffset modified, string etag)
@@ -188,21 +217,45 @@ public static partial class Dispatchers
         return result;
     }
 
-    private static async Task CopyAsync(string path, long offset, long count, Stream destination, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends <paramref name="ranges"/> of the open file (each after its part head, if any, and <paramref name="tail"/>
+    /// last), through one pooled buffer, then closes the file. Reads are synchronous: the page cache answers them, and
+    /// an asynchronous read of a regular file is a synchronous one on another thread.
+    /// </summary>
+    private static async Task SendAsync(Microsoft.Win32.SafeHandles.SafeFileHandle handle, List<(long From, long To)> ranges, Stream destination,
+        CancellationToken cancellationToken, byte[][]? heads = null, byte[]? tail = null)
     {
-        using var handle = File.OpenHandle(path, options: FileOptions.Asynchronous | FileOptions.SequentialScan);
-        var buffer = new byte[(int)Math.Min(64 * 1024, Math.Max(count, 1))];
-        while (count > 0)
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
         {
-            var n = await RandomAccess.ReadAsync(handle, buffer.AsMemory(0, (int)Math.Min(buffer.Length, count)), offset, cancellationToken)
-                .ConfigureAwait(false);
-            if (n == 0)
+            for (var i = 0; i < ranges.Count; i++)
             {
-                break;   // the file shrank under us: the client sees a short body, not garbage
+                if (heads is not null)
+                {
+                    await destination.WriteAsync(heads[i], cancellationToken).ConfigureAwait(false);
+                }
+                var (offset, count) = (ranges[i].From, ranges[i].To - ranges[i].From + 1);
+                while (count > 0)
+                {
+                    var n = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, count)), offset);
+                    if (n == 0)
+                    {
+                        break;   // the file shrank under us: the client sees a short body, not garbage
+                    }
+                    await destination.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                    offset += n;
+                    count -= n;
+                }
             }
-            await destination.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
-            offset += n;
-            count -= n;
+            if (tail is not null)
+            {
+                await destination.WriteAsync(tail, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            handle.Dispose();
         }
     }
 }

@@ -20,10 +20,14 @@ public static class FilesystemMap
     /// <param name="allowDotFiles">Map segments starting with "." too (hidden files such as <c>.env</c> and <c>.git/</c>).</param>
     /// <param name="allowLinksOutsideRoot">Follow symbolic links whose targets lie outside <paramref name="root"/>.</param>
     public static string? UrlToPath(string root, Uri uri, bool allowDotFiles = false, bool allowLinksOutsideRoot = false)
+        => UrlToPath(root, uri, allowDotFiles, allowLinksOutsideRoot, rootIsFull: false);
+
+    /// <summary><see cref="UrlToPath(string, Uri, bool, bool)"/>, for a root already made full (once, by a dispatcher).</summary>
+    internal static string? UrlToPath(string root, Uri uri, bool allowDotFiles, bool allowLinksOutsideRoot, bool rootIsFull)
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(uri);
-        var fullRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        var fullRoot = rootIsFull ? root : Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
         var path = fullRoot;
         foreach (var raw in uri.AbsolutePath.Split('/'))
         {

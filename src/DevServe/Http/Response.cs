@@ -139,6 +139,11 @@ public sealed class Response
         _ => ReasonPhrases.GetReasonPhrase(code) is { Length: > 0 } phrase ? phrase : "OK",
     };
 
+    /// <summary>A response whose body is <paramref name="body"/>, written by the server with <c>Content-Length</c> (a file read at once).</summary>
+    internal static Response WithKnownBody(int code, string message, DateTimeOffset seconds, string? mime, IReadOnlyList<Header> headers,
+        ReadOnlyMemory<byte> body)
+        => new() { Code = code, Message = message, Seconds = seconds, Mime = mime, Headers = headers, Body = body };
+
     private static Response WithBody(int code, string? message, DateTimeOffset? seconds, string? mime,
         IEnumerable<Header>? headers, IEnumerable<Cookie>? cookies, byte[] bytes)
     {

@@ -45,6 +45,35 @@ public sealed class FilesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_edited_file_is_served_as_it_is_now_even_at_the_same_length()
+    {
+        _root.Write("edited.txt", "aaaa");
+        Assert.Equal("aaaa", await _server.Client.GetStringAsync("/edited.txt"));
+        Assert.Equal("aaaa", await _server.Client.GetStringAsync("/edited.txt"));   // kept in memory now
+        var path = Path.Combine(_root.Path, "edited.txt");
+        var before = File.GetLastWriteTimeUtc(path);
+        _root.Write("edited.txt", "bbbb");
+        File.SetLastWriteTimeUtc(path, before.AddSeconds(2));   // a clock tick later, whatever the file system's granularity
+        Assert.Equal("bbbb", await _server.Client.GetStringAsync("/edited.txt"));
+        _root.Write("edited.txt", "longer now");
+        Assert.Equal("longer now", await _server.Client.GetStringAsync("/edited.txt"));
+    }
+
+    [Fact]
+    public async Task A_file_larger_than_the_memory_kept_is_sent_whole_and_in_ranges()
+    {
+        var bytes = new byte[3 * 64 * 1024 + 17];
+        new Random(7).NextBytes(bytes);
+        File.WriteAllBytes(Path.Combine(_root.Path, "large.bin"), bytes);
+        Assert.Equal(bytes, await _server.Client.GetByteArrayAsync("/large.bin"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/large.bin");
+        request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(100_000, 150_000);
+        using var part = await _server.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.PartialContent, part.StatusCode);
+        Assert.Equal(bytes[100_000..150_001], await part.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task Cache_control_is_sent_when_configured()
     {
         using var connection = _server.Connect();   // raw: HttpClient would reorder the directives

@@ -117,7 +117,7 @@ await Console.In.ReadToEndAsync();
 await stop();
 if (Environment.GetEnvironmentVariable("GCSTATS") is not null)   // what the collector cost this run, on standard error
 {
-    Console.Error.WriteLine($"GC gen0 {GC.CollectionCount(0)} gen1 {GC.CollectionCount(1)} gen2 {GC.CollectionCount(2)} "
+    Console.Error.WriteLine($"GC allocated {GC.GetTotalAllocatedBytes(precise: true)} B, gen0 {GC.CollectionCount(0)} gen1 {GC.CollectionCount(1)} gen2 {GC.CollectionCount(2)} "
     + $"paused {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms in {(DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalSeconds:F0} s");
 }
 

@@ -44,8 +44,7 @@ public static partial class Servlets
     }
 
     private static ValueTask<Response?> Answer(Task<Response> pending)
-        // Result only once completed: the synchronous servlet needs no async hop.
-        => pending.IsCompletedSuccessfully ? new ValueTask<Response?>(pending.Result) : AwaitAsync(pending);
-
-    private static async ValueTask<Response?> AwaitAsync(Task<Response> pending) => await pending.ConfigureAwait(false);
+        // Result only once completed: the synchronous servlet needs no async hop. Otherwise the task itself, not an
+        // async method awaiting it: the server awaits it (with its timeout) without a second state machine.
+        => pending.IsCompletedSuccessfully ? new ValueTask<Response?>(pending.Result) : new ValueTask<Response?>((Task<Response?>)(object)pending);   // the same type
 }

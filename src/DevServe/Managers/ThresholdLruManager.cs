@@ -13,8 +13,8 @@ namespace DevServe;
 /// server's own footprint is above the 64 MiB default, so there every continuation dies within ~2 minutes, and
 /// under a burst memory keeps growing until enough 5-second passes have run.</para>
 /// <para>How memory is measured here: each continuation is charged an estimate when it is stored: a fixed
-/// cost for the suspended flow (its frames or live state machine, log node and manager node: 690 B measured for a
-/// resumable flow and 1,195 B for a live one, charged as 896 B and 1,536 B to leave the GC its headroom) plus the
+/// cost for the suspended flow (its frames or live state machine, log node and manager node: 515 B measured for a
+/// resumable flow and ~1,000 B for a live one, charged as 672 B and 1,536 B to leave the GC its headroom) plus the
 /// bytes of the request it added to its replay log (URL, body, and the headers it does not share with the request
 /// before it). The sum is exact bookkeeping, so eviction is immediate and deterministic, and when an entry
 /// goes nothing else holds its flow, so the estimate is what is freed. What a servlet's own locals capture

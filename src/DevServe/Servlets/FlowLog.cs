@@ -22,7 +22,7 @@ internal sealed class FlowLog
 
     public FlowLog? Previous { get; }
     public FlowLogKind Kind { get; }
-    public Request? Request { get; }
+    public Request? Request { get; private set; }
     public object? Value { get; }
     public int Site { get; }
     public int Depth { get; }
@@ -57,6 +57,22 @@ internal sealed class FlowLog
     /// <summary>A remembered value; <c>null</c> once the log is past its bound.</summary>
     public static FlowLog? Memo(FlowLog? previous, object? value)
         => previous is null || previous.Depth >= MaxDepth ? null : new(previous, FlowLogKind.Memo, null, value, 0);
+
+    /// <summary>
+    /// The log is about to be kept by a continuation: the last request in it, which its flow no longer needs whole, is
+    /// kept in its smaller form (<see cref="Request.Compact"/>). Either form replays the same.
+    /// </summary>
+    public void CompactLastRequest()
+    {
+        for (var node = this; node is not null; node = node.Previous)
+        {
+            if (node.Request is { } request)
+            {
+                node.Request = request.Compact();
+                return;
+            }
+        }
+    }
 
     /// <summary>The nodes from the root to this one, in order.</summary>
     public FlowLog[] ToArray()

@@ -244,6 +244,7 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
     {
         if (suspended.TryClaim(out var flow, out var resume) && !flow.Done)
         {
+            suspended.Log?.CompactLastRequest();   // the flow moves on: only the log keeps the request it suspended with
             flow.Current = request;
             flow.Log = FlowLog.Step(suspended.Log, request, suspended.Site);
             var slot = flow.OpenSlot();

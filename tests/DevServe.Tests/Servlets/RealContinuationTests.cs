@@ -195,6 +195,22 @@ public sealed class ReplayFallbackTests
     }
 
     [Fact]
+    public async Task A_replay_feeds_back_the_kept_requests_with_their_urls_and_forms()
+    {
+        await using var server = await LoopbackServer.StartAsync(Servlets.DispatchServlet(async _ =>
+        {
+            var a = await SendSuspend(k => Response.Html(Form(k)));
+            var b = await SendSuspend(k => Response.Html(Form(k)));
+            return Response.Text($"{a.Bindings["name"]} {a.Uri.Query} {a.Path} {b.Bindings["name"]}");
+        }));
+        var k1 = Browser.FirstLink(await server.Client.GetStringAsync("/"));
+        var k2 = Browser.FirstLink(await server.Client.PostAsync(k1 + "?x=1", ("name", "a")));
+        Assert.Equal("a ?x=1 / b", await server.Client.PostAsync(k2, ("name", "b")));
+        // Page 2 again: its flow has moved on, so Start replays with the requests its log kept (kept compact).
+        Assert.Equal("a ?x=1 / c", await server.Client.PostAsync(k2, ("name", "c")));
+    }
+
+    [Fact]
     public async Task A_suspension_under_an_async_lambda_replays_and_still_answers()
     {
         var (first, again, starts) = await UseOldPageTwiceAsync(async ask =>

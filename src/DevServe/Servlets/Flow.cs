@@ -87,33 +87,36 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
     public bool Answer(Response response) => Interlocked.Exchange(ref _slot, null)?.TrySetResult(response) ?? false;
 
     /// <summary>Runs the entry point as the root of this flow, answering the open slot with whatever it ends with.</summary>
-    public Task RunAsync(Func<Request, Task<Response>> entry, Request first) => RunRootAsync(() =>
+    /// <remarks>The entry point gets <see cref="Current"/>, the request the flow was made with.</remarks>
+    // Static lambdas and the state beside them: a flow starts per request, and closures would be allocated per request.
+    public Task RunAsync(Func<Request, Task<Response>> entry) => RunRootAsync(static (flow, entry) =>
     {
-        var task = entry(first);
+        var task = ((Func<Request, Task<Response>>)entry)(flow.Current);
         ResumableFrame.ReachedRoot(task);
         return task;
-    });
+    }, entry);
 
     /// <summary>Runs a copy of <paramref name="chain"/>'s frames, resumed with this flow's request, as the root of this flow.</summary>
-    public Task RunResumedAsync(SuspendedChain chain) => RunRootAsync(() =>
+    public Task RunResumedAsync(SuspendedChain chain) => RunRootAsync(static (flow, chain) =>
     {
-        var (innermost, root) = chain.Copy(Current, ContextFor);
+        var (innermost, root) = ((SuspendedChain)chain).Copy(flow.Current, flow, static (flow, template) => flow.ContextFor(template));
         innermost.Run();
         return (Task<Response>)root;
-    });
+    }, chain);
 
     /// <summary>Runs frames read from a stateless link, resumed with this flow's request, as the root of this flow.</summary>
-    public Task RunResumedAsync(IReadOnlyList<(StateMachineBox Box, AwaiterSlot Slot)> frames) => RunRootAsync(() =>
+    public Task RunResumedAsync(IReadOnlyList<(StateMachineBox Box, AwaiterSlot Slot)> frames) => RunRootAsync(static (flow, state) =>
     {
+        var frames = (IReadOnlyList<(StateMachineBox Box, AwaiterSlot Slot)>)state;
         var context = ExecutionContext.Capture();   // this flow's root context: the link carries no AsyncLocal values
         foreach (var (box, _) in frames)
         {
             box.Context = context;
         }
-        var (innermost, root) = SuspendedChain.Link(frames, Current);
+        var (innermost, root) = SuspendedChain.Link(frames, flow.Current);
         innermost.Run();
         return (Task<Response>)root;
-    });
+    }, frames);
 
     // A copied frame runs in the context its template had, with this flow as the ambient one (none: this flow's root context).
     private ExecutionContext? ContextFor(ExecutionContext? template)
@@ -134,14 +137,14 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
     /// <summary>The context at this flow's root: the ambient flow set, nothing else of the servlet's.</summary>
     public ExecutionContext? RootContext { get; private set; }
 
-    private async Task RunRootAsync(Func<Task<Response>> run)
+    private async Task RunRootAsync(Func<Flow, object, Task<Response>> run, object state)
     {
         s_ambient.Value = this;   // set inside this async method: the caller's context is untouched
         RootContext = ExecutionContext.Capture();
         Response response;
         try
         {
-            response = await run().ConfigureAwait(false);
+            response = await run(this, state).ConfigureAwait(false);
             if (Replay is { Count: > 0 })
             {
                 throw new ReplayDivergedException("the servlet finished before it reached the page being resumed");

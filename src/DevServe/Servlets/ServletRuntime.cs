@@ -28,7 +28,7 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
             // A k parameter that does not parse is a tampered or truncated link: expired, and nothing runs.
             return ContinuationUrl.Has(request.Uri)
                 ? Task.FromResult(Manager.ExpirationHandler(request))
-                : Run(new Flow(this, Manager.CreateInstance(), request, FlowLog.Root(request, start)), start, request);
+                : Run(new Flow(this, Manager.CreateInstance(), request, FlowLog.Root(request, start)), start);
         }
         if (!Manager.TryLookup(instance, id, salt, out var continuation))
         {
@@ -37,7 +37,7 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
         switch (continuation)
         {
             case EmbeddedHandler embedded:
-                return Run(new Flow(this, instance, request, FlowLog.Root(request, embedded.Handler)), embedded.Handler, request);
+                return Run(new Flow(this, instance, request, FlowLog.Root(request, embedded.Handler)), embedded.Handler);
             case SuspendedFlow suspended:
                 return Resume(suspended, instance, request);
             default:
@@ -51,7 +51,7 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
         {
             return ContinuationUrl.Has(request.Uri)
                 ? Task.FromResult(InvalidLink(request))
-                : Run(new Flow(this, Manager.CreateInstance(), request, FlowLog.Root(request, start)) { Parents = [], Anonymous = true }, start, request);
+                : Run(new Flow(this, Manager.CreateInstance(), request, FlowLog.Root(request, start)) { Parents = [], Anonymous = true }, start);
         }
         if (!StatelessUrl.TryUnstuff(stuffed, Stuffer!, out var bytes))
         {
@@ -113,11 +113,11 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
         var answer = flow.OpenSlot();
         if (read.Handler is { } handler)
         {
-            ServletThreads.Shared.Run(() => flow.RunAsync(handler, request));
+            ServletThreads.Shared.Run(static s => s.Flow.RunAsync(s.Handler), (Flow: flow, Handler: handler));
         }
         else
         {
-            ServletThreads.Shared.Run(() => flow.RunResumedAsync(read.Frames!));
+            ServletThreads.Shared.Run(static s => s.Flow.RunResumedAsync(s.Frames), (Flow: flow, Frames: read.Frames!));
         }
         return await answer.ConfigureAwait(false);
     }
@@ -154,13 +154,13 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
             {
                 nodes.Add(FlowLog.Step(at, request, site) ?? throw new InvalidOperationException("unreachable"));
                 var flow = new Flow(this, instance, first, root) { Replay = new(nodes), Parents = parents, HandlerIndex = frame.Handler };
-                return await Run(flow, entry, first).ConfigureAwait(false);
+                return await Run(flow, entry).ConfigureAwait(false);
             }
             var probe = new Flow(this, instance, first, root)
             {
                 Replay = nodes.Count > 0 ? new(nodes) : null, Parents = parents, HandlerIndex = frame.Handler, Probe = true,
             };
-            var page = await Run(probe, entry, first).ConfigureAwait(false);
+            var page = await Run(probe, entry).ConfigureAwait(false);
             if (probe.Diverged)
             {
                 return page;
@@ -177,7 +177,7 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
             Parents = continuation.Frames,
             HandlerIndex = index,
         };
-        return await Run(handlerFlow, handlerEntry, request).ConfigureAwait(false);
+        return await Run(handlerFlow, handlerEntry).ConfigureAwait(false);
     }
 
     /// <summary>A stuffed URL that does not check out: changed, cut short, or signed by another key. Nothing ran.</summary>
@@ -185,11 +185,13 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
         "<h1>This link is not valid</h1>"
         + "<p>It was changed, cut short, or made by a server with another key, so nothing was done with it.</p>", 400);
 
-    private static Task<Response> Run(Flow flow, Func<Request, Task<Response>> entry, Request first)
+    // The entry gets the flow's request (Current), the one it was made with.
+    private static Task<Response> Run(Flow flow, Func<Request, Task<Response>> entry)
     {
         var slot = flow.OpenSlot();
         // Never on the caller's thread: it serves other connections' I/O, and servlet code may block (ServletThreads).
-        ServletThreads.Shared.Run(() => flow.RunAsync(entry, first));   // never faults: the root catches everything
+        // Never faults: the root catches everything.
+        ServletThreads.Shared.Run(static s => s.Flow.RunAsync(s.Entry), (Flow: flow, Entry: entry));
         return slot;
     }
 
@@ -221,7 +223,8 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
             var answer = copy.OpenSlot();
             if (chain.IsSealedNow)
             {
-                ServletThreads.Shared.Run(() => copy.RunResumedAsync(chain));   // the usual case: sealed long before the next request
+                // The usual case: sealed long before the next request.
+                ServletThreads.Shared.Run(static s => s.Copy.RunResumedAsync(s.Chain), (Copy: copy, Chain: chain));
                 return answer;
             }
             ServletThreads.Shared.Run(async () =>
@@ -276,7 +279,7 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
         replay.Enqueue(FlowLog.Step(log, request, suspended.Site) ?? throw new InvalidOperationException("unreachable: the log is under its bound"));
         var root = nodes[0];
         var replayed = new Flow(this, instance, root.Request!, root) { Replay = replay };
-        return Run(replayed, root.Entry, root.Request!);
+        return Run(replayed, root.Entry);
     }
 
     public Response ErrorPage(Request request, Exception exception)

@@ -92,14 +92,17 @@ internal sealed class ServletThreads : TaskScheduler
     /// Runs <paramref name="action"/> off the caller's stack: on the thread pool while fewer than its budget of servlet
     /// pieces run there, else on a servlet thread. Exceptions it throws are dropped, as from a discarded task.
     /// </summary>
-    public void Run(Func<Task> action)
+    public void Run(Func<Task> action) => Run(static action => action(), action);
+
+    /// <summary><see cref="Run(Func{Task})"/> with the state <paramref name="action"/> needs: no closure on the pool path, per request.</summary>
+    public void Run<TState>(Func<TState, Task> action, TState state)
     {
         if (TryTakePool())
         {
-            ThreadPool.QueueUserWorkItem(static s => s.Threads.RunOnPool(s.Action), (Threads: this, Action: action), preferLocal: true);
+            ThreadPool.QueueUserWorkItem(static s => s.Threads.RunOnPool(s.Action, s.State), (Threads: this, Action: action, State: state), preferLocal: true);
             return;
         }
-        _ = Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.DenyChildAttach | TaskCreationOptions.HideScheduler, this)
+        _ = Task.Factory.StartNew(() => action(state), CancellationToken.None, TaskCreationOptions.DenyChildAttach | TaskCreationOptions.HideScheduler, this)
             .Unwrap();
     }
 
@@ -115,14 +118,14 @@ internal sealed class ServletThreads : TaskScheduler
 
     // One piece of servlet code on a pool thread, with the servlet context (its awaits come back through Run) and the
     // same end-of-work bookkeeping as a servlet thread's.
-    private void RunOnPool(Func<Task> action)
+    private void RunOnPool<TState>(Func<TState, Task> action, TState state)
     {
         var previous = SynchronizationContext.Current;
         SynchronizationContext.SetSynchronizationContext(_context);
         var watch = Suspensions.BeginPiece(pooled: true);
         try
         {
-            _ = action();
+            _ = action(state);
         }
 #pragma warning disable CA1031 // as Task.Factory.StartNew would: an async void's rethrow must not end the process
         catch (Exception)

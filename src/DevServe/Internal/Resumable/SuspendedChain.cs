@@ -179,8 +179,9 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line,
     /// innermost gets the request. Returns the innermost (to run) and the copy of the entry point's task.
     /// </summary>
     /// <param name="request">What the suspension completes with.</param>
+    /// <param name="state">What <paramref name="contextFor"/> needs (a static lambda allocates nothing per copy).</param>
     /// <param name="contextFor">The execution context a copy runs in, from the one its template had (<c>null</c>: the flow's root context).</param>
-    public (StateMachineBox Innermost, Task Root) Copy(Request request, Func<ExecutionContext?, ExecutionContext?> contextFor)
+    public (StateMachineBox Innermost, Task Root) Copy<TState>(Request request, TState state, Func<TState, ExecutionContext?, ExecutionContext?> contextFor)
     {
         var copies = new (StateMachineBox Box, AwaiterSlot Slot)[_count];
         for (var i = 0; i < _count; i++)
@@ -189,7 +190,7 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line,
             var frame = template.Frame.Fresh();
             var box = template.CopyFor(frame);
             frame.Box = box;
-            box.Context = contextFor(template.Context);
+            box.Context = contextFor(state, template.Context);
             copies[i] = (box, slot);
         }
         return Link(copies, request);
@@ -204,8 +205,9 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line,
         StateMachineBox? innermost = null;
         ResumableFrame? callee = null;
         Task awaited = Task.FromResult(request);
-        foreach (var (box, slot) in frames)
+        for (var i = 0; i < frames.Count; i++)   // not foreach: no enumerator per resumption
         {
+            var (box, slot) = frames[i];
             var frame = box.Frame;
             slot.SetTask(box, awaited);
             if (callee is null)

@@ -76,8 +76,19 @@ public static partial class Dispatchers
     private static Response? FileResponse(Request request, FileInfo file, string? mime, IEnumerable<Header>? extra, string? cacheControl,
         SmallFileCache cache)
     {
-        var length = file.Length;
-        var written = file.LastWriteTimeUtc;
+        // A file that is itself a link (inside the root: checked) is answered with what it links to.
+        var stat = file;
+        if (file.Attributes.HasFlag(FileAttributes.ReparsePoint))
+        {
+            if (file.ResolveLinkTarget(returnFinalTarget: true) is not FileInfo { Exists: true } target)
+            {
+                return null;
+            }
+            stat = target;
+        }
+        var length = stat.Length;
+        var written = stat.LastWriteTimeUtc;
+        var mode = OperatingSystem.IsWindows() ? default : stat.UnixFileMode;
         var modified = new DateTimeOffset(written.Ticks - written.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
         var etag = $"\"{length:x}-{modified.ToUnixTimeSeconds():x}\"";
         List<Header> headers = [new("Accept-Ranges", "bytes"), new("ETag", etag)];
@@ -104,7 +115,7 @@ public static partial class Dispatchers
             headers.Add(new("Content-Length", length.ToString(CultureInfo.InvariantCulture)));
             return new Response { Seconds = modified, Mime = mime, Headers = headers };
         }
-        if (ranges is null && cache.Find(file.FullName, length, written) is { } cached)
+        if (ranges is null && cache.Find(file.FullName, length, written, mode) is { } cached)
         {
             return Response.WithKnownBody(200, "OK", modified, mime, headers, cached);
         }
@@ -122,15 +133,13 @@ public static partial class Dispatchers
         }
         if (ranges is null)
         {
-            if (cache.Admits(length))
+            if (length <= SmallFileCache.MaxFileBytes && ReadAll(handle, length) is { } bytes)
             {
-                using (handle)
-                {
-                    var bytes = ReadAll(handle, length);
-                    cache.Add(file.FullName, length, written, bytes);
-                    return Response.WithKnownBody(200, "OK", modified, mime, headers, bytes);
-                }
+                handle.Dispose();
+                cache.Add(file.FullName, length, written, mode, bytes);
+                return Response.WithKnownBody(200, "OK", modified, mime, headers, bytes);
             }
+            // Large, or it changed while read: sent as it is now, its length checked by the server as it goes.
             headers.Add(new("Content-Length", length.ToString(CultureInfo.InvariantCulture)));
             return new Response { Seconds = modified, Mime = mime, Headers = headers, Output = s => SendAsync(handle, [(0, length - 1)], s, request.Aborted) };
         }
@@ -159,8 +168,9 @@ public static partial class Dispatchers
         };
     }
 
-    // A small file read at once (the page cache answers): the server writes it with its headers in one go.
-    private static byte[] ReadAll(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long length)
+    // A small file read at once (the page cache answers): the server writes it with its headers in one go. Null when
+    // it is no longer the length the stat said (being written now): never a cut-off body that looks complete.
+    private static byte[]? ReadAll(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long length)
     {
         var bytes = new byte[length];
         var read = 0;
@@ -168,7 +178,7 @@ public static partial class Dispatchers
         {
             read += n;
         }
-        return read == bytes.Length ? bytes : bytes[..read];   // the file shrank under us: what is there
+        return read == bytes.Length && RandomAccess.GetLength(handle) == length ? bytes : null;
     }
 
     private static bool NotModified(Request request, DateTimeOffset modified, string etag)

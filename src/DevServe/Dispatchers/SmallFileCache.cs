@@ -4,10 +4,14 @@ namespace DevServe.Internal;
 
 /// <summary>
 /// The contents of small files a <c>Files</c> dispatcher served, so the next request for one is answered without
-/// opening it. An entry is used only while the file's length and modification time (from the stat every request
-/// makes anyway) are still what they were when it was read: an edited file is read again, never served stale.
+/// opening it. An entry is used only while the file's length, modification time and permissions (from the stat every
+/// request makes anyway) are what they were when it was read; otherwise it is dropped and the file read again.
 /// </summary>
-/// <remarks>Bounded: files up to 64 KiB, 16 MiB in all; once full, further files are served from disk as before.</remarks>
+/// <remarks>
+/// Bounded: files up to 64 KiB, 16 MiB in all. When a file does not fit, everything kept is dropped and the cache
+/// starts over (files renamed or deleted during a session would otherwise hold their room for good). Lookups take no
+/// lock; changes, which happen on a miss only, take one.
+/// </remarks>
 internal sealed class SmallFileCache
 {
     /// <summary>The largest file kept.</summary>
@@ -17,33 +21,52 @@ internal sealed class SmallFileCache
     public const long MaxTotalBytes = 16L * 1024 * 1024;
 
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
     private long _total;
 
-    private sealed record Entry(long Length, DateTime Written, byte[] Bytes);
+    private sealed record Entry(long Length, DateTime Written, UnixFileMode Mode, byte[] Bytes);
 
-    /// <summary>The bytes kept for <paramref name="path"/>, if it still has this length and time.</summary>
-    public byte[]? Find(string path, long length, DateTime written)
-        => _entries.TryGetValue(path, out var entry) && entry.Length == length && entry.Written == written ? entry.Bytes : null;
-
-    /// <summary>Whether a file of <paramref name="length"/> bytes is read whole and kept.</summary>
-    public bool Admits(long length) => length <= MaxFileBytes && Interlocked.Read(ref _total) + length <= MaxTotalBytes;
-
-    /// <summary>Keeps what was read (replacing an older version of the file); a file that changed while read is not kept.</summary>
-    public void Add(string path, long length, DateTime written, byte[] bytes)
+    /// <summary>The bytes kept for <paramref name="path"/>, if the file still has this length, time and mode.</summary>
+    public byte[]? Find(string path, long length, DateTime written, UnixFileMode mode)
     {
-        if (bytes.Length != length)
+        if (!_entries.TryGetValue(path, out var entry))
+        {
+            return null;
+        }
+        if (entry.Length == length && entry.Written == written && entry.Mode == mode)
+        {
+            return entry.Bytes;
+        }
+        lock (_lock)
+        {
+            if (_entries.TryRemove(KeyValuePair.Create(path, entry)))
+            {
+                _total -= entry.Length;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Keeps what was read, replacing an older version of the file.</summary>
+    public void Add(string path, long length, DateTime written, UnixFileMode mode, byte[] bytes)
+    {
+        if (bytes.Length != length || length > MaxFileBytes)
         {
             return;
         }
-        var entry = new Entry(length, written, bytes);
-        _entries.AddOrUpdate(path, _ =>
+        lock (_lock)
         {
-            Interlocked.Add(ref _total, length);
-            return entry;
-        }, (_, old) =>
-        {
-            Interlocked.Add(ref _total, length - old.Length);
-            return entry;
-        });
+            if (_entries.TryRemove(path, out var old))
+            {
+                _total -= old.Length;
+            }
+            if (_total + length > MaxTotalBytes)
+            {
+                _entries.Clear();
+                _total = 0;
+            }
+            _entries[path] = new Entry(length, written, mode, bytes);
+            _total += length;
+        }
     }
 }

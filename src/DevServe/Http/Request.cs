@@ -1,6 +1,6 @@
 namespace DevServe;
 
-/// <summary>An HTTP request, immutable, copied out of the server so it can outlive the connection.</summary>
+/// <summary>An HTTP request, immutable to its readers, copied out of the server so it can outlive the connection.</summary>
 /// <remarks>
 /// Racket: <c>request</c> in http/request-structs.rkt. A suspended servlet flow may keep a request for minutes and
 /// replay feeds recorded requests back to a servlet, so nothing here points into Kestrel's pooled objects.
@@ -30,41 +30,34 @@ public sealed class Request
         ClientIp = clientIp;
     }
 
-    // The same request as kept in a replay log: its URI as text (a parsed Uri and the parts it caches are ~250 B more
-    // per kept continuation), no cached path or cookies, and no token of a connection that is gone.
-    private Request(Request kept)
-    {
-        _uriText = kept.Uri.OriginalString;
-        Method = kept.Method;
-        Headers = kept.Headers;
-        Bindings = kept.Bindings;
-        PostData = kept.PostData;
-        HostIp = kept.HostIp;
-        HostPort = kept.HostPort;
-        ClientIp = kept.ClientIp;
-        Protocol = kept.Protocol;
-        UploadsKept = kept.UploadsKept;
-        _retainedBytes = kept._retainedBytes;
-        Compacted = true;
-    }
-
-    /// <summary>This request as a replay log keeps it once its flow has moved on (<see cref="Compacted"/>).</summary>
-    internal Request Compact() => Compacted ? this : new(this);
-
-    /// <summary>Made by <see cref="Compact"/>.</summary>
-    internal bool Compacted { get; }
-
     /// <summary>The request method, as sent (normally upper case).</summary>
     public string Method { get; init; }
 
     private Uri? _uri;
-    private readonly string? _uriText;
+    private string? _uriText;
 
     /// <summary>The absolute request URI: scheme, host, port, path (still percent-encoded) and query.</summary>
     public Uri Uri
     {
-        get => _uri ??= new Uri(_uriText!, UriKind.Absolute);   // a kept request parses its URI again when asked
+        // A kept request (Compact) parses its URI again when asked; two threads asking at once get equal ones.
+        get => Volatile.Read(ref _uri) ?? (_uri = new Uri(Volatile.Read(ref _uriText)!, UriKind.Absolute));
         init => _uri = value;
+    }
+
+    /// <summary>
+    /// Keeps this request smaller once its flow has moved on and only a replay log (or a suspended frame) keeps it:
+    /// its URI as text (a parsed <see cref="System.Uri"/> with the parts it caches is ~250 B more), no cached path or
+    /// cookies. Nothing that reads it can tell, and it can be read meanwhile.
+    /// </summary>
+    internal void Compact()
+    {
+        if (Volatile.Read(ref _uri) is { } uri)
+        {
+            Volatile.Write(ref _uriText, uri.OriginalString);
+            Volatile.Write(ref _uri, null);   // after the text: a reader that sees no Uri sees the text
+        }
+        _path = null;
+        _cookies = null;
     }
 
     /// <summary>The request headers, in the order received.</summary>
@@ -143,7 +136,8 @@ public sealed class Request
     /// <summary>
     /// Makes each header equal to <paramref name="earlier"/>'s at the same position the very same object: a browser
     /// sends the same dozen headers with every request of a conversation, and a log that keeps them all keeps them
-    /// once. Headers are records, so nothing that reads them can tell.
+    /// once. Headers are records, so nothing that reads them can tell. Changes the array the server made, before any
+    /// servlet code sees this request (a replay log steps each request once).
     /// </summary>
     internal void ShareHeadersWith(Request earlier)
     {

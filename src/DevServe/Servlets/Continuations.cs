@@ -1,6 +1,9 @@
 namespace DevServe.Internal;
 
-/// <summary>A flow suspended in <c>SendSuspend</c>: resumed live once, replayed from its log after that.</summary>
+/// <summary>
+/// A flow suspended in <c>SendSuspend</c>: resumed by copying its frames (<see cref="Chain"/>, sealed), or else live
+/// once and by replay from its log after that.
+/// </summary>
 internal sealed class SuspendedFlow(Flow flow, TaskCompletionSource<Request> resume, FlowLog? log, int site, long bytes,
     SuspendedChain? chain = null) : IEstimatedSize
 {
@@ -49,12 +52,16 @@ internal sealed class SuspendedFlow(Flow flow, TaskCompletionSource<Request> res
         return !_running;
     }
 
-    /// <summary>The chain was sealed (every resumption copies it: the live flow is let go) or broken (the live flow goes on).</summary>
+    /// <summary>
+    /// The chain was sealed (every resumption copies it: the live flow is let go, and the request it suspended with is
+    /// kept compact, its page made) or broken (the live flow goes on, and compacts it when it moves on).
+    /// </summary>
     public void ChainResolved(bool isSealed)
     {
         if (isSealed)
         {
             TryClaim(out _, out _);
+            Log?.CompactLastRequest();
         }
     }
 

@@ -22,7 +22,7 @@ internal sealed class FlowLog
 
     public FlowLog? Previous { get; }
     public FlowLogKind Kind { get; }
-    public Request? Request { get; private set; }
+    public Request? Request { get; }
     public object? Value { get; }
     public int Site { get; }
     public int Depth { get; }
@@ -60,7 +60,7 @@ internal sealed class FlowLog
 
     /// <summary>
     /// The log is about to be kept by a continuation: the last request in it, which its flow no longer needs whole, is
-    /// kept in its smaller form (<see cref="Request.Compact"/>). Either form replays the same.
+    /// made smaller (<see cref="Request.Compact"/>). It replays the same.
     /// </summary>
     public void CompactLastRequest()
     {
@@ -68,7 +68,7 @@ internal sealed class FlowLog
         {
             if (node.Request is { } request)
             {
-                node.Request = request.Compact();
+                request.Compact();
                 return;
             }
         }

@@ -84,12 +84,7 @@ public static class Web
             SuspendedChain.WarnReplay(file, site, "it is not inside a method DevServe compiled as resumable (an async lambda?); "
                 + "write it as a named async method or local function");
         }
-        var bytes = ServletRuntime.EstimateBytes(flow.Current, chain is not null);
-        if (chain is not null)
-        {
-            flow.Log?.CompactLastRequest();   // a template does not keep the request: only the log does (a live flow: when it moves on)
-        }
-        var suspended = new SuspendedFlow(flow, resume, flow.Log, site, bytes, chain);
+        var suspended = new SuspendedFlow(flow, resume, flow.Log, site, ServletRuntime.EstimateBytes(flow.Current, chain is not null), chain);
         var manager = flow.Runtime.Manager;
         if (!manager.TryStore(flow.Instance, suspended, out var id, out var salt))
         {

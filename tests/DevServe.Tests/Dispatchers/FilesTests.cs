@@ -60,6 +60,16 @@ public sealed class FilesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_link_to_a_file_is_answered_with_the_file_as_it_is_now()
+    {
+        _root.Write("target.txt", "the first version, rather long");
+        File.CreateSymbolicLink(Path.Combine(_root.Path, "link.txt"), "target.txt");
+        Assert.Equal("the first version, rather long", await _server.Client.GetStringAsync("/link.txt"));
+        _root.Write("target.txt", "second");   // the link itself does not change
+        Assert.Equal("second", await _server.Client.GetStringAsync("/link.txt"));
+    }
+
+    [Fact]
     public async Task A_file_larger_than_the_memory_kept_is_sent_whole_and_in_ranges()
     {
         var bytes = new byte[3 * 64 * 1024 + 17];

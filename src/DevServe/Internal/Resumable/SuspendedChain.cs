@@ -38,7 +38,10 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line,
     /// <summary>The frames, innermost first, each with the field that holds what it awaits.</summary>
     public IReadOnlyList<(StateMachineBox Box, AwaiterSlot Slot)> Frames => [.. _frames.Take(_count).Select(f => (f.Box, f.Slot))];
 
-    /// <summary>Called once the chain is sealed (true) or broken (false), on the suspending thread: a stateless page is made then.</summary>
+    /// <summary>
+    /// Called once the chain is sealed (true) or broken (false): a stateless page is made then, and a stateful
+    /// continuation lets go of its live flow. On the suspending thread, or on a resumer's that waited too long.
+    /// </summary>
     public Action<bool>? Resolved { get; set; }
 
     /// <summary>Adds the next frame outwards; false when it cannot be copied (the chain is then broken).</summary>

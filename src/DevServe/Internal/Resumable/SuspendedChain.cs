@@ -89,7 +89,7 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line,
 
     // A held template never runs: it lets go of what links it to the live flow (the tasks it awaited, its builder's
     // frame, whose task the live caller awaits, the flow's root context), so keeping it keeps ~650 B less per
-    // continuation (BENCHMARKS.md, 2026-12-03) and the live flow is garbage once its page is sent.
+    // continuation (BENCHMARKS.md, 2026-12-02) and the live flow is garbage once its page is sent.
     private void Detach()
     {
         foreach (var (box, slot, _) in _frames.AsSpan(0, _count))

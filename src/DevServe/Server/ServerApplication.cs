@@ -97,13 +97,17 @@ internal sealed class ServerApplication(Dispatcher dispatch, SafetyLimits limits
             ReleaseUploads(request);
             return;
         }
+        if (response?.Body is not null)
+        {
+            ReleaseUploads(request);   // the body is made: gone before the client can see the answer, not just after
+        }
         try
         {
             await WriteAsync(context, response ?? ErrorPages.NotFound, connectionClose).ConfigureAwait(false);
         }
         finally
         {
-            ReleaseUploads(request);
+            ReleaseUploads(request);   // a body written as it goes may read them until here (disposing twice is nothing)
         }
     }
 

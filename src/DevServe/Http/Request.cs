@@ -156,7 +156,9 @@ public sealed class Request
 
     private long CountRetainedBytes(Request? earlier)
     {
-        long bytes = 2L * Uri.OriginalString.Length + (PostData?.Length ?? 0) + 8L * Headers.Count;
+        // The URI's text, without parsing it again if this request was made compact.
+        var uriText = Volatile.Read(ref _uri)?.OriginalString ?? Volatile.Read(ref _uriText)!;
+        long bytes = 2L * uriText.Length + (PostData?.Length ?? 0) + 8L * Headers.Count;
         for (var i = 0; i < Headers.Count; i++)
         {
             var header = Headers[i];

@@ -11,7 +11,7 @@ internal static class RunCommand
 {
     public static Command Create()
     {
-        var file = ServerOptions.FileArgument("The servlet: a script (.csx), a class library (.dll) or its project (.csproj), defining Start.");
+        var file = ServerOptions.FileArgument("The servlet: a script (.csx), a file-based app (.cs), a class library (.dll) or its project (.csproj), defining Start.");
         var launchProfile = new Option<string>("--launch-profile") { Description = "Use this profile of launchSettings.json." };
         var noLaunchProfile = new Option<bool>("--no-launch-profile") { Description = "Do not use launchSettings.json." };
         var server = new ServerOptions();
@@ -41,9 +41,9 @@ internal static class RunCommand
                 return 2;
             }
             var kind = servletFile.Extension.ToLowerInvariant();
-            if (kind is not (".csx" or ".dll" or ".csproj"))
+            if (kind is not (".csx" or ".cs" or ".dll" or ".csproj"))
             {
-                await Console.Error.WriteLineAsync($"devserve: {servletFile.Name}: a servlet is a script (.csx), a class library (.dll) or a project (.csproj).");
+                await Console.Error.WriteLineAsync($"devserve: {servletFile.Name}: a servlet is a script (.csx), a file-based app (.cs), a class library (.dll) or a project (.csproj).");
                 return 2;
             }
             var plan = await server.ResolveAsync(values, servletFile.DirectoryName!,
@@ -60,7 +60,7 @@ internal static class RunCommand
                 return 2;
             }
             // Compiles (or builds) while Kestrel starts.
-            await using var servlet = kind == ".csx"
+            await using var servlet = kind is ".csx" or ".cs"
                 ? (IReloadingServlet)new ScriptServlet(servletFile.FullName, options)
                 : new PluginServlet(servletFile.FullName, options);
             return await plan.ServeAsync(servlet, cancellationToken: cancellationToken);

@@ -48,9 +48,10 @@ internal static partial class NuGetReferences
     /// <summary>Restores the set (once per process, and once per machine: the result is kept on disk).</summary>
     public static async Task<Restore> RestoreAsync(IReadOnlyList<Package> packages, string directory, CancellationToken cancellationToken)
     {
-        var errors = packages.Where(p => p.Name.Length == 0 || p.Version.Length == 0 || p.Version.IndexOfAny(['*', '[', '(', ' ']) >= 0)
+        // An exact version, or * alone: the newest the feed serves on the first restore (#:package Name@*), kept after that.
+        var errors = packages.Where(p => p.Name.Length == 0 || p.Version.Length == 0 || (p.Version != "*" && p.Version.IndexOfAny(['*', '[', '(', ' ']) >= 0))
             .Select(p => new ScriptError(p.Path, p.Line, 1, "DEVSERVE002",
-                $"#r \"nuget: {p.Name}, {p.Version}\": give a package and an exact version, as in #r \"nuget: Microsoft.Data.Sqlite, 10.0.15\"."))
+                $"The package {p.Name} {p.Version}: give a package and an exact version (or * for the newest), as in #:package Microsoft.Data.Sqlite@10.0.15 or #r \"nuget: Microsoft.Data.Sqlite, 10.0.15\"."))
             .ToArray();
         if (errors.Length > 0)
         {

@@ -114,13 +114,11 @@ public sealed class PluginServlet : IReloadingServlet
     {
         var starts = assembly.GetExportedTypes()
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static))
-            .Where(m => m.Name == "Start" && m.GetParameters() is [{ ParameterType: var p }] && p == typeof(Request)
-                && (m.ReturnType == typeof(Response) || m.ReturnType == typeof(Task<Response>)))
+            .Where(m => m.Name == "Start" && ScriptStart.IsStart(m))
             .ToList();
         return starts switch
         {
-            [var m] when m.ReturnType == typeof(Response) => ScriptStart.Of(m.CreateDelegate<Func<Request, Response>>()),
-            [var m] => m.CreateDelegate<Func<Request, Task<Response>>>(),
+            [var m] => ScriptStart.Of(m),
             [] => throw new PluginLoadException($"{assembly.GetName().Name} has no servlet: give one public class a "
                 + "public static Response Start(Request request) (or public static async Task<Response> Start)."),
             _ => throw new PluginLoadException($"{assembly.GetName().Name} has {starts.Count} Start methods ("

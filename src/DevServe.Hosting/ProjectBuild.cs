@@ -23,15 +23,21 @@ internal sealed partial class ProjectBuild(string project)
     /// <summary>Whether a change to <paramref name="path"/> calls for a rebuild: a source, not the build's own output.</summary>
     public bool IsSource(string path)
     {
-        var relative = Path.GetRelativePath(_directory, path);
-        var first = relative.Split(Path.DirectorySeparatorChar)[0];
-        var source = !relative.StartsWith("..", StringComparison.Ordinal) && first is not ("bin" or "obj")
-            && s_sourceExtensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);
+        var source = IsSourceFile(path);
         if (source && Path.GetExtension(path) is not (".cs" or ".resx"))
         {
             _restored = false;   // the project itself changed: its packages may have too
         }
         return source;
+    }
+
+    /// <summary>Whether <paramref name="path"/> is one of the project's sources (under its folder, not in bin or obj).</summary>
+    public bool IsSourceFile(string path)
+    {
+        var relative = Path.GetRelativePath(_directory, path);
+        var first = relative.Split(Path.DirectorySeparatorChar)[0];
+        return !relative.StartsWith("..", StringComparison.Ordinal) && first is not ("bin" or "obj")
+            && s_sourceExtensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>Builds the project (Debug); the library's path, or the build's errors with their places.</summary>

@@ -16,7 +16,10 @@ namespace DevServe.Hosting;
 internal sealed class ScriptCache(string directory)
 {
     private sealed record Entry(string TypeName, string MethodName, Dictionary<string, string> Sources,
-        Dictionary<string, string>? Assemblies = null, Dictionary<string, string>? Natives = null);
+        Dictionary<string, string>? Assemblies = null, Dictionary<string, string>? Natives = null, string? Kind = null);
+
+    /// <summary>The kind of an entry that holds a <c>.cs</c> app (its <c>Start</c> is found again, no top level runs); scripts have none.</summary>
+    public const string AppKind = "app";
 
     public static string Key(string path, string text)
     {
@@ -61,6 +64,10 @@ internal sealed class ScriptCache(string directory)
                 {
                     assembly = context.LoadFromStream(pe, pdb);
                 }
+                if (entry.Kind == AppKind)
+                {
+                    return CompiledScript.Succeeded(path, [.. entry.Sources.Keys], ScriptStart.Of(FileAppCompiler.StartIn(assembly)), context);
+                }
                 var (start, staticRoots) = await ScriptCompiler.RunAsync(path, assembly, entry.TypeName, entry.MethodName).ConfigureAwait(false);
                 return CompiledScript.Succeeded(path, [.. entry.Sources.Keys], start, context, staticRoots: staticRoots);
             }
@@ -71,7 +78,7 @@ internal sealed class ScriptCache(string directory)
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or BadImageFormatException
-            or InvalidCastException or NullReferenceException or TargetInvocationException or FileLoadException)
+            or InvalidCastException or NullReferenceException or TargetInvocationException or FileLoadException or InvalidOperationException)
         {
             return null;   // a stale or damaged entry: compile instead
         }
@@ -79,7 +86,7 @@ internal sealed class ScriptCache(string directory)
 
     /// <summary>Stores a successful compile; failures to write are ignored (the cache is an optimisation).</summary>
     public async Task StoreAsync(string key, byte[] pe, byte[] pdb, string typeName, string methodName, IReadOnlyList<string> sources,
-        ScriptLoadContext context)
+        ScriptLoadContext context, string? kind = null)
     {
         try
         {
@@ -94,7 +101,7 @@ internal sealed class ScriptCache(string directory)
             // The entry is written last: a reader never sees an entry whose assembly is not complete.
             var temp = Path.Combine(directory, key + ".json." + Environment.ProcessId);
             await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(new Entry(typeName, methodName, hashes,
-                new(context.ReferenceFiles), new(context.Natives)))).ConfigureAwait(false);
+                new(context.ReferenceFiles), new(context.Natives), kind))).ConfigureAwait(false);
             File.Move(temp, Path.Combine(directory, key + ".json"), overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

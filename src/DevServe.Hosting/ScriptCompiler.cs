@@ -11,7 +11,10 @@ using Microsoft.CodeAnalysis.Text;
 
 namespace DevServe.Hosting;
 
-/// <summary>Compiles a <c>.csx</c> servlet into a collectible load context and finds its <c>Start</c>.</summary>
+/// <summary>
+/// Compiles a <c>.csx</c> servlet into a collectible load context and finds its <c>Start</c>; a <c>.cs</c> file-based
+/// app goes to <see cref="FileAppCompiler"/>. Both read the file's <c>#:</c> directives and share the on-disk cache.
+/// </summary>
 /// <remarks>
 /// The direct Roslyn route of docs/design/hosting.md §1.3: one script compilation with references built once and a
 /// caching resolver (6–8 ms warm), emitted with its PDB so stack traces name script lines, loaded into a
@@ -57,34 +60,46 @@ internal sealed class ScriptCompiler
             // Mid-save (an editor's rename) or gone: report it like a compile error; the next save recompiles.
             return CompiledScript.Failed(full, [full], [new ScriptError(full, 1, 1, "IO", $"Cannot read the script: {e.Message}")]);
         }
-        if (text.StartsWith("#!", StringComparison.Ordinal))
-        {
-            text = "//" + text;   // a shebang line (#!/usr/bin/env devserve) stays on its line, as a comment
-        }
-        var cache = options.UseCache ? new ScriptCache(options.CacheDirectory) : null;
+        var directives = FileDirectives.Read(text, full);
+        var app = full.EndsWith(".cs", StringComparison.OrdinalIgnoreCase);
+        // Directive lines become comments on their lines (a script's #:include a #load); so does a shebang line.
+        text = app ? text : FileDirectives.Blank(text, include: file => $"#load \"{file.Replace("\"", "", StringComparison.Ordinal)}\"");
+        var cache = options.UseCache && !directives.Projects.Any(p => !ProjectReferences.IsDevServe(p.Path)) ? new ScriptCache(options.CacheDirectory) : null;
         // Stateless servlets compile optimized: only the locals that live across a suspension are kept, so their links are short.
         var key = cache is null ? null : ScriptCache.Key(full, options.Stateless ? "//release\n" + text : text);
         if (key is not null && await cache!.TryLoadAsync(full, key).ConfigureAwait(false) is { } cached)
         {
             return cached;   // Roslyn is never loaded: the cached start is the fast start
         }
-        return await CompileWithRoslynAsync(full, text, cache, key, options.PackagesDirectory, options.Stateless, cancellationToken).ConfigureAwait(false);
+        return app
+            ? await FileAppCompiler.CompileAsync(full, text, directives, cache, key, options.PackagesDirectory, options.Stateless, cancellationToken).ConfigureAwait(false)
+            : await CompileWithRoslynAsync(full, text, directives, cache, key, options.PackagesDirectory, options.Stateless, cancellationToken).ConfigureAwait(false);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]   // keeps Roslyn's assemblies unloaded when the cache hits
-    private static async Task<CompiledScript> CompileWithRoslynAsync(string full, string text, ScriptCache? cache, string? key, string packagesDirectory,
-        bool optimize, CancellationToken cancellationToken)
+    private static async Task<CompiledScript> CompileWithRoslynAsync(string full, string text, FileDirectives directives, ScriptCache? cache, string? key,
+        string packagesDirectory, bool optimize, CancellationToken cancellationToken)
     {
+        if (directives.Errors.Count > 0)
+        {
+            return CompiledScript.Failed(full, [full], directives.Errors);
+        }
         var directory = Path.GetDirectoryName(full)!;
+        var parse = directives.Apply(s_parse);
         // Async methods become resumable (real continuations); #load-ed files get the same through the source resolver.
-        var source = ResumableRewriter.Rewrite(SourceText.From(text + Epilogue, Encoding.UTF8), full, s_parse);
-        var tree = CSharpSyntaxTree.ParseText(source, s_parse, full, cancellationToken);
-        var options = s_options.GetOrAdd(directory, OptionsFor);
+        var source = ResumableRewriter.Rewrite(SourceText.From(text + Epilogue, Encoding.UTF8), full, parse);
+        var tree = CSharpSyntaxTree.ParseText(source, parse, full, cancellationToken);
+        var options = directives.Apply(s_options.GetOrAdd(directory, OptionsFor));
         if (optimize)
         {
             options = options.WithOptimizationLevel(OptimizationLevel.Release);
         }
-        var packages = NuGetReferences.Find(text, full).ToList();
+        var packages = NuGetReferences.Find(text, full).Concat(directives.Packages).ToList();
+        var projects = await ProjectReferences.BuildAsync(full, directives.Projects, cancellationToken).ConfigureAwait(false);
+        if (projects.Errors.Count > 0)
+        {
+            return CompiledScript.Failed(full, [full, .. projects.Sources], projects.Errors);
+        }
         string[] sources = [full];   // the files watched for a retry: a #load-ed file's bad package must be fixable there
         for (var attempt = 0; ; attempt++)
         {
@@ -100,9 +115,9 @@ internal sealed class ScriptCompiler
             var resolver = new PackageReferenceResolver(options.MetadataReferenceResolver!, restore, s_references.Value[^1]);
             var version = Interlocked.Increment(ref s_version);
             var compilation = CSharpCompilation.CreateScriptCompilation($"devserve-script-{version}", tree,
-                restore is null ? s_references.Value : [.. s_references.Value, .. restore.Compile.Select(PackageReferenceResolver.Reference)],
+                [.. s_references.Value, .. (restore?.Compile ?? []).Select(PackageReferenceResolver.Reference), .. projects.References()],
                 options.WithMetadataReferenceResolver(resolver), returnType: typeof(object));
-            sources = [.. compilation.SyntaxTrees.Select(t => t.FilePath).Where(p => p.Length > 0).Distinct()];
+            sources = [.. compilation.SyntaxTrees.Select(t => t.FilePath).Where(p => p.Length > 0).Concat(projects.Sources).Distinct()];
 
             using var pe = new MemoryStream();
             using var pdb = new MemoryStream();
@@ -117,9 +132,15 @@ internal sealed class ScriptCompiler
             }
             if (!emitted.Success)
             {
-                return CompiledScript.Failed(full, sources, Errors(emitted.Diagnostics, full, text));
+                return CompiledScript.Failed(full, sources, ScriptErrors(emitted.Diagnostics, full, text));
             }
-            return await LoadAsync(full, sources, compilation, restore, pe, pdb, cache, key, cancellationToken).ConfigureAwait(false);
+            var runtime = RuntimeAssemblies(compilation, restore);
+            foreach (var (name, file) in projects.Runtime)
+            {
+                runtime.TryAdd(name, file);
+            }
+            return await LoadAsync(full, sources, compilation, restore, runtime, projects.Runtime.Values.ToHashSet(StringComparer.Ordinal), pe, pdb,
+                cache, key, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -132,11 +153,11 @@ internal sealed class ScriptCompiler
 
     // Loads the emitted assembly into its own context and runs its top-level code, which hands over Start; stores it in the cache.
     private static async Task<CompiledScript> LoadAsync(string full, string[] sources, CSharpCompilation compilation, NuGetReferences.Restore? restore,
-        MemoryStream pe, MemoryStream pdb, ScriptCache? cache, string? key, CancellationToken cancellationToken)
+        Dictionary<string, string> runtime, IReadOnlySet<string> rebuilt, MemoryStream pe, MemoryStream pdb, ScriptCache? cache, string? key,
+        CancellationToken cancellationToken)
     {
         pe.Position = pdb.Position = 0;
-        var context = new ScriptLoadContext(compilation.AssemblyName!, RuntimeAssemblies(compilation, restore),
-            restore?.Native ?? new Dictionary<string, string>());
+        var context = new ScriptLoadContext(compilation.AssemblyName!, runtime, restore?.Native ?? new Dictionary<string, string>(), rebuilt);
         try
         {
             var assembly = context.LoadFromStream(pe, pdb);
@@ -159,7 +180,7 @@ internal sealed class ScriptCompiler
     }
 
     // What the script's load context loads itself: the packages' implementation files, and the dlls named by #r "x.dll".
-    private static Dictionary<string, string> RuntimeAssemblies(CSharpCompilation compilation, NuGetReferences.Restore? restore)
+    internal static Dictionary<string, string> RuntimeAssemblies(CSharpCompilation compilation, NuGetReferences.Restore? restore)
     {
         var assemblies = new Dictionary<string, string>(restore?.Runtime ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase);
         var known = new HashSet<MetadataReference>(s_references.Value);
@@ -185,16 +206,19 @@ internal sealed class ScriptCompiler
         return ((Func<Request, Task<Response>>)start, roots);
     }
 
-    private static ScriptError[] Errors(ImmutableArray<Diagnostic> diagnostics, string path, string text)
-    {
-        var errors = diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)
+    /// <summary>The compile errors of <paramref name="diagnostics"/>, each in its file (<paramref name="path"/> when it has none).</summary>
+    internal static ScriptError[] Errors(ImmutableArray<Diagnostic> diagnostics, string path)
+        => [.. diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)
             .Select(d =>
             {
                 var span = d.Location.GetMappedLineSpan();
                 return new ScriptError(span.Path is { Length: > 0 } p ? p : path, span.StartLinePosition.Line + 1,
                     span.StartLinePosition.Character + 1, d.Id, d.GetMessage());
-            })
-            .ToList();
+            })];
+
+    private static ScriptError[] ScriptErrors(ImmutableArray<Diagnostic> diagnostics, string path, string text)
+    {
+        var errors = Errors(diagnostics, path).ToList();
         // The only error in the epilogue is a missing Start: say it in the user's terms.
         var lines = text.Split('\n').Length;
         if (errors.RemoveAll(e => e.Path == path && e.Line > lines) > 0 && errors.Count == 0)

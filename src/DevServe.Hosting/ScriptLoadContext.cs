@@ -8,7 +8,12 @@ namespace DevServe.Hosting;
 /// and native libraries its <c>#r</c> directives bring. Everything the host has (DevServe, the framework) comes from the
 /// host, so <see cref="Request"/> and <see cref="Response"/> stay one type.
 /// </summary>
-internal sealed class ScriptLoadContext(string name, IReadOnlyDictionary<string, string> assemblies, IReadOnlyDictionary<string, string> natives)
+/// <remarks>
+/// Files that are rebuilt in place (a <c>#:project</c>'s output) are read into memory: the runtime shares an image
+/// opened from a path across load contexts while the old one lives, so a new version would run the old build.
+/// </remarks>
+internal sealed class ScriptLoadContext(string name, IReadOnlyDictionary<string, string> assemblies, IReadOnlyDictionary<string, string> natives,
+    IReadOnlySet<string>? rebuilt = null)
     : AssemblyLoadContext(name, isCollectible: true)
 {
     private static readonly Lazy<HashSet<string>> s_host = new(() => new(
@@ -22,8 +27,21 @@ internal sealed class ScriptLoadContext(string name, IReadOnlyDictionary<string,
     public IReadOnlyDictionary<string, string> Natives => natives;
 
     protected override Assembly? Load(AssemblyName assemblyName)
+    {
         // A package's copy of a framework assembly would split types in two: the host's wins.
-        => assemblyName.Name is { } n && !s_host.Value.Contains(n) && assemblies.TryGetValue(n, out var path) ? LoadFromAssemblyPath(path) : null;
+        if (assemblyName.Name is not { } n || s_host.Value.Contains(n) || !assemblies.TryGetValue(n, out var path))
+        {
+            return null;
+        }
+        if (rebuilt is null || !rebuilt.Contains(path))
+        {
+            return LoadFromAssemblyPath(path);
+        }
+        using var pe = new MemoryStream(File.ReadAllBytes(path));
+        var pdb = Path.ChangeExtension(path, ".pdb");
+        using var symbols = File.Exists(pdb) ? new MemoryStream(File.ReadAllBytes(pdb)) : null;
+        return LoadFromStream(pe, symbols);
+    }
 
     protected override IntPtr LoadUnmanagedDll(string unmanagedDllName)
     {

@@ -1,0 +1,188 @@
+using System.Runtime.CompilerServices;
+using DevServe.Hosting;
+
+namespace DevServe.Tests;
+
+/// <summary>
+/// <c>.cs</c> file-based apps (what <c>dotnet run app.cs</c> runs) served in-process: compiled with Roslyn into a
+/// collectible context, their <c>Start</c> found, their top-level statements never run, reloaded on save.
+/// </summary>
+public sealed class FileAppTests
+{
+    private const string Launcher = """
+        #:project ../src/DevServe/DevServe.csproj
+        using DevServe;
+
+        await Launch.ServeServlet(Start, port: 8000);
+
+        """;
+
+    private static async Task<CompiledScript> CompileAsync(string path, ServletHostOptions? options = null)
+        => await ScriptCompiler.CompileAsync(path, options ?? TestHosting.NoCache);
+
+    private static async Task<LoopbackServer> ServeAsync(string path)
+    {
+        var compiled = await CompileAsync(path);
+        return await LoopbackServer.StartAsync(Servlets.DispatchServlet(compiled.Start
+            ?? throw new InvalidOperationException(string.Join("\n", compiled.Errors))));
+    }
+
+    [Fact]
+    public async Task A_top_level_Start_is_served_and_the_top_level_statements_never_run()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("app.cs", Launcher + """
+            File.WriteAllText("top-level-ran", "the launcher ran");
+
+            static Response Start(Request request) => Response.Text("hello from " + request.Uri.AbsolutePath);
+            """);
+        await using var server = await ServeAsync(path);
+        Assert.Equal("hello from /x", await server.Client.GetStringAsync("/x"));
+        Assert.False(File.Exists(Path.Combine(dir.Path, "top-level-ran")));
+        Assert.False(File.Exists("top-level-ran"));
+    }
+
+    [Fact]
+    public async Task Start_in_a_class_of_a_file_scoped_namespace_is_served_with_the_sdks_implicit_usings()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("app.cs", """
+            using DevServe;
+
+            namespace Blog;
+
+            public static class Servlet
+            {
+                private static readonly List<string> s_posts = ["first"];   // System.Collections.Generic: an implicit using
+
+                public static async Task<Response> Start(Request request)
+                {
+                    await Task.Yield();
+                    return Response.Text(string.Join(",", s_posts.Select(p => p.ToUpperInvariant())));
+                }
+            }
+            """);
+        await using var server = await ServeAsync(path);
+        Assert.Equal("FIRST", await server.Client.GetStringAsync("/"));
+    }
+
+    [Fact]
+    public async Task A_top_level_Start_that_uses_a_top_level_variable_is_refused_naming_it_on_its_line()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("app.cs", Launcher + """
+            var greeting = "hi";
+
+            Response Start(Request request) => Response.Text(greeting);
+            """);
+        var compiled = await CompileAsync(path);
+        var error = Assert.Single(compiled.Errors);
+        Assert.Equal((path, 7, "DEVSERVE022"), (error.Path, error.Line, error.Id));
+        Assert.Contains("'greeting'", error.Message);
+        Assert.Contains("static field", error.Message);
+    }
+
+    [Fact]
+    public async Task An_app_without_Start_or_with_two_says_what_to_write()
+    {
+        using var dir = new TempDirectory();
+        var none = await CompileAsync(dir.Write("none.cs", "Console.WriteLine(\"just a program\");\n"));
+        Assert.Contains("defines no servlet", Assert.Single(none.Errors).Message);
+        var two = await CompileAsync(dir.Write("two.cs", """
+            using DevServe;
+            class A { public static Response Start(Request r) => Response.Text("a"); }
+            class B { public static Response Start(Request r) => Response.Text("b"); }
+            """));
+        Assert.Contains("2 Start methods (A, B)", Assert.Single(two.Errors).Message);
+    }
+
+    [Fact]
+    public async Task A_compile_error_names_the_apps_file_and_line_and_directives_keep_the_lines()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("app.cs", Launcher + "static Response Start(Request request) => Response.Text(42);\n");
+        var compiled = await CompileAsync(path);
+        var error = Assert.Single(compiled.Errors);
+        Assert.Equal((path, 5, "CS1503"), (error.Path, error.Line, error.Id));
+    }
+
+    [Fact]
+    public async Task A_suspension_in_an_app_resumes_from_where_it_stopped_without_running_earlier_code_again()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("app.cs", Launcher + """
+            static async Task<Response> Start(Request request)
+            {
+                Counter.Starts++;
+                var n = 0;
+                while (true)
+                {
+                    await Web.SendSuspend(k => Response.Html($"<p>{n} {Counter.Starts}</p><a href=\"{k}\">next</a>"));
+                    n++;
+                }
+            }
+
+            static class Counter
+            {
+                public static int Starts;
+            }
+            """);
+        await using var server = await ServeAsync(path);
+        var page0 = await server.Client.GetStringAsync("/");
+        var page1 = await server.Client.GetStringAsync(Browser.FirstLink(page0));
+        Assert.Contains("<p>1 1</p>", page1);
+        // The back button: page 0's link again goes on from there, with its own n; Start did not run again.
+        Assert.Contains("<p>1 1</p>", await server.Client.GetStringAsync(Browser.FirstLink(page0)));
+        Assert.Contains("<p>2 1</p>", await server.Client.GetStringAsync(Browser.FirstLink(page1)));
+    }
+
+    [Fact]
+    public async Task An_unchanged_app_loads_from_the_cache_without_running_its_top_level()
+    {
+        using var cache = new TempDirectory();
+        using var dir = new TempDirectory();
+        var path = dir.Write("app.cs", Launcher + "static Response Start(Request request) => Response.Text(\"cached\");\n");
+        var first = await CompileAsync(path, TestHosting.CacheIn(cache.Path));
+        Assert.StartsWith("devserve-app-", first.Context!.Name);
+        var second = await CompileAsync(path, TestHosting.CacheIn(cache.Path));
+        Assert.StartsWith("devserve-script-cached-", second.Context!.Name);
+        await using var server = await LoopbackServer.StartAsync(Servlets.DispatchServlet(second.Start!));
+        Assert.Equal("cached", await server.Client.GetStringAsync("/"));
+    }
+
+    [Fact]
+    public async Task A_hundred_saves_swap_every_version_and_unload_the_old_ones()
+    {
+        using var dir = new TempDirectory();
+        static string Version(int n) => Launcher + $"static Response Start(Request request) => Response.Text(\"v{n}\");\n";
+        var path = dir.Write("app.cs", Version(1));
+        var servlet = new ScriptServlet(path, TestHosting.NoCache);
+        await using var _ = servlet;
+        await using var server = await LoopbackServer.StartAsync(servlet.Dispatch);
+        Assert.Equal("v1", await server.Client.GetStringAsync("/"));
+        var contexts = new List<WeakReference>();
+        for (var n = 2; n <= 100; n++)
+        {
+            File.WriteAllText(path, Version(n));
+            while (true)
+            {
+                var swapped = servlet.NextSwap;
+                if (await (await server.Client.GetAsync("/")).Content.ReadAsStringAsync() == $"v{n}")
+                {
+                    break;
+                }
+                await swapped.WaitAsync(TimeSpan.FromSeconds(20));
+            }
+            contexts.Add(ContextOf(servlet));
+        }
+        for (var i = 0; i < 10 && contexts.Count(c => c.IsAlive) > 1; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+        Assert.True(contexts.Count(c => c.IsAlive) <= 1, $"{contexts.Count(c => c.IsAlive)} of {contexts.Count} load contexts alive");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference ContextOf(ScriptServlet servlet) => new(servlet.Current?.Context);
+}

@@ -1,5 +1,5 @@
 // Adds two numbers with two SendSuspends. Each one answers with a form and waits, in the middle of Start,
-// for the request the form sends. The back button works: an old form replays the servlet up to that point.
+// for the request the form sends. The back button works: an old form goes on from its SendSuspend, with its own copy of the locals.
 async Task<Response> Start(Request request)
 {
     var first = await GetNumber("first");

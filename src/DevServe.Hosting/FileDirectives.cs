@@ -159,7 +159,10 @@ internal sealed class FileDirectives
                     Error(path, number, $"#:package {argument}: write #:package Name@Version (an exact version, or @* for the newest the feed serves).");
                     return;
                 }
-                Packages.Add(new NuGetReferences.Package(argument[..at], argument[(at + 1)..], path, number));
+                if (!ProjectReferences.IsDevServePackage(argument[..at]))   // under devserve, its own DevServe is the one (one Request type)
+                {
+                    Packages.Add(new NuGetReferences.Package(argument[..at], argument[(at + 1)..], path, number));
+                }
                 return;
             case "property":
                 var equals = argument.IndexOf('=', StringComparison.Ordinal);

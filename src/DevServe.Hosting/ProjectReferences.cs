@@ -29,7 +29,11 @@ internal static class ProjectReferences
     }
 
     /// <summary>Whether <paramref name="project"/> is DevServe's own library (referenced by the host already).</summary>
-    public static bool IsDevServe(string project) => s_own.Contains(Path.GetFileNameWithoutExtension(project));
+    public static bool IsDevServe(string project) => s_own.Contains(Path.GetFileName(project).EndsWith(".csproj", StringComparison.OrdinalIgnoreCase)
+        ? Path.GetFileNameWithoutExtension(project) : Path.GetFileName(project));
+
+    /// <summary>Whether the package <paramref name="name"/> is DevServe's own library (<c>#:package DevServe@…</c>): the host's is used.</summary>
+    public static bool IsDevServePackage(string name) => s_own.Contains(name);
 
     /// <summary>Builds what needs it and returns the references; DevServe's own projects are skipped.</summary>
     public static async Task<Result> BuildAsync(string path, IReadOnlyList<FileDirectives.Located> projects, CancellationToken cancellationToken)

@@ -169,6 +169,20 @@ public sealed class FileDirectiveTests
         Assert.Equal("Data Source=x.db", await GetAsync(compiled));
     }
 
+    [Theory]
+    [InlineData("cs", "#:package DevServe@0.1.0\n")]
+    [InlineData("cs", "#:project ../../src/DevServe/DevServe.csproj\n")]
+    [InlineData("csx", "#:project /nowhere/DevServe\n")]
+    public async Task A_file_naming_DevServe_itself_uses_the_hosts_DevServe_without_restoring_or_building(string kind, string directive)
+    {
+        using var cache = new TempDirectory();
+        using var dir = new TempDirectory();
+        var compiled = await ScriptCompiler.CompileAsync(dir.Write("app." + kind, Servlet(kind, directive, "Response.Text(typeof(Request).Assembly.Location)")),
+            new ServletHostOptions { CacheDirectory = cache.Path, UseCache = false });
+        Assert.Equal(typeof(Request).Assembly.Location, await GetAsync(compiled));
+        Assert.False(Directory.Exists(Path.Combine(cache.Path, "nuget")));
+    }
+
     [Fact]
     public async Task A_project_directive_builds_the_project_once_and_again_only_when_its_sources_change()
     {

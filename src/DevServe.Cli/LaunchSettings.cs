@@ -24,10 +24,24 @@ internal sealed record LaunchSettings(string Name, string SettingsFile, string B
     /// project's <c>Properties/</c>, its first <c>Project</c> profile (as <c>dotnet run</c>); in a top-level file, the
     /// profile whose arguments name this servlet. Null when none applies.
     /// </summary>
+    /// <remarks>
+    /// A <c>.cs</c> app (or a <c>.csx</c> script) may have its own <c>[name].run.json</c> beside it, as .NET 10's
+    /// <c>dotnet run app.cs</c> reads it: used when there is no <c>Properties/launchSettings.json</c> beside the file.
+    /// Its <c>commandLineArgs</c> are the app's own (for the top-level statements devserve does not run): not read.
+    /// </remarks>
     /// <exception cref="LaunchSettingsException">The file is not valid or the named profile is missing.</exception>
     public static LaunchSettings? Select(string? servlet, string? name)
     {
         var start = servlet is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(servlet))!;
+        if (servlet is not null && Path.GetExtension(servlet) is ".cs" or ".csx"
+            && !File.Exists(Path.Combine(start, "Properties", "launchSettings.json"))
+            && Path.Combine(start, Path.GetFileNameWithoutExtension(servlet) + ".run.json") is var runJson && File.Exists(runJson))
+        {
+            var own = Read(runJson, start, appArguments: true);
+            return name is null ? own.FirstOrDefault()
+                : own.FirstOrDefault(p => p.Name == name)
+                    ?? throw new LaunchSettingsException($"{runJson}: no profile \"{name}\" (there are: {string.Join(", ", own.Select(p => p.Name))}).");
+        }
         var file = Find(start);
         if (file is null)
         {
@@ -50,7 +64,7 @@ internal sealed record LaunchSettings(string Name, string SettingsFile, string B
     }
 
     /// <summary>The servlet file its arguments name (the first that is not an option), as a full path.</summary>
-    public string? Servlet => Arguments.FirstOrDefault(a => !a.StartsWith('-') && Path.GetExtension(a) is ".csx" or ".dll" or ".csproj") is { } f
+    public string? Servlet => Arguments.FirstOrDefault(a => !a.StartsWith('-') && Path.GetExtension(a) is ".csx" or ".cs" or ".dll" or ".csproj") is { } f
         ? Path.GetFullPath(Path.Combine(BaseDirectory, f)) : null;
 
     private static string? Find(string directory)
@@ -68,7 +82,7 @@ internal sealed record LaunchSettings(string Name, string SettingsFile, string B
         return null;
     }
 
-    private static List<LaunchSettings> Read(string file, string baseDirectory)
+    private static List<LaunchSettings> Read(string file, string baseDirectory, bool appArguments = false)
     {
         try
         {
@@ -80,7 +94,7 @@ internal sealed record LaunchSettings(string Name, string SettingsFile, string B
             // Only Project profiles run the program itself (IIS Express and Docker ones are for other hosts), as in dotnet run.
             return [.. profiles.EnumerateObject()
                 .Where(p => p.Value.TryGetProperty("commandName", out var c) && c.GetString() == "Project")
-                .Select(p => Parse(p.Name, p.Value, file, baseDirectory))];
+                .Select(p => Parse(p.Name, p.Value, file, baseDirectory, appArguments))];
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or IOException or UriFormatException)
         {
@@ -88,10 +102,10 @@ internal sealed record LaunchSettings(string Name, string SettingsFile, string B
         }
     }
 
-    private static LaunchSettings Parse(string name, JsonElement profile, string file, string baseDirectory)
+    private static LaunchSettings Parse(string name, JsonElement profile, string file, string baseDirectory, bool appArguments)
     {
         string? Text(string key) => profile.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-        var arguments = System.CommandLine.Parsing.CommandLineParser.SplitCommandLine(Text("commandLineArgs") ?? "").ToList();
+        var arguments = appArguments ? [] : System.CommandLine.Parsing.CommandLineParser.SplitCommandLine(Text("commandLineArgs") ?? "").ToList();
         if (arguments is ["run", ..])
         {
             arguments.RemoveAt(0);

@@ -57,6 +57,32 @@ public sealed class LaunchProfileTests
     }
 
     [Fact]
+    public async Task An_apps_own_run_json_gives_its_url_and_environment_and_leaves_its_app_arguments_to_dotnet_run()
+    {
+        using var dir = new TempDirectory();
+        var app = dir.Write("app.cs", "#!/usr/bin/env devserve\nusing DevServe;\n"
+            + "static Response Start(Request request) => Response.Text(Environment.GetEnvironmentVariable(\"GREETING\") ?? \"none\");\n");
+        dir.Write("app.run.json", """
+            {
+              "profiles": {
+                "dev": {
+                  "commandName": "Project",
+                  "commandLineArgs": "8000 --verbose",
+                  "applicationUrl": "http://127.0.0.1:0",
+                  "launchBrowser": false,
+                  "environmentVariables": { "GREETING": "ciao" }
+                }
+              }
+            }
+            """);
+        // As a shebang line runs it: devserve app.cs, no "run", no --port (the profile's URL says 0).
+        await using var devserve = DevServeProcess.Start(app);
+        var url = await devserve.UrlAsync();
+        Assert.Contains("app.run.json (profile \"dev\")", devserve.Output);
+        Assert.Equal("ciao", await s_client.GetStringAsync(url + "/"));
+    }
+
+    [Fact]
     public async Task No_launch_profile_ignores_the_file_and_a_missing_profile_is_one_clear_line()
     {
         using var dir = Site();

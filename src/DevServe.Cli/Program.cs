@@ -14,6 +14,8 @@ internal static class Program
             ReplCommand.Create(),
             ServeCommand.Create(),
             NewSiteCommand.Create(),
+            NewCommand.Create(),
+            ConvertCommand.Create(),
         };
         // devserve hello.csx is devserve run hello.csx: what a shebang line (#!/usr/bin/env devserve) runs.
         if (args is [var first, ..] && Path.GetExtension(first).ToLowerInvariant() is ".csx" or ".cs" or ".dll" or ".csproj")

@@ -56,6 +56,14 @@ internal static class ResumableRewriter
         return insertions.Count == 0 ? text : text.WithChanges(insertions);
     }
 
+    /// <summary>The builder attribute an async method returning <paramref name="returnType"/> needs to be resumable; <c>null</c> for other types.</summary>
+    public static string? BuilderFor(TypeSyntax returnType) => TaskArity(returnType) switch
+    {
+        0 => NonGeneric,
+        1 => Generic,
+        _ => null,
+    };
+
     // A suspension inside try/finally or using: each resumption copies the frame, so the finally (the Dispose) runs
     // once per resumption that leaves the block, and a disposable it holds is shared (that continuation replays).
     private static IEnumerable<ScriptError> SpanningWarnings(SyntaxNode root, string path)

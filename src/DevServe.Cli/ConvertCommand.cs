@@ -35,7 +35,7 @@ internal static class ConvertCommand
             var (converted, errors) = await ScriptConverter.ConvertAsync(script.FullName, HostEnvironment.Read(useCache: false), cancellationToken);
             if (converted is null)
             {
-                await Console.Error.WriteLineAsync($"devserve: {script.Name} does not compile; fix it first:");
+                await Console.Error.WriteLineAsync($"devserve: {script.Name} cannot be converted as it is:");
                 foreach (var error in errors)
                 {
                     await Console.Error.WriteLineAsync("  " + error);
@@ -47,8 +47,9 @@ internal static class ConvertCommand
                 + (app ? "dotnet run, in this folder" : $"devserve run {name}.csproj (it rebuilds and reloads on every save)");
             target.Create();
             await File.WriteAllTextAsync(Path.Combine(target.FullName, "Servlet.cs"), converted.Source, cancellationToken);
+            var extras = new ProjectTemplates.Extras(converted.Packages, converted.Assemblies, converted.Projects, converted.Properties);
             await File.WriteAllTextAsync(Path.Combine(target.FullName, name + ".csproj"),
-                app ? ProjectTemplates.AppProject(comment, converted.Packages) : ProjectTemplates.PluginProject(comment, converted.Packages), cancellationToken);
+                app ? ProjectTemplates.AppProject(comment, extras) : ProjectTemplates.PluginProject(comment, extras), cancellationToken);
             if (app)
             {
                 await File.WriteAllTextAsync(Path.Combine(target.FullName, "Program.cs"), ProjectTemplates.AppProgram(comment), cancellationToken);

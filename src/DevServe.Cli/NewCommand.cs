@@ -37,7 +37,7 @@ internal static class NewCommand
                 "app" => new Dictionary<string, string> { [named + ".cs"] = ProjectTemplates.App(named) },
                 _ => new Dictionary<string, string>
                 {
-                    [Path.Combine(named, named + ".csproj")] = ProjectTemplates.PluginProject($"A servlet as a class library: devserve run {named}.csproj", []),
+                    [Path.Combine(named, named + ".csproj")] = ProjectTemplates.PluginProject($"A servlet as a class library: devserve run {named}.csproj", ProjectTemplates.Extras.None),
                     [Path.Combine(named, "Servlet.cs")] = ProjectTemplates.PluginServlet(named),
                 },
             };

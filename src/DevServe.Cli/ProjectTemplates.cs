@@ -81,20 +81,32 @@ internal static class ProjectTemplates
 
         """;
 
+    /// <summary>What a converted script brings into its project besides its code.</summary>
+    /// <param name="Packages">Package references.</param>
+    /// <param name="Assemblies">Dlls, by full path.</param>
+    /// <param name="Projects">Project files, by full path.</param>
+    /// <param name="Properties">Compiler properties (LangVersion, Nullable...).</param>
+    public sealed record Extras(IReadOnlyList<(string Name, string Version)> Packages, IReadOnlyList<string> Assemblies, IReadOnlyList<string> Projects,
+        IReadOnlyDictionary<string, string> Properties)
+    {
+        /// <summary>Nothing more.</summary>
+        public static Extras None { get; } = new([], [], [], new Dictionary<string, string>());
+    }
+
     /// <summary>A plugin project: a class library the host loads, compiled against the host's DevServe (never a copy of it).</summary>
-    public static string PluginProject(string comment, IEnumerable<(string Name, string Version)> packages) => Project("Microsoft.NET.Sdk", comment, """
+    public static string PluginProject(string comment, Extras extras) => Project("Microsoft.NET.Sdk", comment, """
             <EnableDynamicLoading>true</EnableDynamicLoading>
         """, """
             <FrameworkReference Include="Microsoft.AspNetCore.App" />
             <Reference Include="DevServe" HintPath="{0}" Private="false" />
-        """, packages);
+        """, extras);
 
     /// <summary>A standalone app project: its own server (its <c>Program.cs</c> calls <c>Launch.ServeServlet</c>).</summary>
-    public static string AppProject(string comment, IEnumerable<(string Name, string Version)> packages) => Project("Microsoft.NET.Sdk.Web", comment, """
+    public static string AppProject(string comment, Extras extras) => Project("Microsoft.NET.Sdk.Web", comment, """
             <OutputType>Exe</OutputType>
         """, """
             <Reference Include="DevServe" HintPath="{0}" />
-        """, packages);
+        """, extras);
 
     /// <summary>A standalone app's <c>Program.cs</c>.</summary>
     public static string AppProgram(string comment) => $$"""
@@ -107,7 +119,7 @@ internal static class ProjectTemplates
 
         """;
 
-    private static string Project(string sdk, string comment, string properties, string references, IEnumerable<(string Name, string Version)> packages)
+    private static string Project(string sdk, string comment, string properties, string references, Extras extras)
         => $"""
             <Project Sdk="{sdk}">
               <!-- {SecurityElement.Escape(comment).Replace("--", "- -", StringComparison.Ordinal)} -->
@@ -120,9 +132,9 @@ internal static class ProjectTemplates
                 <TreatWarningsAsErrors>false</TreatWarningsAsErrors>
                 <EnforceCodeStyleInBuild>false</EnforceCodeStyleInBuild>
               </PropertyGroup>
-              <ItemGroup>
+            {(extras.Properties.Count == 0 ? "" : "  <PropertyGroup>\n" + string.Concat(extras.Properties.Select(p => $"    <{p.Key}>{SecurityElement.Escape(p.Value)}</{p.Key}>\n")) + "  </PropertyGroup>\n")}  <ItemGroup>
             {string.Format(System.Globalization.CultureInfo.InvariantCulture, references, SecurityElement.Escape(DevServeAssembly))}
-            {string.Concat(packages.Select(p => $"    <PackageReference Include=\"{SecurityElement.Escape(p.Name)}\" Version=\"{SecurityElement.Escape(p.Version)}\" />\n"))}  </ItemGroup>
+            {string.Concat(extras.Packages.Select(p => $"    <PackageReference Include=\"{SecurityElement.Escape(p.Name)}\" Version=\"{SecurityElement.Escape(p.Version)}\" />\n"))}{string.Concat(extras.Assemblies.Select(a => $"    <Reference Include=\"{SecurityElement.Escape(Path.GetFileNameWithoutExtension(a))}\" HintPath=\"{SecurityElement.Escape(a)}\" />\n"))}{string.Concat(extras.Projects.Select(p => $"    <ProjectReference Include=\"{SecurityElement.Escape(p)}\" />\n"))}  </ItemGroup>
             </Project>
 
             """;

@@ -16,11 +16,15 @@ internal sealed class CompiledScript
     }
 
     internal static CompiledScript Succeeded(string path, IReadOnlyList<string> sources, Func<Request, Task<Response>> start, AssemblyLoadContext context,
-        IReadOnlyList<ScriptError>? warnings = null, IReadOnlyList<string>? staticRoots = null)
-        => new(path, sources, start, context, []) { Warnings = warnings ?? [], StaticRoots = staticRoots ?? [] };
+        IReadOnlyList<ScriptError>? warnings = null, IReadOnlyList<string>? staticRoots = null, IReadOnlyList<string>? projectDirectories = null)
+        => new(path, sources, start, context, []) { Warnings = warnings ?? [], StaticRoots = staticRoots ?? [], ProjectDirectories = projectDirectories ?? [] };
 
-    internal static CompiledScript Failed(string path, IReadOnlyList<string> sources, IReadOnlyList<ScriptError> errors)
-        => new(path, sources, null, null, errors);
+    internal static CompiledScript Failed(string path, IReadOnlyList<string> sources, IReadOnlyList<ScriptError> errors,
+        IReadOnlyList<string>? projectDirectories = null)
+        => new(path, sources, null, null, errors) { ProjectDirectories = projectDirectories ?? [] };
+
+    /// <summary>A script that compiles, checked without loading it (nothing of it runs): no servlet, no errors.</summary>
+    internal static CompiledScript Checked(string path, IReadOnlyList<string> sources) => new(path, sources, null, null, []);
 
     /// <summary>The script.</summary>
     public string Path { get; }
@@ -36,6 +40,9 @@ internal sealed class CompiledScript
 
     /// <summary>The compile errors; empty on success.</summary>
     public IReadOnlyList<ScriptError> Errors { get; }
+
+    /// <summary>The folders of the projects it references (<c>#:project</c>): any source saved under one rebuilds.</summary>
+    public IReadOnlyList<string> ProjectDirectories { get; private init; } = [];
 
     /// <summary>The folders the script serves static files from (<c>StaticFilesPath</c> at its top level).</summary>
     public IReadOnlyList<string> StaticRoots { get; private init; } = [];

@@ -41,9 +41,11 @@ internal static class FileAppCompiler
         // The included files, theirs in turn (each once), with their directives: all of them are sources, watched.
         var texts = new List<(string Path, string Text)> { (full, text) };
         var pending = new Queue<(string From, FileDirectives.Located Include)>(directives.Includes.Select(i => (full, i)));
+        var named = new List<string>();
         while (pending.TryDequeue(out var next))
         {
             var (from, (include, line)) = next;
+            named.Add(include);
             if (texts.Any(t => t.Path == include))
             {
                 continue;
@@ -64,19 +66,19 @@ internal static class FileAppCompiler
                 directives.Errors.Add(new ScriptError(from, line, 1, "DEVSERVE021", $"#:include {include}: cannot read it ({e.Message})."));
             }
         }
-        List<string> sources = [.. texts.Select(t => t.Path).Concat(directives.Includes.Select(i => i.Path)).Distinct()];
+        List<string> sources = [.. texts.Select(t => t.Path).Concat(named).Distinct()];   // a missing include too: creating it recompiles
+        var parse = directives.Apply(new CSharpParseOptions(LanguageVersion.Latest, preprocessorSymbols: ["DEVSERVE"]));
         if (directives.Errors.Count > 0)
         {
             return CompiledScript.Failed(full, sources, directives.Errors);
         }
-        var parse = directives.Apply(new CSharpParseOptions(LanguageVersion.Latest, preprocessorSymbols: ["DEVSERVE"]));
         var trees = texts.Select(t => Parse(t.Path, FileDirectives.Blank(t.Text), parse, cancellationToken)).ToList();
-        var errors = new List<ScriptError>();
-        if (!directives.Properties.TryGetValue("ImplicitUsings", out var implicitUsings) || implicitUsings.Value is "enable" or "true")
+        if (directives.ImplicitUsings)
         {
             var usings = directives.IsWeb ? s_usings.Concat(s_webUsings) : s_usings;
             trees.Add(CSharpSyntaxTree.ParseText(string.Concat(usings.Select(u => $"global using global::{u};\n")), parse, "", Encoding.UTF8, cancellationToken));
         }
+        var errors = new List<ScriptError>();
         NuGetReferences.Restore? restore = null;
         if (directives.Packages.Count > 0)
         {
@@ -85,10 +87,9 @@ internal static class FileAppCompiler
         }
         var projects = await ProjectReferences.BuildAsync(full, directives.Projects, cancellationToken).ConfigureAwait(false);
         errors.AddRange(projects.Errors);
-        sources.AddRange(projects.Sources);
         if (errors.Count > 0)
         {
-            return CompiledScript.Failed(full, sources, errors);
+            return CompiledScript.Failed(full, sources, errors, projects.Directories);
         }
 
         var topLevel = trees.Any(t => t.GetCompilationUnitRoot(cancellationToken).Members.Any(m => m is GlobalStatementSyntax));
@@ -99,7 +100,7 @@ internal static class FileAppCompiler
             [.. ScriptCompiler.References, .. (restore?.Compile ?? []).Select(PackageReferenceResolver.Reference), .. projects.References()], options);
         if (StartErrors(compilation, full, cancellationToken) is { Count: > 0 } refused)
         {
-            return CompiledScript.Failed(full, sources, refused);
+            return CompiledScript.Failed(full, sources, refused, projects.Directories);
         }
         using var pe = new MemoryStream();
         using var pdb = new MemoryStream();
@@ -107,12 +108,12 @@ internal static class FileAppCompiler
             cancellationToken: cancellationToken);
         if (!emitted.Success)
         {
-            return CompiledScript.Failed(full, sources, ScriptCompiler.Errors(emitted.Diagnostics, full));
+            return CompiledScript.Failed(full, sources, ScriptCompiler.Errors(emitted.Diagnostics, full), projects.Directories);
         }
         var runtime = ScriptCompiler.RuntimeAssemblies(compilation, restore);
         foreach (var (name, file) in projects.Runtime)
         {
-            runtime.TryAdd(name, file);
+            runtime[name] = file;
         }
         pe.Position = pdb.Position = 0;
         var context = new ScriptLoadContext(compilation.AssemblyName!, runtime, restore?.Native ?? new Dictionary<string, string>(),
@@ -120,17 +121,20 @@ internal static class FileAppCompiler
         try
         {
             var method = StartIn(context.LoadFromStream(pe, pdb));
-            if (key is not null)
+            // Not with a project: the cache would load its output by path, and a rebuild rewrites it in place.
+            if (key is not null && projects.Directories.Count == 0)
             {
                 await cache!.StoreAsync(key, pe.ToArray(), pdb.ToArray(), method.DeclaringType!.FullName!, method.Name, sources, context,
-                    ScriptCache.AppKind).ConfigureAwait(false);
+                    texts.ToDictionary(t => t.Path, t => ScriptCache.Hash(t.Text)), ScriptCache.AppKind).ConfigureAwait(false);
             }
-            return CompiledScript.Succeeded(full, sources, ScriptStart.Of(method), context, [.. sources.SelectMany(ResumableRewriter.WarningsFor)]);
+            return CompiledScript.Succeeded(full, sources, ScriptStart.Of(method), context, [.. sources.SelectMany(ResumableRewriter.WarningsFor)],
+                projectDirectories: projects.Directories);
         }
-        catch (Exception e) when (e is InvalidOperationException or TypeLoadException or ReflectionTypeLoadException or FileLoadException)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or TypeLoadException or ReflectionTypeLoadException
+            or FileLoadException or FileNotFoundException or BadImageFormatException)
         {
             context.Unload();
-            return CompiledScript.Failed(full, sources, [new ScriptError(full, 1, 1, "DEVSERVE001", e.Message)]);
+            return CompiledScript.Failed(full, sources, [new ScriptError(full, 0, 0, "DEVSERVE001", e.Message)], projects.Directories);
         }
     }
 
@@ -142,9 +146,10 @@ internal static class FileAppCompiler
             .FirstOrDefault(m => m.Name.StartsWith("<<Main>$>g__Start|", StringComparison.Ordinal));
         if (local is not null)
         {
+            // A shape that is wrong was refused before emitting (StartErrors): what is left is the compiler's closure parameter.
             return ScriptStart.IsStart(local) ? local
-                : throw new InvalidOperationException("Start uses variables of the top-level statements, which devserve does not run: "
-                    + "declare them inside Start, or as static fields of a class.");
+                : throw new InvalidOperationException("Start uses variables of the top-level statements (perhaps through a function it calls), "
+                    + "which devserve does not run: declare them inside Start, or as static fields of a class.");
         }
         return assembly.GetTypes().SelectMany(t => t.GetMethods(Static)).Where(m => m.Name == "Start" && ScriptStart.IsStart(m)).ToList() switch
         {
@@ -174,7 +179,15 @@ internal static class FileAppCompiler
             {
                 continue;
             }
-            var flow = compilation.GetSemanticModel(tree).AnalyzeDataFlow(start);
+            var model = compilation.GetSemanticModel(tree);
+            var at = start.Identifier.GetLocation().GetMappedLineSpan();
+            var where = (Path: at.Path is { Length: > 0 } p ? p : full, Line: at.StartLinePosition.Line + 1, Column: at.StartLinePosition.Character + 1);
+            if (model.GetDeclaredSymbol(start, cancellationToken) is IMethodSymbol symbol && !HasStartShape(symbol, compilation))
+            {
+                return [new ScriptError(where.Path, where.Line, where.Column, "DEVSERVE001",
+                    "Start has the wrong shape: write static Response Start(Request request) or static async Task<Response> Start(Request request).")];
+            }
+            var flow = model.AnalyzeDataFlow(start);
             var outer = flow is { Succeeded: true }
                 ? flow.ReadInside.Concat(flow.WrittenInside)
                     .Where(s => s is ILocalSymbol or IParameterSymbol && !s.DeclaringSyntaxReferences.Any(r => r.SyntaxTree == tree && start.Span.Contains(r.Span)))
@@ -184,11 +197,23 @@ internal static class FileAppCompiler
             {
                 return [];
             }
-            var at = start.Identifier.GetLocation().GetMappedLineSpan();
-            return [new ScriptError(at.Path is { Length: > 0 } p ? p : full, at.StartLinePosition.Line + 1, at.StartLinePosition.Character + 1,
-                "DEVSERVE022", $"Start uses {string.Join(", ", outer.Select(n => "'" + n + "'"))} from the top-level statements, which devserve "
+            return [new ScriptError(where.Path, where.Line, where.Column, "DEVSERVE022", $"Start uses {string.Join(", ", outer.Select(n => "'" + n + "'"))} from the top-level statements, which devserve "
                 + "does not run (under dotnet run they launch the server): declare it inside Start, or as a static field of a class.")];
         }
         return [];
+    }
+
+    // One Request parameter, a Response or a Task<Response>, no type parameters.
+    private static bool HasStartShape(IMethodSymbol start, CSharpCompilation compilation)
+    {
+        var request = compilation.GetTypeByMetadataName(typeof(Request).FullName!);
+        var response = compilation.GetTypeByMetadataName(typeof(Response).FullName!);
+        var task = compilation.GetTypeByMetadataName(typeof(Task<>).FullName!);
+        return start.TypeParameters.IsEmpty && start.Parameters is [var only] && SymbolEqualityComparer.Default.Equals(only.Type, request)
+            && only.RefKind == RefKind.None
+            && (SymbolEqualityComparer.Default.Equals(start.ReturnType, response)
+                || (start.ReturnType is INamedTypeSymbol { IsGenericType: true } generic
+                    && SymbolEqualityComparer.Default.Equals(generic.ConstructedFrom, task)
+                    && SymbolEqualityComparer.Default.Equals(generic.TypeArguments[0], response)));
     }
 }

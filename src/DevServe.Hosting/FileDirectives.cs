@@ -22,9 +22,10 @@ internal sealed class FileDirectives
     /// <summary>The SDKs a file may name: the ones whose apps devserve can serve (it references ASP.NET Core anyway).</summary>
     public static readonly IReadOnlySet<string> Sdks = new HashSet<string>(["Microsoft.NET.Sdk", "Microsoft.NET.Sdk.Web"], StringComparer.OrdinalIgnoreCase);
 
-    private FileDirectives()
-    {
-    }
+    private FileDirectives(string path) => Path = path;
+
+    /// <summary>The file the directives were read from.</summary>
+    public string Path { get; }
 
     /// <summary>A path a directive names, resolved against the file's folder, and the directive's line.</summary>
     public sealed record Located(string Path, int Line);
@@ -47,6 +48,9 @@ internal sealed class FileDirectives
     /// <summary>Directives that are malformed, misplaced or refused, each on its line.</summary>
     public List<ScriptError> Errors { get; } = [];
 
+    /// <summary>Whether the SDK's implicit usings apply (<c>#:property ImplicitUsings</c>, on unless disabled).</summary>
+    public bool ImplicitUsings => !Properties.TryGetValue("ImplicitUsings", out var value) || value.Value.ToLowerInvariant() is "enable" or "true";
+
     /// <summary>Whether the file is an ASP.NET Core app (<c>#:sdk Microsoft.NET.Sdk.Web</c>): its implicit usings are the web ones.</summary>
     public bool IsWeb => string.Equals(Sdk, "Microsoft.NET.Sdk.Web", StringComparison.OrdinalIgnoreCase);
 
@@ -63,10 +67,21 @@ internal sealed class FileDirectives
         Sdk ??= included.Sdk;
     }
 
-    /// <summary>The parse options with <c>#:property LangVersion</c> applied.</summary>
+    /// <summary>The parse options with <c>#:property LangVersion</c> applied; a version the compiler does not know is an error on its line.</summary>
+    /// <remarks>Checked here, at compile time, not in <see cref="Read"/>: a cached start must not load the compiler.</remarks>
     public CSharpParseOptions Apply(CSharpParseOptions options)
-        => Properties.TryGetValue("LangVersion", out var v) && LanguageVersionFacts.TryParse(v.Value, out var version)
-            ? options.WithLanguageVersion(version) : options;
+    {
+        if (!Properties.TryGetValue("LangVersion", out var v))
+        {
+            return options;
+        }
+        if (LanguageVersionFacts.TryParse(v.Value, out var version))
+        {
+            return options.WithLanguageVersion(version);
+        }
+        Errors.Add(new ScriptError(Path, v.Line, 1, "DEVSERVE020", $"#:property LangVersion={v.Value}: not a C# language version (latest, preview, 14...)."));
+        return options;
+    }
 
     /// <summary>The compilation options with <c>#:property Nullable</c>, <c>AllowUnsafeBlocks</c> and <c>TreatWarningsAsErrors</c> applied.</summary>
     public CSharpCompilationOptions Apply(CSharpCompilationOptions options)
@@ -95,14 +110,21 @@ internal sealed class FileDirectives
     /// <summary>Reads the directives of <paramref name="text"/>, the file <paramref name="path"/>.</summary>
     public static FileDirectives Read(string text, string path)
     {
-        var directives = new FileDirectives();
+        var directives = new FileDirectives(path);
         var folder = System.IO.Path.GetDirectoryName(path)!;
         var code = false;
+        var comment = false;   // inside /* */
         var number = 0;
         foreach (var raw in text.Split('\n'))
         {
             number++;
             var line = raw.Trim();
+            if (comment || line.StartsWith("/*", StringComparison.Ordinal))
+            {
+                comment = !line.Contains("*/", StringComparison.Ordinal) || line.EndsWith("/*", StringComparison.Ordinal);
+                code |= !comment && !line.EndsWith("*/", StringComparison.Ordinal);   // code after the comment on its line
+                continue;
+            }
             if (!line.StartsWith("#:", StringComparison.Ordinal))
             {
                 code |= line.Length > 0 && !line.StartsWith("//", StringComparison.Ordinal) && !line.StartsWith('#');
@@ -216,7 +238,7 @@ internal sealed class FileDirectives
         }
         var bad = name.ToLowerInvariant() switch
         {
-            "langversion" => !LanguageVersionFacts.TryParse(value, out _),
+            "langversion" => value.Length == 0,   // checked against the compiler when compiling (Apply)
             "nullable" => value.ToLowerInvariant() is not ("enable" or "disable" or "warnings" or "annotations"),
             "implicitusings" => value.ToLowerInvariant() is not ("enable" or "disable" or "true" or "false"),
             _ => !bool.TryParse(value, out _),

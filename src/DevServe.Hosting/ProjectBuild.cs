@@ -23,7 +23,7 @@ internal sealed partial class ProjectBuild(string project)
     /// <summary>Whether a change to <paramref name="path"/> calls for a rebuild: a source, not the build's own output.</summary>
     public bool IsSource(string path)
     {
-        var source = IsSourceFile(path);
+        var source = IsSourceFile(_directory, path);
         if (source && Path.GetExtension(path) is not (".cs" or ".resx"))
         {
             _restored = false;   // the project itself changed: its packages may have too
@@ -31,10 +31,18 @@ internal sealed partial class ProjectBuild(string project)
         return source;
     }
 
-    /// <summary>Whether <paramref name="path"/> is one of the project's sources (under its folder, not in bin or obj).</summary>
-    public bool IsSourceFile(string path)
+    /// <summary>Whether <paramref name="path"/> is a folder of the project in <paramref name="directory"/> that may hold sources (not bin or obj).</summary>
+    public static bool IsSourceFolder(string directory, string path)
     {
-        var relative = Path.GetRelativePath(_directory, path);
+        var relative = Path.GetRelativePath(directory, path);
+        return !relative.StartsWith("..", StringComparison.Ordinal) && relative.Split(Path.DirectorySeparatorChar)[0] is not ("bin" or "obj")
+            && Directory.Exists(path);
+    }
+
+    /// <summary>Whether <paramref name="path"/> is a source of the project in <paramref name="directory"/> (under it, not in bin or obj).</summary>
+    public static bool IsSourceFile(string directory, string path)
+    {
+        var relative = Path.GetRelativePath(directory, path);
         var first = relative.Split(Path.DirectorySeparatorChar)[0];
         return !relative.StartsWith("..", StringComparison.Ordinal) && first is not ("bin" or "obj")
             && s_sourceExtensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);

@@ -84,9 +84,13 @@ internal sealed class ScriptCache(string directory)
         }
     }
 
-    /// <summary>Stores a successful compile; failures to write are ignored (the cache is an optimisation).</summary>
+    /// <summary>
+    /// Stores a successful compile; failures to write are ignored (the cache is an optimisation). <paramref name="compiled"/>
+    /// holds the hashes of the texts the compile read, by file: a file saved during the compile must not be taken for
+    /// them (other sources are hashed as they are now).
+    /// </summary>
     public async Task StoreAsync(string key, byte[] pe, byte[] pdb, string typeName, string methodName, IReadOnlyList<string> sources,
-        ScriptLoadContext context, string? kind = null)
+        ScriptLoadContext context, IReadOnlyDictionary<string, string> compiled, string? kind = null)
     {
         try
         {
@@ -94,7 +98,7 @@ internal sealed class ScriptCache(string directory)
             var hashes = new Dictionary<string, string>();
             foreach (var source in sources)
             {
-                hashes[source] = Hash(await File.ReadAllTextAsync(source).ConfigureAwait(false));
+                hashes[source] = compiled.TryGetValue(source, out var hash) ? hash : Hash(await File.ReadAllTextAsync(source).ConfigureAwait(false));
             }
             await File.WriteAllBytesAsync(Path.Combine(directory, key + ".dll"), pe).ConfigureAwait(false);
             await File.WriteAllBytesAsync(Path.Combine(directory, key + ".pdb"), pdb).ConfigureAwait(false);

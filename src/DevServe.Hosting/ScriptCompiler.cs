@@ -46,7 +46,15 @@ internal sealed class ScriptCompiler
     /// <param name="options">Where the caches are and whether the compiled-script cache is used; <c>null</c> = the defaults.</param>
     /// <param name="cancellationToken">Cancels reading and compiling.</param>
     [MethodImpl(MethodImplOptions.NoInlining)]   // no stack slot of this frame may keep a load context alive
-    public static async Task<CompiledScript> CompileAsync(string path, ServletHostOptions? options = null, CancellationToken cancellationToken = default)
+    public static Task<CompiledScript> CompileAsync(string path, ServletHostOptions? options = null, CancellationToken cancellationToken = default)
+        => CompileAsync(path, options, run: true, cancellationToken);
+
+    /// <summary>Compiles a script without loading it: none of its code runs (devserve convert checks a script so); the errors, or none.</summary>
+    internal static async Task<IReadOnlyList<ScriptError>> CheckAsync(string path, ServletHostOptions options, CancellationToken cancellationToken)
+        => (await CompileAsync(path, options with { UseCache = false }, run: false, cancellationToken).ConfigureAwait(false)).Errors;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static async Task<CompiledScript> CompileAsync(string path, ServletHostOptions? options, bool run, CancellationToken cancellationToken)
     {
         options ??= ServletHostOptions.Default;
         var full = Path.GetFullPath(path);
@@ -62,9 +70,10 @@ internal sealed class ScriptCompiler
         }
         var directives = FileDirectives.Read(text, full);
         var app = full.EndsWith(".cs", StringComparison.OrdinalIgnoreCase);
+        var compiled = new Dictionary<string, string> { [full] = ScriptCache.Hash(text) };   // what the cache entry will say was compiled
         // Directive lines become comments on their lines (a script's #:include a #load); so does a shebang line.
         text = app ? text : FileDirectives.Blank(text, include: file => $"#load \"{file.Replace("\"", "", StringComparison.Ordinal)}\"");
-        var cache = options.UseCache && !directives.Projects.Any(p => !ProjectReferences.IsDevServe(p.Path)) ? new ScriptCache(options.CacheDirectory) : null;
+        var cache = options.UseCache && run ? new ScriptCache(options.CacheDirectory) : null;
         // Stateless servlets compile optimized: only the locals that live across a suspension are kept, so their links are short.
         var key = cache is null ? null : ScriptCache.Key(full, options.Stateless ? "//release\n" + text : text);
         if (key is not null && await cache!.TryLoadAsync(full, key).ConfigureAwait(false) is { } cached)
@@ -73,19 +82,20 @@ internal sealed class ScriptCompiler
         }
         return app
             ? await FileAppCompiler.CompileAsync(full, text, directives, cache, key, options.PackagesDirectory, options.Stateless, cancellationToken).ConfigureAwait(false)
-            : await CompileWithRoslynAsync(full, text, directives, cache, key, options.PackagesDirectory, options.Stateless, cancellationToken).ConfigureAwait(false);
+            : await CompileWithRoslynAsync(full, text, directives, cache, key, compiled, options.PackagesDirectory, options.Stateless, run,
+                cancellationToken).ConfigureAwait(false);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]   // keeps Roslyn's assemblies unloaded when the cache hits
     private static async Task<CompiledScript> CompileWithRoslynAsync(string full, string text, FileDirectives directives, ScriptCache? cache, string? key,
-        string packagesDirectory, bool optimize, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string> compiled, string packagesDirectory, bool optimize, bool run, CancellationToken cancellationToken)
     {
+        var parse = directives.Apply(s_parse);
         if (directives.Errors.Count > 0)
         {
             return CompiledScript.Failed(full, [full], directives.Errors);
         }
         var directory = Path.GetDirectoryName(full)!;
-        var parse = directives.Apply(s_parse);
         // Async methods become resumable (real continuations); #load-ed files get the same through the source resolver.
         var source = ResumableRewriter.Rewrite(SourceText.From(text + Epilogue, Encoding.UTF8), full, parse);
         var tree = CSharpSyntaxTree.ParseText(source, parse, full, cancellationToken);
@@ -98,7 +108,7 @@ internal sealed class ScriptCompiler
         var projects = await ProjectReferences.BuildAsync(full, directives.Projects, cancellationToken).ConfigureAwait(false);
         if (projects.Errors.Count > 0)
         {
-            return CompiledScript.Failed(full, [full, .. projects.Sources], projects.Errors);
+            return CompiledScript.Failed(full, [full], projects.Errors, projects.Directories);
         }
         string[] sources = [full];   // the files watched for a retry: a #load-ed file's bad package must be fixable there
         for (var attempt = 0; ; attempt++)
@@ -117,7 +127,7 @@ internal sealed class ScriptCompiler
             var compilation = CSharpCompilation.CreateScriptCompilation($"devserve-script-{version}", tree,
                 [.. s_references.Value, .. (restore?.Compile ?? []).Select(PackageReferenceResolver.Reference), .. projects.References()],
                 options.WithMetadataReferenceResolver(resolver), returnType: typeof(object));
-            sources = [.. compilation.SyntaxTrees.Select(t => t.FilePath).Where(p => p.Length > 0).Concat(projects.Sources).Distinct()];
+            sources = [.. compilation.SyntaxTrees.Select(t => t.FilePath).Where(p => p.Length > 0).Distinct()];
 
             using var pe = new MemoryStream();
             using var pdb = new MemoryStream();
@@ -132,15 +142,20 @@ internal sealed class ScriptCompiler
             }
             if (!emitted.Success)
             {
-                return CompiledScript.Failed(full, sources, ScriptErrors(emitted.Diagnostics, full, text));
+                return CompiledScript.Failed(full, sources, ScriptErrors(emitted.Diagnostics, full, text), projects.Directories);
+            }
+            if (!run)
+            {
+                return CompiledScript.Checked(full, sources);
             }
             var runtime = RuntimeAssemblies(compilation, restore);
             foreach (var (name, file) in projects.Runtime)
             {
-                runtime.TryAdd(name, file);
+                runtime[name] = file;
             }
-            return await LoadAsync(full, sources, compilation, restore, runtime, projects.Runtime.Values.ToHashSet(StringComparer.Ordinal), pe, pdb,
-                cache, key, cancellationToken).ConfigureAwait(false);
+            // Not cached with a project: the cache would load its output by path, and a rebuild rewrites it in place.
+            return await LoadAsync(full, sources, compilation, restore, runtime, projects, pe, pdb,
+                projects.Directories.Count == 0 ? cache : null, key, compiled, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -153,29 +168,31 @@ internal sealed class ScriptCompiler
 
     // Loads the emitted assembly into its own context and runs its top-level code, which hands over Start; stores it in the cache.
     private static async Task<CompiledScript> LoadAsync(string full, string[] sources, CSharpCompilation compilation, NuGetReferences.Restore? restore,
-        Dictionary<string, string> runtime, IReadOnlySet<string> rebuilt, MemoryStream pe, MemoryStream pdb, ScriptCache? cache, string? key,
-        CancellationToken cancellationToken)
+        Dictionary<string, string> runtime, ProjectReferences.Result projects, MemoryStream pe, MemoryStream pdb, ScriptCache? cache, string? key,
+        IReadOnlyDictionary<string, string> compiled, CancellationToken cancellationToken)
     {
         pe.Position = pdb.Position = 0;
-        var context = new ScriptLoadContext(compilation.AssemblyName!, runtime, restore?.Native ?? new Dictionary<string, string>(), rebuilt);
+        var context = new ScriptLoadContext(compilation.AssemblyName!, runtime, restore?.Native ?? new Dictionary<string, string>(),
+            projects.Runtime.Values.ToHashSet(StringComparer.Ordinal));
         try
         {
             var assembly = context.LoadFromStream(pe, pdb);
             var entry = compilation.GetEntryPoint(cancellationToken)!;
             var (start, staticRoots) = await RunAsync(full, assembly, entry.ContainingType.MetadataName, entry.MetadataName).ConfigureAwait(false);
-            if (key is not null)
+            if (key is not null && cache is not null)
             {
-                await cache!.StoreAsync(key, pe.ToArray(), pdb.ToArray(), entry.ContainingType.MetadataName, entry.MetadataName, sources,
-                    context).ConfigureAwait(false);
+                await cache.StoreAsync(key, pe.ToArray(), pdb.ToArray(), entry.ContainingType.MetadataName, entry.MetadataName, sources,
+                    context, compiled).ConfigureAwait(false);
             }
-            return CompiledScript.Succeeded(full, sources, start, context, [.. sources.SelectMany(ResumableRewriter.WarningsFor)], staticRoots);
+            return CompiledScript.Succeeded(full, sources, start, context, [.. sources.SelectMany(ResumableRewriter.WarningsFor)], staticRoots,
+                projects.Directories);
         }
         catch (Exception e)
         {
             context.Unload();
             var inner = e is TargetInvocationException { InnerException: { } i } ? i : e;
             return CompiledScript.Failed(full, sources, [new ScriptError(full, 1, 1, "RUN",
-                $"The script's top-level code threw {inner.GetType().Name}: {inner.Message}")]);
+                $"The script's top-level code threw {inner.GetType().Name}: {inner.Message}")], projects.Directories);
         }
     }
 

@@ -23,67 +23,99 @@ internal static partial class ScriptConverter
     /// <param name="Source">The text of <c>Servlet.cs</c>.</param>
     /// <param name="Packages">The packages the script named (name, version).</param>
     /// <param name="Notes">What the user must look at: statements that only mean something in a script.</param>
-    public sealed record Result(string Source, IReadOnlyList<(string Name, string Version)> Packages, IReadOnlyList<string> Notes);
+    /// <param name="Assemblies">The dlls it named with <c>#r "x.dll"</c>, as full paths.</param>
+    /// <param name="Projects">The projects it named with <c>#:project</c> (not DevServe's own).</param>
+    /// <param name="Properties">Its <c>#:property</c> settings the compiler reads (LangVersion, Nullable...).</param>
+    public sealed record Result(string Source, IReadOnlyList<(string Name, string Version)> Packages, IReadOnlyList<string> Notes,
+        IReadOnlyList<string> Assemblies, IReadOnlyList<string> Projects, IReadOnlyDictionary<string, string> Properties);
 
-    /// <summary>Converts <paramref name="path"/>; the errors are the script's compile errors (a broken script is not converted).</summary>
+    // What a file of the script brings besides its code.
+    private sealed class Gathered
+    {
+        public List<(string Path, string Text)> Files { get; } = [];
+
+        public List<(string, string)> Packages { get; } = [];
+
+        public List<string> Assemblies { get; } = [];
+
+        public List<string> Projects { get; } = [];
+
+        public Dictionary<string, string> Properties { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+        public SortedSet<string> Usings { get; } = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Converts <paramref name="path"/>; the errors are the script's compile errors (a broken script is not converted,
+    /// and none of its code runs) or the constructs a class cannot hold, each with its line.
+    /// </summary>
     public static async Task<(Result? Converted, IReadOnlyList<ScriptError> Errors)> ConvertAsync(string path, ServletHostOptions options,
         CancellationToken cancellationToken)
     {
         var full = Path.GetFullPath(path);
         // The script must compile first: the semantic model names every var's type, and nothing broken is carried over.
-        var compiled = await ScriptCompiler.CompileAsync(full, options with { UseCache = false }, cancellationToken).ConfigureAwait(false);
-        if (compiled.Errors.Count > 0)
+        if (await ScriptCompiler.CheckAsync(full, options, cancellationToken).ConfigureAwait(false) is { Count: > 0 } errors)
         {
-            return (null, compiled.Errors);
+            return (null, errors);
         }
-        compiled.Context?.Unload();
         var parse = new CSharpParseOptions(LanguageVersion.Latest, kind: SourceCodeKind.Script);
-        var files = new List<(string Path, string Text)>();
-        var packages = new List<(string, string)>();
-        var usings = new SortedSet<string>(StringComparer.Ordinal);
-        await LoadAsync(full, parse, files, packages, usings, cancellationToken).ConfigureAwait(false);
+        var gathered = new Gathered();
+        await LoadAsync(full, parse, gathered, cancellationToken).ConfigureAwait(false);
         // One script tree of every file (loaded ones first), each under a #line naming it: one semantic model sees all.
-        var combined = string.Concat(usings.Select(u => u + "\n"))
-            + string.Concat(files.Select(f => $"#line 1 \"{f.Path.Replace("\"", "", StringComparison.Ordinal)}\"\n{f.Text}\n"));
+        var combined = string.Concat(gathered.Usings.Select(u => u + "\n"))
+            + string.Concat(gathered.Files.Select(f => $"#line 1 \"{f.Path.Replace("\"", "", StringComparison.Ordinal)}\"\n{f.Text}\n"));
         var tree = CSharpSyntaxTree.ParseText(combined, parse, full, cancellationToken: cancellationToken);
-        var compilation = CSharpCompilation.CreateScriptCompilation("convert", tree, ScriptCompiler.References,
+        var compilation = CSharpCompilation.CreateScriptCompilation("convert", tree,
+            [.. ScriptCompiler.References, .. gathered.Assemblies.Select(PackageReferenceResolver.Reference)],
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, usings: ScriptCompiler.Usings));
+        var model = compilation.GetSemanticModel(tree);
+        var members = tree.GetCompilationUnitRoot(cancellationToken).Members;
+        var refused = members.SelectMany(m => Refusals(m, model)).ToList();
+        if (refused.Count > 0)
+        {
+            return (null, refused);
+        }
+        // Top-level statements other than declarations: then every variable is assigned in the static constructor, in
+        // the script's order (a field initializer would run before all of them).
+        var ordered = members.Any(m => m is GlobalStatementSyntax { Statement: not (LocalDeclarationStatementSyntax or LocalFunctionStatementSyntax) });
         var fields = new StringBuilder();
         var methods = new StringBuilder();
         var statements = new StringBuilder();
         var types = new StringBuilder();
         var notes = new List<string>();
-        var model = compilation.GetSemanticModel(tree);
-        foreach (var member in tree.GetCompilationUnitRoot(cancellationToken).Members)
+        foreach (var member in members)
         {
             switch (member)
             {
                 case GlobalStatementSyntax { Statement: LocalDeclarationStatementSyntax declaration }:
-                    fields.Append(Field(declaration, declaration.Declaration, declaration.Modifiers, model));
+                    Field(declaration, declaration.Declaration, declaration.Modifiers, model, ordered, fields, statements);
                     break;
                 case FieldDeclarationSyntax field:   // a script's top-level variable
-                    fields.Append(Field(field, field.Declaration, field.Modifiers, model));
+                    Field(field, field.Declaration, field.Modifiers, model, ordered, fields, statements);
                     break;
                 case GlobalStatementSyntax { Statement: LocalFunctionStatementSyntax function }:
-                    methods.Append(Method(function.Modifiers, function.ReturnType, function.Identifier, function, function.AttributeLists));
+                    methods.Append('\n').Append(Member(function, function.Modifiers, function.AttributeLists, function.Identifier.ValueText, function.ReturnType));
                     break;
                 case GlobalStatementSyntax { Statement: var statement } when IsInsta(statement):
                     var at = statement.GetLocation().GetMappedLineSpan();
                     notes.Add($"{Path.GetFileName(at.Path)}:{at.StartLinePosition.Line + 1}: {statement.WithoutTrivia()} only means something in a "
                         + "script: serve that folder with --htdocs (devserve run) or Dispatchers.Files (an app).");
-                    statements.Append(Indent($"// The script said {statement.WithoutTrivia()} (see devserve convert's note).\n", 1));
+                    statements.Append($"// The script said {statement.WithoutTrivia()} (see devserve convert's note).\n");
                     break;
                 case GlobalStatementSyntax { Statement: var statement }:
-                    statements.Append(Indent(Written(statement), 1));
+                    statements.Append(Written(statement).TrimStart('\n', '\r'));
                     break;
                 case MethodDeclarationSyntax method:
-                    methods.Append(Method(method.Modifiers, method.ReturnType, method.Identifier, method, method.AttributeLists));
+                    methods.Append('\n').Append(Member(method, method.Modifiers, method.AttributeLists, method.Identifier.ValueText, method.ReturnType));
                     break;
-                case PropertyDeclarationSyntax:
-                    fields.Append(Indent(Static(member), 1));
+                case PropertyDeclarationSyntax or EventFieldDeclarationSyntax or EventDeclarationSyntax:
+                    var basic = (MemberDeclarationSyntax)member;
+                    fields.Append(basic.Modifiers.Any(SyntaxKind.StaticKeyword) ? Indent(Written(member), 1)
+                        : Member(member, basic.Modifiers, basic.AttributeLists, "", null));
                     break;
                 case BaseTypeDeclarationSyntax or DelegateDeclarationSyntax:
-                    types.Append(Written(member).TrimStart('\n', '\r')).Append('\n');
+                    // Nested in Servlet, as a script's types are nested in the script: they still see its consts and static methods.
+                    types.Append('\n').Append(Indent(Written(member).TrimStart('\n', '\r'), 1));
                     break;
                 default:
                     fields.Append(Indent(Written(member), 1));
@@ -92,6 +124,7 @@ internal static partial class ScriptConverter
         }
         var text = new StringBuilder();
         text.Append("// Converted from ").Append(Path.GetFileName(full)).Append(" by devserve convert.\n");
+        var usings = new SortedSet<string>(gathered.Usings, StringComparer.Ordinal);
         foreach (var u in ScriptCompiler.Usings.Where(u => u != "DevServe.Hosting.Insta"))
         {
             usings.Add(u is "DevServe.Web" or "DevServe.Xexpr" or "DevServe.Formlets" ? $"using static {u};" : $"using {u};");
@@ -106,42 +139,95 @@ internal static partial class ScriptConverter
         text.Append(fields.ToString().TrimStart('\n'));
         if (statements.Length > 0)
         {
-            text.Append("\n    // The script's top-level statements: they ran once, when the script loaded.\n    static Servlet()\n    {\n")
-                .Append(Indent(statements.ToString(), 1)).Append("    }\n");
+            text.Append(fields.Length > 0 ? "\n" : "")
+                .Append("    // The script's top-level statements, in its order: they ran once, when the script loaded.\n    static Servlet()\n    {\n")
+                .Append(Indent(statements.ToString(), 2)).Append("    }\n");
         }
-        text.Append(fields.Length + statements.Length == 0 ? methods.ToString().TrimStart('\n') : methods.ToString()).Append("}\n");
-        if (types.Length > 0)
-        {
-            text.Append('\n').Append(types);
-        }
-        return (new Result(text.ToString().Replace("\r\n", "\n", StringComparison.Ordinal), packages, notes), []);
+        text.Append(fields.Length + statements.Length == 0 ? methods.ToString().TrimStart('\n') : methods.ToString());
+        text.Append(types).Append("}\n");
+        var compilerProperties = gathered.Properties.Where(p => p.Key.ToLowerInvariant() is not "implicitusings")
+            .ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase);
+        return (new Result(text.ToString().Replace("\r\n", "\n", StringComparison.Ordinal), gathered.Packages, notes, gathered.Assemblies,
+            gathered.Projects, compilerProperties), []);
     }
 
-    // The script and what it #loads, loaded files first (their members come before the script's); their packages and
-    // usings. The texts keep their lines, without the directives and usings a class file must not have.
-    private static async Task LoadAsync(string path, CSharpParseOptions parse, List<(string, string)> files, List<(string, string)> packages,
-        SortedSet<string> usings, CancellationToken cancellationToken)
+    // What a class cannot hold, each with its line: a top-level await, a variable whose type cannot be written, a
+    // variable declared inside a statement (out var, a pattern, a deconstruction) that later code may use.
+    private static IEnumerable<ScriptError> Refusals(MemberDeclarationSyntax member, SemanticModel model)
     {
-        if (files.Any(f => f.Item1 == path))
+        static IEnumerable<SyntaxNode> Own(SyntaxNode node)
+            => node.DescendantNodes(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or BlockSyntax
+                or ForEachVariableStatementSyntax));
+        ScriptError Refuse(SyntaxNode at, string message)
+        {
+            var span = at.GetLocation().GetMappedLineSpan();
+            return new ScriptError(span.Path, span.StartLinePosition.Line + 1, span.StartLinePosition.Character + 1, "DEVSERVE030", message);
+        }
+        if (member is GlobalStatementSyntax { Statement: LocalFunctionStatementSyntax } or not (GlobalStatementSyntax or FieldDeclarationSyntax))
+        {
+            yield break;
+        }
+        if (Own(member).OfType<AwaitExpressionSyntax>().FirstOrDefault() is { } await)
+        {
+            yield return Refuse(await, "a top-level await cannot move into a class (a static constructor cannot await): move it into a method first.");
+        }
+        var declaration = (member as FieldDeclarationSyntax)?.Declaration
+            ?? ((member as GlobalStatementSyntax)?.Statement as LocalDeclarationStatementSyntax)?.Declaration;
+        if (declaration is { Type.IsVar: true } && model.GetTypeInfo(declaration.Type).Type is { } type && !CanBeWritten(type))
+        {
+            yield return Refuse(declaration, $"the type of {declaration.Variables[0].Identifier.ValueText} ({type.ToDisplayString()}) cannot be "
+                + "written in C#: give it a named type (a record) first.");
+        }
+        if (declaration is null && Own(member).OfType<VariableDesignationSyntax>().FirstOrDefault() is { } designation)
+        {
+            yield return Refuse(designation, $"{designation} is declared inside a statement (out var, a pattern or a deconstruction): "
+                + "declare it on a line of its own first, so it can become a field.");
+        }
+    }
+
+    private static bool CanBeWritten(ITypeSymbol type) => type switch
+    {
+        { IsAnonymousType: true } => false,
+        INamedTypeSymbol named => named.TypeArguments.All(CanBeWritten),
+        IArrayTypeSymbol array => CanBeWritten(array.ElementType),
+        _ => true,
+    };
+
+    // The script and what it #loads, loaded files first (their members come before the script's); their packages,
+    // dlls, projects, properties and usings. The texts keep their lines, without the directives and usings a class
+    // file must not have.
+    private static async Task LoadAsync(string path, CSharpParseOptions parse, Gathered gathered, CancellationToken cancellationToken)
+    {
+        if (gathered.Files.Any(f => f.Path == path))
         {
             return;
         }
         var raw = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
         var directives = FileDirectives.Read(raw, path);
-        packages.AddRange(NuGetReferences.Find(raw, path).Concat(directives.Packages).Select(p => (p.Name, p.Version)).Distinct());
+        gathered.Packages.AddRange(NuGetReferences.Find(raw, path).Concat(directives.Packages).Select(p => (p.Name, p.Version))
+            .Where(p => !gathered.Packages.Contains(p)).Distinct());
+        gathered.Projects.AddRange(directives.Projects.Select(p => p.Path).Where(p => !ProjectReferences.IsDevServe(p)));
+        foreach (var (name, (value, _)) in directives.Properties.Where(p => FileDirectives.CompilerProperties.Contains(p.Key)))
+        {
+            gathered.Properties.TryAdd(name, value);
+        }
         var text = FileDirectives.Blank(raw, include: file => $"#load \"{file}\"");
         var root = CSharpSyntaxTree.ParseText(text, parse, path, cancellationToken: cancellationToken).GetCompilationUnitRoot(cancellationToken);
         foreach (var load in root.GetLoadDirectives())
         {
-            await LoadAsync(Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, load.File.ValueText)), parse, files, packages, usings, cancellationToken)
+            await LoadAsync(Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, load.File.ValueText)), parse, gathered, cancellationToken)
                 .ConfigureAwait(false);
+        }
+        foreach (var reference in root.GetReferenceDirectives().Select(r => r.File.ValueText).Where(r => !NuGetReferences.IsPackage(r)))
+        {
+            gathered.Assemblies.Add(Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, reference)));
         }
         var lines = text.Split('\n');
         foreach (var node in root.GetReferenceDirectives().Cast<SyntaxNode>().Concat(root.GetLoadDirectives()).Concat(root.Usings))
         {
             if (node is UsingDirectiveSyntax u)
             {
-                usings.Add(u.WithoutTrivia().ToString());
+                gathered.Usings.Add(u.WithoutTrivia().ToString());
             }
             var span = node.GetLocation().GetLineSpan();
             for (var line = span.StartLinePosition.Line; line <= span.EndLinePosition.Line; line++)
@@ -149,46 +235,53 @@ internal static partial class ScriptConverter
                 lines[line] = "";
             }
         }
-        files.Add((path, string.Join('\n', lines)));
+        gathered.Files.Add((path, string.Join('\n', lines)));
     }
 
     private static bool IsInsta(StatementSyntax statement)
         => statement is ExpressionStatementSyntax { Expression: InvocationExpressionSyntax { Expression: var called } }
             && called.ToString() is "StaticFilesPath" or "Insta.StaticFilesPath" or "DevServe.Hosting.Insta.StaticFilesPath";
 
-    // var x = ...; → private static T x = ...; (the type the compiler inferred). A const stays a const, readonly stays.
-    private static string Field(SyntaxNode node, VariableDeclarationSyntax declaration, SyntaxTokenList modifiers, SemanticModel model)
+    // var x = ...; → private static T x = ...; (the type the compiler inferred). A const stays a const with its value;
+    // when the script has other top-level statements, the value is assigned in the static constructor, in order.
+    private static void Field(SyntaxNode node, VariableDeclarationSyntax declaration, SyntaxTokenList modifiers, SemanticModel model, bool ordered,
+        StringBuilder fields, StringBuilder statements)
     {
         var type = declaration.Type;
         var typeText = type.IsVar && model.GetTypeInfo(type).Type is { } inferred and not IErrorTypeSymbol
             ? inferred.ToMinimalDisplayString(model, type.SpanStart)
             : type.ToString();
+        var constant = modifiers.Any(SyntaxKind.ConstKeyword);
         var access = modifiers.Any(IsAccessibility) ? string.Join(" ", modifiers.Where(IsAccessibility).Select(m => m.ValueText)) : "private";
-        var kept = modifiers.Where(m => m.Kind() is SyntaxKind.ConstKeyword or SyntaxKind.ReadOnlyKeyword).Select(m => m.ValueText + " ");
-        var prefix = access + (modifiers.Any(SyntaxKind.ConstKeyword) ? " " : " static ") + string.Concat(kept);
-        var variables = string.Join(", ", declaration.Variables.Select(v => v.ToString()));
-        return Indent(Leading(node) + prefix + typeText + " " + variables + ";\n", 1);
+        var prefix = access + (constant ? " const " : " static ") + (modifiers.Any(SyntaxKind.ReadOnlyKeyword) ? "readonly " : "");
+        var inline = constant || !ordered;
+        var variables = string.Join(", ", declaration.Variables.Select(v => inline ? v.ToString() : v.Identifier.ValueText));
+        fields.Append(Indent(Leading(node) + prefix + typeText + " " + variables + ";\n", 1));
+        if (!inline)
+        {
+            foreach (var variable in declaration.Variables.Where(v => v.Initializer is not null))
+            {
+                statements.Append(variable.Identifier.ValueText).Append(' ').Append(variable.Initializer).Append(";\n");
+            }
+        }
     }
 
-    private static string Method(SyntaxTokenList modifiers, TypeSyntax returnType, SyntaxToken name, SyntaxNode node, SyntaxList<AttributeListSyntax> attributes)
+    // A method (Start public), property or event of the script made a static member, its attributes and comments as written.
+    private static string Member(SyntaxNode node, SyntaxTokenList modifiers, SyntaxList<AttributeListSyntax> attributes, string name, TypeSyntax? returnType)
     {
-        var start = name.ValueText == "Start";
+        var start = name == "Start";
         var access = start ? "public" : modifiers.Any(IsAccessibility) ? string.Join(" ", modifiers.Where(IsAccessibility).Select(m => m.ValueText)) : "private";
         var others = modifiers.Where(m => !IsAccessibility(m) && !m.IsKind(SyntaxKind.StaticKeyword)).Select(m => m.ValueText + " ");
-        var builder = modifiers.Any(SyntaxKind.AsyncKeyword) ? ResumableRewriter.BuilderFor(returnType) : null;
+        var builder = returnType is not null && modifiers.Any(SyntaxKind.AsyncKeyword) ? ResumableRewriter.BuilderFor(returnType) : null;
         var written = string.Concat(attributes.Select(a => a.ToString() + "\n"))
             + (builder is null || attributes.Any(a => a.ToString().Contains("AsyncMethodBuilder", StringComparison.Ordinal)) ? "" : builder + "\n");
-        var rest = node.SyntaxTree.GetText().ToString(Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(returnType.SpanStart, node.Span.End));
-        return "\n" + Indent(Leading(node).TrimStart('\n', '\r') + written + access + " static " + string.Concat(others) + rest + "\n", 1);
+        var first = modifiers.Any() ? modifiers[^1].GetNextToken() : attributes.Any() ? attributes[^1].GetLastToken().GetNextToken() : node.GetFirstToken();
+        var rest = node.SyntaxTree.GetText().ToString(Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(first.SpanStart, node.Span.End));
+        return Indent(Leading(node).TrimStart('\n', '\r') + written + access + " static " + string.Concat(others) + rest + "\n", 1);
     }
 
     private static bool IsAccessibility(SyntaxToken token)
         => token.Kind() is SyntaxKind.PublicKeyword or SyntaxKind.PrivateKeyword or SyntaxKind.InternalKeyword or SyntaxKind.ProtectedKeyword;
-
-    private static string Static(MemberDeclarationSyntax member)
-        => member.Modifiers.Any(SyntaxKind.StaticKeyword) || member.Modifiers.Any(SyntaxKind.ConstKeyword)
-            ? Written(member)
-            : Leading(member) + "static " + member.WithoutLeadingTrivia().ToFullString();
 
     // The comments above a node, as written (not the #line that names its file), with no more than one blank line in a row.
     private static string Leading(SyntaxNode node)

@@ -20,6 +20,9 @@ internal sealed class ScriptLoadContext(string name, IReadOnlyDictionary<string,
         ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator).Select(Path.GetFileNameWithoutExtension)
             .OfType<string>(), StringComparer.OrdinalIgnoreCase));
 
+    /// <summary>Whether the host has an assembly of this simple name (the framework, DevServe): never loaded from a servlet's files.</summary>
+    public static bool IsHostAssembly(string name) => s_host.Value.Contains(name);
+
     /// <summary>The files of this context's references, for the disk cache.</summary>
     public IReadOnlyDictionary<string, string> ReferenceFiles => assemblies;
 

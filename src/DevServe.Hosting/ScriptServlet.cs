@@ -76,6 +76,10 @@ public sealed class ScriptServlet : IReloadingServlet
         {
             await Console.Error.WriteLineAsync($"{warning.Path}({warning.Line},{warning.Column}): warning {warning.Id}: {warning.Message}").ConfigureAwait(false);
         }
+        foreach (var project in script.ProjectDirectories)
+        {
+            _reloader.Watch(project, recursive: true);   // one watcher for a project's whole tree (a watcher is an inotify instance)
+        }
         foreach (var directory in script.Sources.Append(_path).Select(f => Path.GetDirectoryName(Path.GetFullPath(f))!).Distinct())
         {
             _reloader.Watch(directory);
@@ -86,8 +90,12 @@ public sealed class ScriptServlet : IReloadingServlet
 
     // The script or a file it #loads (the script itself before its first compile). A deletion is not a new version:
     // the last one keeps serving until a file is there again.
-    private bool IsSource(FileSystemEventArgs e) => e.ChangeType != WatcherChangeTypes.Deleted
-        && (e.FullPath == _path || (_script?.Sources.Contains(e.FullPath) ?? false));
+    // A referenced project's source added, saved or deleted is a new version too, and so is a folder made in it (the
+    // files written into a folder just made can come before the watch on it).
+    private bool IsSource(FileSystemEventArgs e)
+        => (e.ChangeType != WatcherChangeTypes.Deleted && (e.FullPath == _path || (_script?.Sources.Contains(e.FullPath) ?? false)))
+            || (_script?.ProjectDirectories.Any(d => ProjectBuild.IsSourceFile(d, e.FullPath)
+                || (e.ChangeType == WatcherChangeTypes.Created && ProjectBuild.IsSourceFolder(d, e.FullPath))) ?? false);
 
     /// <summary>Stops watching; the current version's load context is unloaded.</summary>
     public async ValueTask DisposeAsync()

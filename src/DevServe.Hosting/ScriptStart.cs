@@ -14,7 +14,7 @@ public static class ScriptStart
 
     /// <summary>Whether <paramref name="method"/> has a servlet's shape: static, one <see cref="Request"/>, a <see cref="Response"/> or a task of one.</summary>
     internal static bool IsStart(MethodInfo method)
-        => method.IsStatic && method.GetParameters() is [{ ParameterType: var p }] && p == typeof(Request)
+        => method.IsStatic && !method.ContainsGenericParameters && method.GetParameters() is [{ ParameterType: var p }] && p == typeof(Request)
             && (method.ReturnType == typeof(Response) || method.ReturnType == typeof(Task<Response>));
 
     /// <summary>A static <c>Start</c> method found by reflection (a plugin's, a <c>.cs</c> app's), as one shape.</summary>

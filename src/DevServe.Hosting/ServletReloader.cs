@@ -38,19 +38,40 @@ internal sealed class ServletReloader : IAsyncDisposable
     /// <summary>Starts the first load and the reload loop (once the servlet's own fields are set).</summary>
     public void Start()
     {
-        _first = _load(_stop.Token);
+        _first = LoadAsync();
         _loop = ReloadLoopAsync();
+    }
+
+    // A load that throws (a file system that refuses, a bug) answers with an error page; it never ends the reloading.
+    private async Task LoadAsync()
+    {
+        try
+        {
+            await _load(_stop.Token).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // whatever a load throws becomes the page every request gets, as a compile error does
+        catch (Exception e) when (!_stop.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            var error = new ScriptError(e.GetType().Name, 0, 0, "DEVSERVE000", e.Message);
+            Versions.Swap(null, () => CompileErrorPage.For([error], "The servlet could not be loaded", "Fix what this says and save"), null);
+        }
     }
 
     /// <summary>The current version's answer; before the first version, once it is loaded.</summary>
     public ValueTask<Response?> Dispatch(Request request) => Versions.Dispatch(request, _first);
 
     /// <summary>Watches <paramref name="directory"/> (once, however often asked) for events that <c>isRelevant</c> keeps.</summary>
+    /// <remarks>
+    /// A directory that is not there (an include's misspelt folder) is not watched: the next save of the servlet
+    /// compiles again. Each watcher is an inotify instance (128 per user by default): watch folders, not files.
+    /// </remarks>
     public void Watch(string directory, string filter = "*", bool recursive = false)
     {
         lock (_watchers)
         {
-            if (_stop.IsCancellationRequested || _watchers.Any(w => w.Path == directory))
+            if (_stop.IsCancellationRequested || _watchers.Any(w => w.Path == directory || (w.IncludeSubdirectories && IsUnder(directory, w.Path)))
+                || !Directory.Exists(directory))
             {
                 return;
             }
@@ -63,10 +84,21 @@ internal sealed class ServletReloader : IAsyncDisposable
             watcher.Created += OnChange;
             watcher.Renamed += OnChange;
             watcher.Deleted += OnChange;
-            watcher.EnableRaisingEvents = true;
+            try
+            {
+                watcher.EnableRaisingEvents = true;
+            }
+            catch (IOException)
+            {
+                watcher.Dispose();   // out of inotify instances: this folder goes unwatched rather than the servlet failing
+                return;
+            }
             _watchers.Add(watcher);
         }
     }
+
+    private static bool IsUnder(string path, string directory)
+        => path.StartsWith(Path.TrimEndingDirectorySeparator(directory) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     private void OnChange(object sender, FileSystemEventArgs e)
     {
@@ -81,7 +113,7 @@ internal sealed class ServletReloader : IAsyncDisposable
         try
         {
             await _first.ConfigureAwait(false);
-            await _changes.RunAsync(() => _load(_stop.Token), _stop.Token).ConfigureAwait(false);
+            await _changes.RunAsync(LoadAsync, _stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {

@@ -83,6 +83,32 @@ public sealed class FileAppTests
     }
 
     [Fact]
+    public async Task A_top_level_Start_of_the_wrong_shape_is_refused_on_its_line()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("app.cs", Launcher + "static string Start(Request request) => \"not a response\";\n");
+        var error = Assert.Single((await CompileAsync(path)).Errors);
+        Assert.Equal((5, "DEVSERVE001"), (error.Line, error.Id));
+        Assert.Contains("wrong shape", error.Message);
+    }
+
+    [Fact]
+    public async Task A_missing_include_folder_is_an_error_page_and_the_servlet_recovers_on_the_next_save()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("app.cs", "#:include lib/Helpers.cs\n" + Launcher + "static Response Start(Request request) => Response.Text(\"x\");\n");
+        await using var servlet = new ScriptServlet(path, TestHosting.NoCache);
+        await using var server = await LoopbackServer.StartAsync(servlet.Dispatch);
+        var response = await server.Client.GetAsync("/");
+        Assert.Equal(System.Net.HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains("lib/Helpers.cs", await response.Content.ReadAsStringAsync());
+        var swapped = servlet.NextSwap;
+        File.WriteAllText(path, Launcher + "static Response Start(Request request) => Response.Text(\"fixed\");\n");
+        await swapped.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal("fixed", await server.Client.GetStringAsync("/"));
+    }
+
+    [Fact]
     public async Task An_app_without_Start_or_with_two_says_what_to_write()
     {
         using var dir = new TempDirectory();
@@ -148,6 +174,23 @@ public sealed class FileAppTests
         Assert.StartsWith("devserve-script-cached-", second.Context!.Name);
         await using var server = await LoopbackServer.StartAsync(Servlets.DispatchServlet(second.Start!));
         Assert.Equal("cached", await server.Client.GetStringAsync("/"));
+    }
+
+    [Fact]
+    public async Task A_cache_entry_holds_the_text_that_was_compiled_so_a_file_saved_during_the_compile_misses()
+    {
+        using var cacheDir = new TempDirectory();
+        using var dir = new TempDirectory();
+        var path = dir.Write("app.cs", "// app\n");
+        var helpers = dir.Write("Helpers.cs", "// saved while the compile ran\n");
+        var cache = new ScriptCache(cacheDir.Path);
+        var key = ScriptCache.Key(path, "// app\n");
+        var context = new ScriptLoadContext("test", new Dictionary<string, string>(), new Dictionary<string, string>());
+        await cache.StoreAsync(key, [0], [0], "Program", "Start", [path, helpers], context,
+            new Dictionary<string, string> { [path] = ScriptCache.Hash("// app\n"), [helpers] = ScriptCache.Hash("// what the compile read\n") },
+            ScriptCache.AppKind);
+        context.Unload();
+        Assert.Null(await cache.TryLoadAsync(path, key));
     }
 
     [Fact]

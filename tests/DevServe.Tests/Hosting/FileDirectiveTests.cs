@@ -43,7 +43,6 @@ public sealed class FileDirectiveTests
     [InlineData("#:package @1.0", "write #:package Name@Version")]
     [InlineData("#:property Nullable", "write #:property Name=Value")]
     [InlineData("#:property Nullable=maybe", "give enable, disable, warnings or annotations")]
-    [InlineData("#:property LangVersion=99.5", "not a C# language version")]
     [InlineData("#:property TreatWarningsAsErrors=yes", "give true or false")]
     [InlineData("#:sdk Aspire.AppHost.Sdk@13.0.0", "Aspire.AppHost.Sdk is neither")]
     [InlineData("#:sdk", "name one")]
@@ -58,6 +57,10 @@ public sealed class FileDirectiveTests
         Assert.Equal(2, error.Line);
         Assert.Contains(message, error.Message);
     }
+
+    [Fact]
+    public void A_block_comment_before_the_directives_is_not_code()
+        => Assert.Empty(FileDirectives.Read("/* Licence: MIT.\n   Author: me. */\n#:package Humanizer@2.14.1\nusing System;\n", "/app/app.cs").Errors);
 
     [Fact]
     public void A_directive_after_code_is_an_error_as_with_dotnet_run()
@@ -93,6 +96,9 @@ public sealed class FileDirectiveTests
         Assert.Equal("1,2", await GetAsync(await CompileAsync(dir, kind, Servlet(kind, "#:property LangVersion=12\n", Body))));
         var old = await CompileAsync(dir, kind, Servlet(kind, "#:property LangVersion=11\n", Body));
         Assert.Contains(old.Errors, e => e.Message.Contains("collection expressions", StringComparison.Ordinal));
+        var unknown = Assert.Single((await CompileAsync(dir, kind, Servlet(kind, "// new\n#:property LangVersion=99.5\n", Body))).Errors);
+        Assert.Equal((2, "DEVSERVE020"), (unknown.Line, unknown.Id));
+        Assert.Contains("not a C# language version", unknown.Message);
     }
 
     [Theory]
@@ -130,6 +136,7 @@ public sealed class FileDirectiveTests
         Assert.Contains((await CompileAsync(dir, "cs", Servlet("cs", "", Body))).Errors, e => e.Id == "CS0103");
         var none = await CompileAsync(dir, "cs", Servlet("cs", "#:property ImplicitUsings=disable\n", "Response.Text(new List<int>().Count.ToString())"));
         Assert.Contains(none.Errors, e => e.Id == "CS0246");
+        Assert.Empty((await CompileAsync(dir, "cs", Servlet("cs", "#:property ImplicitUsings=Enable\n", "Response.Text(new List<int>().Count.ToString())"))).Errors);
     }
 
     [Theory]
@@ -173,6 +180,7 @@ public sealed class FileDirectiveTests
     [InlineData("cs", "#:package DevServe@0.1.0\n")]
     [InlineData("cs", "#:project ../../src/DevServe/DevServe.csproj\n")]
     [InlineData("csx", "#:project /nowhere/DevServe\n")]
+    [InlineData("cs", "#:project ../../src/DevServe/\n")]
     public async Task A_file_naming_DevServe_itself_uses_the_hosts_DevServe_without_restoring_or_building(string kind, string directive)
     {
         using var cache = new TempDirectory();
@@ -210,6 +218,12 @@ public sealed class FileDirectiveTests
         // A save of the project's source builds it and reloads the app.
         File.WriteAllText(source, "namespace Lib; public static class Words { public static string Word() => \"rebuilt\"; }\n");
         await ServedAsync(servlet, server, "rebuilt!", TimeSpan.FromSeconds(180));
+
+        // A file added to the project is a new version too.
+        var added = servlet.NextSwap;
+        dir.Write("Lib/Extra.cs", "namespace Lib; public static class Extra { }\n");
+        await added.WaitAsync(TimeSpan.FromSeconds(180));
+        Assert.Equal("rebuilt!", await server.Client.GetStringAsync("/"));
     }
 
     // Waits, swap by swap, until the servlet serves the page: a save can swap more than once (truncate, then write).

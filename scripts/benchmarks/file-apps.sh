@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# File-based apps (issue 17; start-up and reload rows of issue 16): one hello servlet as a .cs app and as a .csx
+# script. Process start -> first 200 for devserve run app.cs and app.csx (cold: empty compiled-script cache;
+# cached), and for dotnet run app.cs (first run of a new file; cached re-run), rounds alternating; then save ->
+# new version served for devserve (both kinds) and for dotnet watch app.cs (hot reload). The .cs app names DevServe
+# by package (scripts/pack's local feed) so dotnet run can cache its build (#:project never caches), and sets
+# PublishAot=false (dotnet watch restarts on every edit otherwise). Loopback only; bounded counts.
+# Usage: scripts/benchmarks/file-apps.sh [runs] [saves]      (default 5 10)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+runs=${1:-5}
+saves=${2:-10}
+
+scripts/devserve --help >/dev/null   # publishes the ReadyToRun build users run
+feed=$(dirname "$(scripts/pack)")
+cli=artifacts/devserve/DevServe.Cli.dll
+work=$(mktemp -d)
+runfiles=~/.local/share/dotnet/runfile
+before=$(ls "$runfiles" 2>/dev/null || true)
+cleanup() {
+  pkill -f "$work" 2>/dev/null || true
+  rm -rf "$work"
+  # dotnet run's build folders for this run's files (a new folder per path): not left behind.
+  for d in $(ls "$runfiles" 2>/dev/null); do echo "$before" | grep -qx "$d" || rm -rf "${runfiles:?}/$d"; done
+}
+trap cleanup EXIT
+export NUGET_PACKAGES="$work/nuget"   # a private package folder: DevServe comes from this build's feed
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+port=18775
+
+app() {   # app VERSION → the .cs app's text
+  cat <<CS
+#:sdk Microsoft.NET.Sdk.Web
+#:property PublishAot=false
+#:package DevServe@0.1.0
+#:property RestoreAdditionalProjectSources=$feed
+using DevServe;
+
+await Launch.ServeServlet(Start, servletPath: "/", port: int.Parse(args[0]), launchBrowser: false);
+
+static Response Start(Request request) => Response.Text("$1");
+CS
+}
+script() { echo "Response Start(Request request) => Response.Text(\"$1\");"; }
+
+# first_200 COMMAND...: ms from exec to the first 200 on /, then stops the process.
+first_200() {
+  local t0 t1 pid
+  t0=$(now_ms)
+  "$@" >/dev/null 2>&1 &
+  pid=$!
+  until curl -sf -o /dev/null "http://127.0.0.1:$port/"; do sleep 0.005; done
+  t1=$(now_ms)
+  kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+  pkill -f "$work/.*app" 2>/dev/null || true   # dotnet run's child (the app itself)
+  while curl -s -o /dev/null "http://127.0.0.1:$port/"; do sleep 0.01; done
+  echo $((t1 - t0))
+}
+
+mkdir -p "$work/src"
+app v0 >"$work/src/app.cs"; script v0 >"$work/src/app.csx"
+declare -A t
+for i in $(seq 1 "$runs"); do
+  t[cs_cold]+="$(DEVSERVE_CACHE="$work/c$i" first_200 dotnet "$cli" run "$work/src/app.cs" --port $port --no-browser --no-banner) "
+  t[cs_cached]+="$(DEVSERVE_CACHE="$work/c$i" first_200 dotnet "$cli" run "$work/src/app.cs" --port $port --no-browser --no-banner) "
+  t[csx_cold]+="$(DEVSERVE_CACHE="$work/x$i" first_200 dotnet "$cli" run "$work/src/app.csx" --port $port --no-browser --no-banner) "
+  t[csx_cached]+="$(DEVSERVE_CACHE="$work/x$i" first_200 dotnet "$cli" run "$work/src/app.csx" --port $port --no-browser --no-banner) "
+  mkdir -p "$work/run$i"; app v0 >"$work/run$i/app.cs"   # a new path: dotnet run builds it from nothing
+  t[run_first]+="$(first_200 dotnet run "$work/run$i/app.cs" -- $port) "
+  t[run_cached]+="$(first_200 dotnet run "$work/run$i/app.cs" -- $port) "
+done
+row() { printf '  %-44s %s-> median %s\n' "$1" "$2" "$(echo $2 | tr ' ' '\n' | median)"; }
+echo "process start -> first 200 (ms, $runs rounds, alternating):"
+row "devserve run app.cs, cold (no cache)" "${t[cs_cold]}"
+row "devserve run app.cs, compiled cache" "${t[cs_cached]}"
+row "devserve run app.csx, cold (no cache)" "${t[csx_cold]}"
+row "devserve run app.csx, compiled cache" "${t[csx_cached]}"
+row "dotnet run app.cs, first run" "${t[run_first]}"
+row "dotnet run app.cs, cached re-run" "${t[run_cached]}"
+
+# save_to_served FILE MAKE: an editor-style save (temp file + rename) of version n, then poll until it is served.
+save_to_served() {
+  local file=$1 make=$2 times="" n t0
+  for n in $(seq 1 "$saves"); do
+    $make "v$n" >"$file.tmp"
+    t0=$(now_ms)
+    mv "$file.tmp" "$file"
+    until [ "$(curl -s "http://127.0.0.1:$port/")" = "v$n" ]; do sleep 0.002; done
+    times+="$(( $(now_ms) - t0 )) "
+    sleep 0.3
+  done
+  echo "$times"
+}
+serve_then_saves() {   # serve_then_saves FILE MAKE COMMAND...
+  local file=$1 make=$2 pid times
+  shift 2
+  $make v0 >"$file"
+  "$@" >/dev/null 2>&1 &
+  pid=$!
+  until [ "$(curl -s "http://127.0.0.1:$port/")" = "v0" ]; do sleep 0.02; done
+  times=$(save_to_served "$file" "$make")
+  kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+  pkill -f "$work/.*app" 2>/dev/null || true
+  while curl -s -o /dev/null "http://127.0.0.1:$port/"; do sleep 0.01; done
+  echo "$times"
+}
+mkdir -p "$work/live" "$work/watch"
+echo "save -> new version served (ms, $saves saves):"
+row "devserve run app.cs" "$(DEVSERVE_CACHE="$work/live-cache" serve_then_saves "$work/live/app.cs" app dotnet "$cli" run "$work/live/app.cs" --port $port --no-browser --no-banner)"
+row "devserve run app.csx" "$(DEVSERVE_CACHE="$work/live-cache" serve_then_saves "$work/live/app.csx" script dotnet "$cli" run "$work/live/app.csx" --port $port --no-browser --no-banner)"
+row "dotnet watch app.cs (hot reload)" "$(serve_then_saves "$work/watch/app.cs" app dotnet watch --non-interactive "$work/watch/app.cs" -- $port)"

@@ -4,6 +4,7 @@ namespace DevServe.Tests;
 /// One <c>.cs</c> file, two ways to run it: <c>dotnet run app.cs</c> (its top-level statements start a plain server)
 /// and <c>devserve run app.cs</c> (devserve serves its <c>Start</c> and reloads it), both real processes over HTTP.
 /// </summary>
+[Collection(DotnetBuilds.Name)]
 public sealed class FileAppRunTests
 {
     private static readonly HttpClient s_client = new() { Timeout = TimeSpan.FromSeconds(60) };

@@ -4,6 +4,7 @@ namespace DevServe.Tests;
 /// <c>devserve new</c> (each template, then a real run) and <c>devserve convert</c> (a script to a plugin project or a
 /// standalone app, then a real build and run of the result).
 /// </summary>
+[Collection(DotnetBuilds.Name)]
 public sealed class NewAndConvertTests
 {
     private static readonly HttpClient s_client = new() { Timeout = TimeSpan.FromSeconds(60) };

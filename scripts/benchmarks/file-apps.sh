@@ -19,7 +19,7 @@ work=$(mktemp -d)
 runfiles=~/.local/share/dotnet/runfile
 before=$(ls "$runfiles" 2>/dev/null || true)
 cleanup() {
-  pkill -f "$work" 2>/dev/null || true
+  pkill -KILL -f "$work/" 2>/dev/null || true
   rm -rf "$work"
   # dotnet run's build folders for this run's files (a new folder per path): not left behind.
   for d in $(ls "$runfiles" 2>/dev/null); do echo "$before" | grep -qx "$d" || rm -rf "${runfiles:?}/$d"; done
@@ -45,6 +45,18 @@ CS
 }
 script() { echo "Response Start(Request request) => Response.Text(\"$1\");"; }
 
+# stop PID: TERM, a few seconds' grace (dotnet watch does not always end on TERM), then KILL; the app a runner started too.
+stop() {
+  local pid=$1 i
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  pkill -KILL -f "$work/" 2>/dev/null || true   # dotnet watch's own processes
+  pkill -KILL -f "bin/debug/app $port" 2>/dev/null || true   # the app dotnet run or dotnet watch started (built under ~/.local/share/dotnet/runfile)
+  while curl -s -o /dev/null "http://127.0.0.1:$port/"; do sleep 0.01; done
+}
+
 # first_200 COMMAND...: ms from exec to the first 200 on /, then stops the process.
 first_200() {
   local t0 t1 pid
@@ -53,9 +65,7 @@ first_200() {
   pid=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$port/"; do sleep 0.005; done
   t1=$(now_ms)
-  kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
-  pkill -f "$work/.*app" 2>/dev/null || true   # dotnet run's child (the app itself)
-  while curl -s -o /dev/null "http://127.0.0.1:$port/"; do sleep 0.01; done
+  stop "$pid"
   echo $((t1 - t0))
 }
 
@@ -101,9 +111,7 @@ serve_then_saves() {   # serve_then_saves FILE MAKE COMMAND...
   pid=$!
   until [ "$(curl -s "http://127.0.0.1:$port/")" = "v0" ]; do sleep 0.02; done
   times=$(save_to_served "$file" "$make")
-  kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
-  pkill -f "$work/.*app" 2>/dev/null || true
-  while curl -s -o /dev/null "http://127.0.0.1:$port/"; do sleep 0.01; done
+  stop "$pid"
   echo "$times"
 }
 mkdir -p "$work/live" "$work/watch"

@@ -110,14 +110,8 @@ internal static class FileAppCompiler
         {
             return CompiledScript.Failed(full, sources, ScriptCompiler.Errors(emitted.Diagnostics, full), projects.Directories);
         }
-        var runtime = ScriptCompiler.RuntimeAssemblies(compilation, restore);
-        foreach (var (name, file) in projects.Runtime)
-        {
-            runtime[name] = file;
-        }
         pe.Position = pdb.Position = 0;
-        var context = new ScriptLoadContext(compilation.AssemblyName!, runtime, restore?.Native ?? new Dictionary<string, string>(),
-            projects.Runtime.Values.ToHashSet(StringComparer.Ordinal));
+        var context = ScriptCompiler.LoadContext(compilation, restore, projects);
         try
         {
             var method = StartIn(context.LoadFromStream(pe, pdb));
@@ -180,11 +174,10 @@ internal static class FileAppCompiler
                 continue;
             }
             var model = compilation.GetSemanticModel(tree);
-            var at = start.Identifier.GetLocation().GetMappedLineSpan();
-            var where = (Path: at.Path is { Length: > 0 } p ? p : full, Line: at.StartLinePosition.Line + 1, Column: at.StartLinePosition.Character + 1);
+            var at = start.Identifier.GetLocation();
             if (model.GetDeclaredSymbol(start, cancellationToken) is IMethodSymbol symbol && !HasStartShape(symbol, compilation))
             {
-                return [new ScriptError(where.Path, where.Line, where.Column, "DEVSERVE001",
+                return [ScriptError.At(at, full, "DEVSERVE001",
                     "Start has the wrong shape: write static Response Start(Request request) or static async Task<Response> Start(Request request).")];
             }
             var flow = model.AnalyzeDataFlow(start);
@@ -197,7 +190,7 @@ internal static class FileAppCompiler
             {
                 return [];
             }
-            return [new ScriptError(where.Path, where.Line, where.Column, "DEVSERVE022", $"Start uses {string.Join(", ", outer.Select(n => "'" + n + "'"))} from the top-level statements, which devserve "
+            return [ScriptError.At(at, full, "DEVSERVE022", $"Start uses {string.Join(", ", outer.Select(n => "'" + n + "'"))} from the top-level statements, which devserve "
                 + "does not run (under dotnet run they launch the server): declare it inside Start, or as a static field of a class.")];
         }
         return [];

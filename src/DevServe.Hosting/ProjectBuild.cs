@@ -32,20 +32,17 @@ internal sealed partial class ProjectBuild(string project)
     }
 
     /// <summary>Whether <paramref name="path"/> is a folder of the project in <paramref name="directory"/> that may hold sources (not bin or obj).</summary>
-    public static bool IsSourceFolder(string directory, string path)
-    {
-        var relative = Path.GetRelativePath(directory, path);
-        return !relative.StartsWith("..", StringComparison.Ordinal) && relative.Split(Path.DirectorySeparatorChar)[0] is not ("bin" or "obj")
-            && Directory.Exists(path);
-    }
+    public static bool IsSourceFolder(string directory, string path) => IsInProject(directory, path) && Directory.Exists(path);
 
     /// <summary>Whether <paramref name="path"/> is a source of the project in <paramref name="directory"/> (under it, not in bin or obj).</summary>
     public static bool IsSourceFile(string directory, string path)
+        => IsInProject(directory, path) && s_sourceExtensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);
+
+    // Under the project's folder, and not in the build's own output (bin, obj).
+    private static bool IsInProject(string directory, string path)
     {
         var relative = Path.GetRelativePath(directory, path);
-        var first = relative.Split(Path.DirectorySeparatorChar)[0];
-        return !relative.StartsWith("..", StringComparison.Ordinal) && first is not ("bin" or "obj")
-            && s_sourceExtensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);
+        return !relative.StartsWith("..", StringComparison.Ordinal) && relative.Split(Path.DirectorySeparatorChar)[0] is not ("bin" or "obj");
     }
 
     /// <summary>Builds the project (Debug); the library's path, or the build's errors with their places.</summary>

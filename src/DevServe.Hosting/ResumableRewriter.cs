@@ -75,8 +75,7 @@ internal static class ResumableRewriter
             {
                 continue;
             }
-            var at = suspension.GetLocation().GetMappedLineSpan().StartLinePosition;
-            yield return new ScriptError(path, at.Line + 1, at.Character + 1, "DEVSERVE010",
+            yield return ScriptError.At(suspension.GetLocation(), path, "DEVSERVE010",
                 $"this suspension is inside {construct}. Each use of its page resumes a copy of this method, so the finally "
                 + "block (or Dispose) runs once for each resumption that leaves the block, and what it holds is shared "
                 + "between them (such a page is resumed by replay). Keep try/finally and using between suspensions.");

@@ -70,8 +70,8 @@ internal sealed class ScriptCompiler
         }
         var directives = FileDirectives.Read(text, full);
         var app = full.EndsWith(".cs", StringComparison.OrdinalIgnoreCase);
-        var compiled = new Dictionary<string, string> { [full] = ScriptCache.Hash(text) };   // what the cache entry will say was compiled
         // Directive lines become comments on their lines (a script's #:include a #load); so does a shebang line.
+        var raw = text;   // what the cache entry will say was compiled
         text = app ? text : FileDirectives.Blank(text, include: file => $"#load \"{file.Replace("\"", "", StringComparison.Ordinal)}\"");
         var cache = options.UseCache && run ? new ScriptCache(options.CacheDirectory) : null;
         // Stateless servlets compile optimized: only the locals that live across a suspension are kept, so their links are short.
@@ -82,8 +82,8 @@ internal sealed class ScriptCompiler
         }
         return app
             ? await FileAppCompiler.CompileAsync(full, text, directives, cache, key, options.PackagesDirectory, options.Stateless, cancellationToken).ConfigureAwait(false)
-            : await CompileWithRoslynAsync(full, text, directives, cache, key, compiled, options.PackagesDirectory, options.Stateless, run,
-                cancellationToken).ConfigureAwait(false);
+            : await CompileWithRoslynAsync(full, text, directives, cache, key, new Dictionary<string, string> { [full] = ScriptCache.Hash(raw) },
+                options.PackagesDirectory, options.Stateless, run, cancellationToken).ConfigureAwait(false);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]   // keeps Roslyn's assemblies unloaded when the cache hits
@@ -148,13 +148,8 @@ internal sealed class ScriptCompiler
             {
                 return CompiledScript.Checked(full, sources);
             }
-            var runtime = RuntimeAssemblies(compilation, restore);
-            foreach (var (name, file) in projects.Runtime)
-            {
-                runtime[name] = file;
-            }
             // Not cached with a project: the cache would load its output by path, and a rebuild rewrites it in place.
-            return await LoadAsync(full, sources, compilation, restore, runtime, projects, pe, pdb,
+            return await LoadAsync(full, sources, compilation, restore, projects, pe, pdb,
                 projects.Directories.Count == 0 ? cache : null, key, compiled, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -168,12 +163,11 @@ internal sealed class ScriptCompiler
 
     // Loads the emitted assembly into its own context and runs its top-level code, which hands over Start; stores it in the cache.
     private static async Task<CompiledScript> LoadAsync(string full, string[] sources, CSharpCompilation compilation, NuGetReferences.Restore? restore,
-        Dictionary<string, string> runtime, ProjectReferences.Result projects, MemoryStream pe, MemoryStream pdb, ScriptCache? cache, string? key,
+        ProjectReferences.Result projects, MemoryStream pe, MemoryStream pdb, ScriptCache? cache, string? key,
         IReadOnlyDictionary<string, string> compiled, CancellationToken cancellationToken)
     {
         pe.Position = pdb.Position = 0;
-        var context = new ScriptLoadContext(compilation.AssemblyName!, runtime, restore?.Native ?? new Dictionary<string, string>(),
-            projects.Runtime.Values.ToHashSet(StringComparer.Ordinal));
+        var context = LoadContext(compilation, restore, projects);
         try
         {
             var assembly = context.LoadFromStream(pe, pdb);
@@ -196,8 +190,23 @@ internal sealed class ScriptCompiler
         }
     }
 
+    /// <summary>
+    /// The load context for a compiled script or app: what it loads itself (<see cref="RuntimeAssemblies"/>, the
+    /// projects' outputs over them, read into memory), the packages' native libraries.
+    /// </summary>
+    internal static ScriptLoadContext LoadContext(CSharpCompilation compilation, NuGetReferences.Restore? restore, ProjectReferences.Result projects)
+    {
+        var runtime = RuntimeAssemblies(compilation, restore);
+        foreach (var (name, file) in projects.Runtime)
+        {
+            runtime[name] = file;
+        }
+        return new ScriptLoadContext(compilation.AssemblyName!, runtime, restore?.Native ?? new Dictionary<string, string>(),
+            projects.Runtime.Values.ToHashSet(StringComparer.Ordinal));
+    }
+
     // What the script's load context loads itself: the packages' implementation files, and the dlls named by #r "x.dll".
-    internal static Dictionary<string, string> RuntimeAssemblies(CSharpCompilation compilation, NuGetReferences.Restore? restore)
+    private static Dictionary<string, string> RuntimeAssemblies(CSharpCompilation compilation, NuGetReferences.Restore? restore)
     {
         var assemblies = new Dictionary<string, string>(restore?.Runtime ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase);
         var known = new HashSet<MetadataReference>(s_references.Value);
@@ -225,13 +234,7 @@ internal sealed class ScriptCompiler
 
     /// <summary>The compile errors of <paramref name="diagnostics"/>, each in its file (<paramref name="path"/> when it has none).</summary>
     internal static ScriptError[] Errors(ImmutableArray<Diagnostic> diagnostics, string path)
-        => [.. diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)
-            .Select(d =>
-            {
-                var span = d.Location.GetMappedLineSpan();
-                return new ScriptError(span.Path is { Length: > 0 } p ? p : path, span.StartLinePosition.Line + 1,
-                    span.StartLinePosition.Character + 1, d.Id, d.GetMessage());
-            })];
+        => [.. diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => ScriptError.At(d.Location, path, d.Id, d.GetMessage()))];
 
     private static ScriptError[] ScriptErrors(ImmutableArray<Diagnostic> diagnostics, string path, string text)
     {

@@ -145,10 +145,8 @@ internal static partial class ScriptConverter
         }
         text.Append(fields.Length + statements.Length == 0 ? methods.ToString().TrimStart('\n') : methods.ToString());
         text.Append(types).Append("}\n");
-        var compilerProperties = gathered.Properties.Where(p => p.Key.ToLowerInvariant() is not "implicitusings")
-            .ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase);
         return (new Result(text.ToString().Replace("\r\n", "\n", StringComparison.Ordinal), gathered.Packages, notes, gathered.Assemblies,
-            gathered.Projects, compilerProperties), []);
+            gathered.Projects, gathered.Properties), []);
     }
 
     // What a class cannot hold, each with its line: a top-level await, a variable whose type cannot be written, a
@@ -158,11 +156,7 @@ internal static partial class ScriptConverter
         static IEnumerable<SyntaxNode> Own(SyntaxNode node)
             => node.DescendantNodes(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or BlockSyntax
                 or ForEachVariableStatementSyntax));
-        ScriptError Refuse(SyntaxNode at, string message)
-        {
-            var span = at.GetLocation().GetMappedLineSpan();
-            return new ScriptError(span.Path, span.StartLinePosition.Line + 1, span.StartLinePosition.Character + 1, "DEVSERVE030", message);
-        }
+        static ScriptError Refuse(SyntaxNode at, string message) => ScriptError.At(at.GetLocation(), at.SyntaxTree.FilePath, "DEVSERVE030", message);
         if (member is GlobalStatementSyntax { Statement: LocalFunctionStatementSyntax } or not (GlobalStatementSyntax or FieldDeclarationSyntax))
         {
             yield break;
@@ -207,7 +201,9 @@ internal static partial class ScriptConverter
         gathered.Packages.AddRange(NuGetReferences.Find(raw, path).Concat(directives.Packages).Select(p => (p.Name, p.Version))
             .Where(p => !gathered.Packages.Contains(p)).Distinct());
         gathered.Projects.AddRange(directives.Projects.Select(p => p.Path).Where(p => !ProjectReferences.IsDevServe(p)));
-        foreach (var (name, (value, _)) in directives.Properties.Where(p => FileDirectives.CompilerProperties.Contains(p.Key)))
+        // The ones the compiler reads; ImplicitUsings means nothing to a project of explicit usings.
+        foreach (var (name, (value, _)) in directives.Properties
+            .Where(p => FileDirectives.CompilerProperties.Contains(p.Key) && !p.Key.Equals("ImplicitUsings", StringComparison.OrdinalIgnoreCase)))
         {
             gathered.Properties.TryAdd(name, value);
         }
@@ -252,8 +248,7 @@ internal static partial class ScriptConverter
             ? inferred.ToMinimalDisplayString(model, type.SpanStart)
             : type.ToString();
         var constant = modifiers.Any(SyntaxKind.ConstKeyword);
-        var access = modifiers.Any(IsAccessibility) ? string.Join(" ", modifiers.Where(IsAccessibility).Select(m => m.ValueText)) : "private";
-        var prefix = access + (constant ? " const " : " static ") + (modifiers.Any(SyntaxKind.ReadOnlyKeyword) ? "readonly " : "");
+        var prefix = Access(modifiers) + (constant ? " const " : " static ") + (modifiers.Any(SyntaxKind.ReadOnlyKeyword) ? "readonly " : "");
         var inline = constant || !ordered;
         var variables = string.Join(", ", declaration.Variables.Select(v => inline ? v.ToString() : v.Identifier.ValueText));
         fields.Append(Indent(Leading(node) + prefix + typeText + " " + variables + ";\n", 1));
@@ -270,7 +265,7 @@ internal static partial class ScriptConverter
     private static string Member(SyntaxNode node, SyntaxTokenList modifiers, SyntaxList<AttributeListSyntax> attributes, string name, TypeSyntax? returnType)
     {
         var start = name == "Start";
-        var access = start ? "public" : modifiers.Any(IsAccessibility) ? string.Join(" ", modifiers.Where(IsAccessibility).Select(m => m.ValueText)) : "private";
+        var access = start ? "public" : Access(modifiers);
         var others = modifiers.Where(m => !IsAccessibility(m) && !m.IsKind(SyntaxKind.StaticKeyword)).Select(m => m.ValueText + " ");
         var builder = returnType is not null && modifiers.Any(SyntaxKind.AsyncKeyword) ? ResumableRewriter.BuilderFor(returnType) : null;
         var written = string.Concat(attributes.Select(a => a.ToString() + "\n"))
@@ -279,6 +274,10 @@ internal static partial class ScriptConverter
         var rest = node.SyntaxTree.GetText().ToString(Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(first.SpanStart, node.Span.End));
         return Indent(Leading(node).TrimStart('\n', '\r') + written + access + " static " + string.Concat(others) + rest + "\n", 1);
     }
+
+    // The accessibility the script wrote, else private (a script's members are private to it).
+    private static string Access(SyntaxTokenList modifiers)
+        => modifiers.Any(IsAccessibility) ? string.Join(" ", modifiers.Where(IsAccessibility).Select(m => m.ValueText)) : "private";
 
     private static bool IsAccessibility(SyntaxToken token)
         => token.Kind() is SyntaxKind.PublicKeyword or SyntaxKind.PrivateKeyword or SyntaxKind.InternalKeyword or SyntaxKind.ProtectedKeyword;

@@ -8,6 +8,14 @@ namespace DevServe.Hosting;
 /// <param name="Message">The compiler's message.</param>
 public sealed record ScriptError(string Path, int Line, int Column, string Id, string Message)
 {
+    /// <summary>An error at <paramref name="location"/> as <c>#line</c> maps it; in <paramref name="path"/> when the location names no file.</summary>
+    internal static ScriptError At(Microsoft.CodeAnalysis.Location location, string path, string id, string message)
+    {
+        var span = location.GetMappedLineSpan();
+        return new ScriptError(span.Path is { Length: > 0 } p ? p : path, span.StartLinePosition.Line + 1, span.StartLinePosition.Character + 1,
+            id, message);
+    }
+
     /// <inheritdoc/>
     public override string ToString() => $"{Path}({Line},{Column}): error {Id}: {Message}";
 }

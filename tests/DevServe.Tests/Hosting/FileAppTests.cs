@@ -207,15 +207,7 @@ public sealed class FileAppTests
         for (var n = 2; n <= 100; n++)
         {
             File.WriteAllText(path, Version(n));
-            while (true)
-            {
-                var swapped = servlet.NextSwap;
-                if (await (await server.Client.GetAsync("/")).Content.ReadAsStringAsync() == $"v{n}")
-                {
-                    break;
-                }
-                await swapped.WaitAsync(TimeSpan.FromSeconds(20));
-            }
+            await servlet.ServedAsync(server, $"v{n}", TimeSpan.FromSeconds(20));
             contexts.Add(ContextOf(servlet));
         }
         for (var i = 0; i < 10 && contexts.Count(c => c.IsAlive) > 1; i++)

@@ -151,7 +151,7 @@ public sealed class FileDirectiveTests
         await using var server = await LoopbackServer.StartAsync(servlet.Dispatch);
         Assert.Equal("one", await server.Client.GetStringAsync("/"));
         File.WriteAllText(helpers, "static class Helpers { public static string Word() => \"two\"; }\n");
-        await ServedAsync(servlet, server, "two", TimeSpan.FromSeconds(20));
+        await servlet.ServedAsync(server, "two", TimeSpan.FromSeconds(20));
     }
 
     [Fact]
@@ -212,12 +212,12 @@ public sealed class FileDirectiveTests
 
         // A save of the app alone does not build the project again.
         File.WriteAllText(path, Servlet("cs", "#:project ../Lib/Lib.csproj\n", "Response.Text(Lib.Words.Word() + \"!\")"));
-        await ServedAsync(servlet, server, "built!", TimeSpan.FromSeconds(60));
+        await servlet.ServedAsync(server, "built!", TimeSpan.FromSeconds(60));
         Assert.Equal(built, File.GetLastWriteTimeUtc(dll));
 
         // A save of the project's source builds it and reloads the app.
         File.WriteAllText(source, "namespace Lib; public static class Words { public static string Word() => \"rebuilt\"; }\n");
-        await ServedAsync(servlet, server, "rebuilt!", TimeSpan.FromSeconds(180));
+        await servlet.ServedAsync(server, "rebuilt!", TimeSpan.FromSeconds(180));
 
         // A file added to the project is a new version too.
         var added = servlet.NextSwap;
@@ -226,20 +226,6 @@ public sealed class FileDirectiveTests
         Assert.Equal("rebuilt!", await server.Client.GetStringAsync("/"));
     }
 
-    // Waits, swap by swap, until the servlet serves the page: a save can swap more than once (truncate, then write).
-    private static async Task ServedAsync(ScriptServlet servlet, LoopbackServer server, string page, TimeSpan timeout)
-    {
-        using var deadline = new CancellationTokenSource(timeout);
-        while (true)
-        {
-            var swapped = servlet.NextSwap;
-            if (await (await server.Client.GetAsync("/")).Content.ReadAsStringAsync() == page)
-            {
-                return;
-            }
-            await swapped.WaitAsync(deadline.Token);
-        }
-    }
 
     [Fact]
     public async Task A_project_that_is_not_there_or_does_not_build_is_an_error_page()

@@ -33,15 +33,7 @@ public sealed class ScriptServletTests
             File.WriteAllText(path, Hello(n));
             // A save is a truncation and a write: a swap can read the file between them (the compile error page) or a late
             // event of the previous save can swap before this one. Wait for the swap that serves this version.
-            while (true)
-            {
-                var swapped = servlet.NextSwap;
-                if (await (await server.Client.GetAsync("/")).Content.ReadAsStringAsync() == $"v{n}")
-                {
-                    break;
-                }
-                await swapped.WaitAsync(TimeSpan.FromSeconds(20));
-            }
+            await servlet.ServedAsync(server, $"v{n}", TimeSpan.FromSeconds(20));
             contexts.Add(ContextOf(servlet));
         }
         for (var i = 0; i < 10 && contexts.Count(c => c.IsAlive) > 1; i++)

@@ -11,7 +11,7 @@ namespace DevServe.Cli;
 /// scripts and restored packages. <c>DEVSERVE_STUFFER_KEY</c>: the stateless servlets' signing key file.
 /// <c>DEVSERVE_URL_STORE</c>: their hash store's directory. <c>DEVSERVE_STUFFER_OLD_KEYS</c>: retired key files (separated
 /// by <c>:</c>) whose links are still accepted, for key rotation. <c>BROWSER</c> is read by <c>Launch.SendUrl</c>, as
-/// Racket's <c>send-url</c> reads it.
+/// Racket's <c>send-url</c> reads it. <c>DEVSERVE_EDITOR</c>: the editor the error pages link to, when <c>--editor</c> is not given.
 /// </remarks>
 internal static class HostEnvironment
 {
@@ -19,8 +19,10 @@ internal static class HostEnvironment
     /// <exception cref="InvalidDataException">The stuffer key file is too short.</exception>
     /// <exception cref="IOException">The stuffer key file cannot be read or made.</exception>
     /// <exception cref="UnauthorizedAccessException">The stuffer key file cannot be read or made.</exception>
-    public static ServletHostOptions Read(bool useCache = true, bool stateless = false, bool encryptLinks = false) => new()
+    /// <exception cref="FormatException">The editor is neither a preset nor a pattern with <c>{file}</c>.</exception>
+    public static ServletHostOptions Read(bool useCache = true, bool stateless = false, bool encryptLinks = false, string? editor = null) => new()
     {
+        Editor = (editor ?? Variable("DEVSERVE_EDITOR")) is { } pattern ? EditorLinks.Parse(pattern) : null,
         CacheDirectory = Variable("DEVSERVE_CACHE")
             ?? (Variable("XDG_CACHE_HOME") is { } xdg ? Path.Combine(xdg, "devserve", "scripts") : ServletHostOptions.DefaultCacheDirectory),
         UseCache = useCache,

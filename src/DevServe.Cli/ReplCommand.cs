@@ -54,7 +54,7 @@ internal static class ReplCommand
                 {
                     baseUrl = url;
                     started.TrySetResult(url);
-                }, before: [globals.Dispatch],
+                }, before: [globals.Dispatch], editor: options.Editor,
                 cancellationToken: stop.Token);
             if (await Task.WhenAny(serving, started.Task) == serving)
             {

@@ -63,7 +63,7 @@ internal static class RunCommand
             await using var servlet = kind is ".csx" or ".cs"
                 ? (IReloadingServlet)new ScriptServlet(servletFile.FullName, options)
                 : new PluginServlet(servletFile.FullName, options);
-            return await plan.ServeAsync(servlet, cancellationToken: cancellationToken);
+            return await plan.ServeAsync(servlet, editor: options.Editor, cancellationToken: cancellationToken);
         });
         return command;
     }

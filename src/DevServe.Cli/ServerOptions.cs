@@ -26,6 +26,11 @@ internal sealed class ServerOptions
     public readonly Option<bool> NoCache = new("--no-cache") { Description = "Always compile (do not use the compiled-script cache)." };
     public readonly Option<FileInfo> SslCert = new("--ssl-cert") { Description = "A PEM certificate: serve HTTPS (with --ssl-key)." };
     public readonly Option<FileInfo> SslKey = new("--ssl-key") { Description = "The PEM private key of --ssl-cert." };
+    public readonly Option<string> Editor = new("--editor")
+    {
+        Description = "Link each file:line on the error pages to this editor: vscode, vscodium, rider, emacs, vim, a URL pattern "
+            + "(vscode://file/{file}:{line}:{column}) or a command with {file}, {line}, {column}. Default: $DEVSERVE_EDITOR.",
+    };
     public readonly Option<string[]> TrustHost = new("--trust-host")
     {
         Description = "Also answer requests addressed to this host name (bound to loopback, only localhost names are answered). Repeatable.",
@@ -57,7 +62,7 @@ internal sealed class ServerOptions
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { Port, ListenIp, NoBrowser, LaunchPath, Htdocs, NoQuit, NoBanner, NoCache, SslCert, SslKey,
-                     ServletPath, ServletRegexp, LogFile, LogFormat, Stateless, EncryptLinks, TrustHost })
+                     ServletPath, ServletRegexp, LogFile, LogFormat, Stateless, EncryptLinks, Editor, TrustHost })
         {
             command.Options.Add(option);
         }
@@ -68,7 +73,13 @@ internal sealed class ServerOptions
     {
         try
         {
-            return HostEnvironment.Read(useCache: !values.Get(NoCache), stateless: values.Get(Stateless), encryptLinks: values.Get(EncryptLinks));
+            return HostEnvironment.Read(useCache: !values.Get(NoCache), stateless: values.Get(Stateless), encryptLinks: values.Get(EncryptLinks),
+                editor: values.Get(Editor));
+        }
+        catch (FormatException e)
+        {
+            await Console.Error.WriteLineAsync($"devserve: --editor: {e.Message}");
+            return null;
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {

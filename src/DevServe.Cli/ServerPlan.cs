@@ -15,11 +15,12 @@ internal sealed record ServerPlan(string? ListenIp, int Port, string? LaunchPath
     /// <param name="around">Wraps the site's dispatcher (the REPL records requests).</param>
     /// <param name="started">Called with the server's base URL once it listens.</param>
     /// <param name="before">Dispatchers before the servlet (the REPL's shown pages).</param>
+    /// <param name="editor">The editor the error pages link to: its endpoint is served when it runs a command.</param>
     public async Task<int> ServeAsync(IReloadingServlet servlet, Func<Dispatcher, Dispatcher>? around = null, Action<string>? started = null,
-        IReadOnlyList<Dispatcher>? before = null, CancellationToken cancellationToken = default)
+        IReadOnlyList<Dispatcher>? before = null, EditorLinks? editor = null, CancellationToken cancellationToken = default)
     {
         await using var statics = new StaticFilesWatcher(StaticRoots);
-        var live = LiveReload.Wrap(servlet, servlet.Dispatch, statics);
+        var live = LiveReload.Wrap(servlet, servlet.Dispatch, statics, Console);
         var site = new ServletSite(Only is null ? live : Dispatchers.Sequencer(
             // With a servlet path, the live-reload stream still needs its own path.
             Dispatchers.Filter(new("^" + Regex.Escape(LiveReload.EventsPath) + "$"), live),
@@ -27,7 +28,7 @@ internal sealed record ServerPlan(string? ListenIp, int Port, string? LaunchPath
         {
             Quit = Quit,
             // Static files first: without a servlet path the servlet answers every path.
-            Before = [.. before ?? [], .. StaticRoots.Select(root => LiveReload.WrapStatic(servlet, Dispatchers.Files(root))),
+            Before = [.. before ?? [], .. editor is { RunsCommand: true } ? [editor.Dispatch] : Array.Empty<Dispatcher>(), .. StaticRoots.Select(root => LiveReload.WrapStatic(servlet, Dispatchers.Files(root))),
                 .. servlet is ScriptServlet script ? [LiveReload.WrapStatic(servlet, ScriptStaticFiles(script, statics))] : Array.Empty<Dispatcher>()],
             Around = around,
             LogFile = LogFile,
@@ -54,6 +55,16 @@ internal sealed record ServerPlan(string? ListenIp, int Port, string? LaunchPath
             return 1;   // the banner has said why (a busy port)
         }
     }
+
+    // The servlets' console lines for the tabs: the console's writers are wrapped once per process.
+    private static readonly Lazy<BrowserConsole> s_console = new(() =>
+    {
+        var console = new BrowserConsole();
+        console.Install();
+        return console;
+    });
+
+    private static BrowserConsole Console => s_console.Value;
 
     // The folders the script itself serves (StaticFilesPath), watched for live reload as it names them: each version's
     // list is a new one, so a request looks at the roots only when a version changed them.

@@ -12,6 +12,9 @@ internal sealed class Debouncer(TimeSpan quiet)
     private readonly Channel<bool> _signals = Channel.CreateUnbounded<bool>(new UnboundedChannelOptions { SingleReader = true });
     private long _last;
 
+    /// <summary>The timestamp of the last signal (<see cref="Stopwatch.GetTimestamp"/>); 0 before the first.</summary>
+    public long LastSignal => Volatile.Read(ref _last);
+
     /// <summary>Something changed (any thread).</summary>
     public void Signal()
     {

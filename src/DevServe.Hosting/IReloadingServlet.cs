@@ -8,4 +8,7 @@ public interface IReloadingServlet : ILoadedServlet
 
     /// <summary>Completes with the version number after the next swap (a reload that succeeded or failed).</summary>
     Task<int> NextSwap { get; }
+
+    /// <summary>What the last reload did and how long it took; <c>null</c> when this servlet does not report reloads.</summary>
+    ReloadReport? LastReload => null;
 }

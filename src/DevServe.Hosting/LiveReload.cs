@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 
 namespace DevServe.Hosting;
 
@@ -23,20 +24,23 @@ public static class LiveReload
 
     /// <summary>
     /// As <see cref="Wrap(IReloadingServlet, Dispatcher)"/>; the stream also reports the static files
-    /// <paramref name="statics"/> sees change: an open tab swaps a changed stylesheet in place (its state kept) and
-    /// reloads for any other file.
+    /// <paramref name="statics"/> sees change (an open tab swaps a changed stylesheet in place, its state kept, and
+    /// reloads for any other file) and, to tabs on this machine, the lines <paramref name="console"/> keeps.
     /// </summary>
-    internal static Dispatcher Wrap(IReloadingServlet servlet, Dispatcher inner, StaticFilesWatcher? statics)
+    internal static Dispatcher Wrap(IReloadingServlet servlet, Dispatcher inner, StaticFilesWatcher? statics, BrowserConsole? console = null)
     {
         ArgumentNullException.ThrowIfNull(servlet);
         ArgumentNullException.ThrowIfNull(inner);
+        var tagged = console is null ? inner : console.Wrap(inner);
         return request =>
         {
             if (request.Path == EventsPath)
             {
-                return new(Events(servlet, statics, request));
+                return new(Events(servlet, statics, console, request));
             }
-            return Then(inner(request), servlet, Inject);
+            // A page shows the console lines from the moment its request came.
+            var since = console?.Sequence ?? -1;
+            return Then(tagged(request), servlet, (response, version) => Inject(response, version, since));
         };
     }
 
@@ -58,21 +62,29 @@ public static class LiveReload
         "Content-Length", "Accept-Ranges", "ETag", "Cache-Control",
     };
 
-    private static Response? InjectStatic(Response? response, int version)
+    private static Response? InjectStatic(Response? response, int version) => InjectStatic(response, version, -1);
+
+    private static Response? InjectStatic(Response? response, int version, long since)
         => response is { Code: 200 } && response.Mime?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true
             ? Inject(new Response
             {
                 Code = response.Code, Message = response.Message, Mime = response.Mime, Output = response.Output,
                 Headers = [.. response.Headers.Where(h => !s_fileHeaders.Contains(h.Field)), new Header("Cache-Control", "no-store")],
-            }, version)
+            }, version, since)
             : response;
 
-    // The script: reload when the servlet's version changes; for a changed static file, swap a stylesheet in place
-    // (those at that path, or all the page's own if none is: an @import) or reload for anything else.
+    // The script: reload when the servlet's version changes (a page with a retry panel gets an event instead, and
+    // decides), and say in the next page's console what the reload did; for a changed static file, swap a stylesheet
+    // in place (those at that path, or all the page's own if none is: an @import) or reload for anything else; print
+    // the server's console lines for this machine's tabs.
     // The static files' burst count is remembered: one that changed while the stream was away means a missed save.
-    private static string Script(int version) =>
-        "<script>(()=>{const s=new EventSource(\"" + EventsPath + "\");let seen;"
-        + "s.onmessage=e=>{if(e.data!==\"" + version + "\"){s.close();location.reload();}};"
+    private static string Script(int version, long since) =>
+        "<script>(()=>{const r=sessionStorage.getItem(\"devserve.reloaded\");if(r){sessionStorage.removeItem(\"devserve.reloaded\");console.info(\"[devserve] \"+r);}"
+        + "const s=new EventSource(\"" + EventsPath + (since >= 0 ? "?log=" + since : "") + "\");let seen;"
+        + "s.onmessage=e=>{const m=JSON.parse(e.data);if(m.v===" + version + ")return;"
+        + "if(document.querySelector('meta[name=\"devserve-retry\"]')){if(m.text)console.info(\"[devserve] \"+m.text);dispatchEvent(new CustomEvent(\"devserve:swap\",{detail:m}));return;}"
+        + "if(m.text)sessionStorage.setItem(\"devserve.reloaded\",m.text);s.close();location.reload();};"
+        + "s.addEventListener(\"log\",e=>{const m=JSON.parse(e.data);(m.error?console.warn:console.log)(m.tag+\" \"+m.text);});"
         + "s.addEventListener(\"statics\",e=>{if(seen!==undefined&&e.data!==seen&&!s.handled){s.close();location.reload();}seen=e.data;s.handled=false;});"
         + "s.addEventListener(\"static\",e=>{s.handled=true;if(!e.data.endsWith(\".css\")){s.close();location.reload();return;}"
         + "const links=[...document.querySelectorAll('link[rel~=\"stylesheet\"]')].map(l=>[l,new URL(l.href,location.href)])"
@@ -80,7 +92,7 @@ public static class LiveReload
         + "const hit=links.filter(([,u])=>u.pathname===e.data);"
         + "for(const [l,u] of(hit.length?hit:links)){u.searchParams.set(\"devserve\",Date.now());l.href=u.href;}});})();</script>";
 
-    private static Response? Inject(Response? response, int version)
+    private static Response? Inject(Response? response, int version, long since)
     {
         if (response is null || response.Mime?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) != true
             || response.Headers.Any(h => h.Field.Equals("Content-Encoding", StringComparison.OrdinalIgnoreCase)
@@ -88,7 +100,7 @@ public static class LiveReload
         {
             return response;   // not HTML, compressed, or framed by the servlet itself: leave it alone
         }
-        var script = Encoding.UTF8.GetBytes(Script(version));
+        var script = Encoding.UTF8.GetBytes(Script(version, since));
         var output = response.Output;
         return new Response
         {
@@ -106,29 +118,39 @@ public static class LiveReload
         };
     }
 
-    private static Response Events(IReloadingServlet servlet, StaticFilesWatcher? statics, Request request) => Response.Streamed(async stream =>
+    private static Response Events(IReloadingServlet servlet, StaticFilesWatcher? statics, BrowserConsole? console, Request request) => Response.Streamed(async stream =>
     {
         using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(request.Aborted);
         lifetime.CancelAfter(s_streamLifetime);
+        // The server's console goes only to tabs on this machine: it is the terminal's, shown in another window.
+        if (console is not null && !IsLoopback(request.ClientIp))
+        {
+            console = null;
+        }
+        // A reconnecting stream says the last line it got; a new one, the line its page began at.
+        var logged = long.TryParse(request.Header("Last-Event-ID"), out var last) ? last
+            : long.TryParse(request.Bindings["log"], out var since) ? since : console?.Sequence ?? 0;
         try
         {
             // The static files' burst count too: a tab that reconnects after missing one reloads.
             var seen = statics?.Bursts ?? 0;
-            await stream.WriteAsync(Encoding.UTF8.GetBytes($"retry: 300\ndata: {servlet.VersionNumber}\n\nevent: statics\ndata: {seen}\n\n"),
-                lifetime.Token).ConfigureAwait(false);
+            await stream.WriteAsync(Encoding.UTF8.GetBytes($"retry: 300\ndata: {Version(servlet.VersionNumber, null)}\n\nevent: statics\ndata: {seen}\n\n"
+                + Lines(console, ref logged)), lifetime.Token).ConfigureAwait(false);
             await stream.FlushAsync(lifetime.Token).ConfigureAwait(false);
             var never = new TaskCompletionSource<IReadOnlyList<string>>().Task;
             while (true)
             {
                 var swap = servlet.NextSwap;
                 var changed = statics?.NextChange ?? never;
-                await Task.WhenAny(swap, changed).WaitAsync(lifetime.Token).ConfigureAwait(false);
+                var written = console?.Written ?? never;
+                await Task.WhenAny(swap, changed, written).WaitAsync(lifetime.Token).ConfigureAwait(false);
                 string message;
                 if (swap.IsCompleted)
                 {
-                    message = $"data: {await swap.ConfigureAwait(false)}\n\n";
+                    var number = await swap.ConfigureAwait(false);
+                    message = Lines(console, ref logged) + $"data: {Version(number, servlet.LastReload is { } report && report.Version == number ? report : null)}\n\n";
                 }
-                else
+                else if (changed.IsCompleted)
                 {
                     var paths = await changed.ConfigureAwait(false);
                     var now = statics!.Bursts;
@@ -136,6 +158,10 @@ public static class LiveReload
                     message = string.Concat((now - seen > 1 ? ["*"] : paths).Select(path => $"event: static\ndata: {path}\n\n"))
                         + $"event: statics\ndata: {now}\n\n";
                     seen = now;
+                }
+                else
+                {
+                    message = Lines(console, ref logged);
                 }
                 await stream.WriteAsync(Encoding.UTF8.GetBytes(message), lifetime.Token).ConfigureAwait(false);
                 await stream.FlushAsync(lifetime.Token).ConfigureAwait(false);
@@ -146,4 +172,28 @@ public static class LiveReload
             // The stream's time is up or the client left: the browser reconnects by itself.
         }
     }, mime: "text/event-stream", headers: [new Header("Cache-Control", "no-store")]);
+
+    // A version message: its number, and for a reload whether it compiled and what the terminal said of it.
+    private static string Version(int number, ReloadReport? report) => report is null
+        ? JsonSerializer.Serialize(new { v = number })
+        : JsonSerializer.Serialize(new { v = number, ok = report.Compiled, text = report.Text });
+
+    // The console lines after logged, each with its number as the event id (so a reconnect goes on from there).
+    private static string Lines(BrowserConsole? console, ref long logged)
+    {
+        if (console is null)
+        {
+            return "";
+        }
+        var text = new StringBuilder();
+        foreach (var entry in console.Since(logged))
+        {
+            text.Append("id: ").Append(entry.Sequence).Append("\nevent: log\ndata: ")
+                .Append(JsonSerializer.Serialize(new { tag = entry.Tag, error = entry.Error, text = entry.Text })).Append("\n\n");
+            logged = entry.Sequence;
+        }
+        return text.ToString();
+    }
+
+    private static bool IsLoopback(string ip) => System.Net.IPAddress.TryParse(ip, out var address) && System.Net.IPAddress.IsLoopback(address);
 }

@@ -30,7 +30,7 @@ public sealed class PluginServlet : IReloadingServlet
         _path = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(_path)!;
         // A build writes the dll, its pdb and its deps in turn: wait for quiet before loading.
-        _reloader = new ServletReloader(new ServletVersions(options ?? ServletHostOptions.Default, directory), TimeSpan.FromMilliseconds(100), IsRelevant, ReloadAsync);
+        _reloader = new ServletReloader(new ServletVersions(options ?? ServletHostOptions.Default, directory, Path.GetFileName(_path)), TimeSpan.FromMilliseconds(100), IsRelevant, ReloadAsync);
         if (_path.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase))
         {
             _project = new ProjectBuild(_path);
@@ -55,6 +55,9 @@ public sealed class PluginServlet : IReloadingServlet
     public Task<int> NextSwap => _reloader.Versions.NextSwap;
 
     /// <inheritdoc/>
+    public ReloadReport? LastReload => _reloader.Versions.LastReload;
+
+    /// <inheritdoc/>
     public ValueTask<Response?> Dispatch(Request request) => _reloader.Dispatch(request);
 
     private bool IsRelevant(FileSystemEventArgs e) => _project is null
@@ -65,11 +68,13 @@ public sealed class PluginServlet : IReloadingServlet
     {
         if (_project is not null)
         {
+            var building = System.Diagnostics.Stopwatch.GetTimestamp();
             var build = await _project.BuildAsync(cancellationToken).ConfigureAwait(false);
+            _reloader.Versions.Compiled(System.Diagnostics.Stopwatch.GetElapsedTime(building));
             if (build.Errors.Count > 0)
             {
                 CurrentAssembly = null;
-                _reloader.Versions.Swap(null, () => CompileErrorPage.For(build.Errors, "The servlet project does not build", "Fix it and save"), null);
+                _reloader.Versions.Swap(null, CompileErrorPage.For(build.Errors, "The servlet project does not build", "Fix it and save"), null);
                 return;
             }
             _assembly = build.Assembly;
@@ -103,7 +108,7 @@ public sealed class PluginServlet : IReloadingServlet
             loader?.Dispose();
             CurrentAssembly = null;
             var error = new ScriptError(assembly, 0, 0, e is PluginLoadException ? "DEVSERVE003" : e.GetType().Name, e.Message);
-            _reloader.Versions.Swap(null, () => CompileErrorPage.For([error], "The servlet library does not load", "Rebuild it"), null);
+            _reloader.Versions.Swap(null, CompileErrorPage.For([error], "The servlet library does not load", "Rebuild it"), null);
         }
     }
 

@@ -19,7 +19,11 @@ namespace DevServe.Hosting;
 internal static class RuntimeErrorPage
 {
     /// <summary>The 500 page for <paramref name="exception"/> thrown while the servlet served <paramref name="request"/>.</summary>
-    public static Response For(Request request, Exception exception)
+    /// <param name="request">The request.</param>
+    /// <param name="exception">What escaped the servlet.</param>
+    /// <param name="editor">Makes each file:line a link to the editor; <c>null</c> = plain text.</param>
+    /// <param name="retries">Keeps the request for "retry with the new code"; <c>null</c> = no retry.</param>
+    public static Response For(Request request, Exception exception, EditorLinks? editor = null, FixAndRetry? retries = null)
     {
         var shown = Unwrap(exception);
         var frames = new StackTrace(shown, fNeedFileInfo: true).GetFrames();
@@ -31,13 +35,14 @@ internal static class RuntimeErrorPage
             .Append("<!DOCTYPE html><html><head><title>Servlet error</title><style>").Append(SourceExcerpt.Style)
             .Append("</style></head><body><h1>The servlet failed</h1><p class=\"exception\"><b>").Append(Encode(shown.GetType().Name))
             .Append("</b>: ").Append(Encode(shown.Message)).Append("</p>")
-            .Append("<p>Fix the code and save, then reload this page (a form is sent again).</p>");
+            .Append(retries?.Panel(request, Conversation.Current, compiled: true) ?? "<p>Fix the code and save, then reload this page.</p>");
         foreach (var frame in own)
         {
             html.Append("<h2>").Append(Encode(NameOf(frame.GetMethod())));
             if (frame.GetFileName() is { } path && frame.GetFileLineNumber() > 0)
             {
-                html.Append(" <span class=\"where\">").Append(Encode($"{path}:{frame.GetFileLineNumber()}")).Append("</span></h2>");
+                html.Append(" <span class=\"where\">").Append(Place(editor, path, frame.GetFileLineNumber(), Math.Max(1, frame.GetFileColumnNumber())))
+                    .Append("</span></h2>");
                 SourceExcerpt.Append(html, path, frame.GetFileLineNumber());
             }
             else
@@ -52,7 +57,7 @@ internal static class RuntimeErrorPage
             html.Append("<details><summary>The whole exception</summary><pre>").Append(Encode(exception.ToString())).Append("</pre></details>");
         }
         AppendRequest(html, request);
-        return Response.Html(html.Append("</body></html>").ToString(), 500, "Servlet Error");
+        return Response.Html(html.Append(editor?.Script()).Append("</body></html>").ToString(), 500, "Servlet Error");
     }
 
     // The exception worth showing: the one inside the wrappers that only say where it travelled.
@@ -117,4 +122,8 @@ internal static class RuntimeErrorPage
     }
 
     private static string Encode(string s) => WebUtility.HtmlEncode(s);
+
+    /// <summary>file:line (the editor link to it, when there is an editor).</summary>
+    internal static string Place(EditorLinks? editor, string path, int line, int column)
+        => editor?.Link(path, line, column, $"{path}:{line}") ?? Encode($"{path}:{line}");
 }

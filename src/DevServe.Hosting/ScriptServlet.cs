@@ -23,7 +23,7 @@ public sealed class ScriptServlet : IReloadingServlet
     {
         _options = options ?? ServletHostOptions.Default;
         _path = Path.GetFullPath(path);
-        var versions = new ServletVersions(_options, Path.GetDirectoryName(_path)!);
+        var versions = new ServletVersions(_options, Path.GetDirectoryName(_path)!, Path.GetFileName(_path));
         _reloader = new ServletReloader(versions, TimeSpan.FromMilliseconds(20), IsSource, CompileAndSwapAsync);
         _reloader.Start();
     }
@@ -36,6 +36,9 @@ public sealed class ScriptServlet : IReloadingServlet
 
     /// <inheritdoc/>
     public Task<int> NextSwap => _reloader.Versions.NextSwap;
+
+    /// <inheritdoc/>
+    public ReloadReport? LastReload => _reloader.Versions.LastReload;
 
     /// <summary>The folders the last version that loaded serves files from (<c>StaticFilesPath</c>); a broken save keeps them.</summary>
     public IReadOnlyList<string> StaticRoots => _staticRoots;
@@ -66,7 +69,9 @@ public sealed class ScriptServlet : IReloadingServlet
 
     private async Task CompileAndSwapAsync(CancellationToken cancellationToken)
     {
+        var compiling = System.Diagnostics.Stopwatch.GetTimestamp();
         var script = await ScriptCompiler.CompileAsync(_path, _options, cancellationToken).ConfigureAwait(false);
+        _reloader.Versions.Compiled(System.Diagnostics.Stopwatch.GetElapsedTime(compiling));
         _script = script;
         if (script.Start is not null)
         {
@@ -85,7 +90,7 @@ public sealed class ScriptServlet : IReloadingServlet
             _reloader.Watch(directory);
         }
         var context = script.Context;
-        _reloader.Versions.Swap(script.Start, () => CompileErrorPage.For(script), context is null ? null : context.Unload);
+        _reloader.Versions.Swap(script.Start, CompileErrorPage.For(script), context is null ? null : context.Unload);
     }
 
     // The script or a file it #loads (the script itself before its first compile). A deletion is not a new version:

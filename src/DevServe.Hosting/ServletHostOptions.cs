@@ -26,6 +26,9 @@ public sealed record ServletHostOptions
     /// <summary>The stateless servlets' stuffer; <c>null</c> = <see cref="Stuffers.Default"/>.</summary>
     public IStuffer<byte[]>? Stuffer { get; init; }
 
+    /// <summary>Makes every file:line on the error pages a link that opens this editor there; <c>null</c> = plain text.</summary>
+    public EditorLinks? Editor { get; init; }
+
     /// <summary>Where restored package sets are kept.</summary>
     internal string PackagesDirectory => Path.Combine(CacheDirectory, "nuget");
 }

@@ -47,6 +47,7 @@ internal sealed class ServletReloader : IAsyncDisposable
     {
         try
         {
+            Versions.ReloadStarted(_changes.LastSignal is var saved && saved != 0 ? saved : System.Diagnostics.Stopwatch.GetTimestamp());
             await _load(_stop.Token).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // whatever a load throws becomes the page every request gets, as a compile error does
@@ -54,7 +55,7 @@ internal sealed class ServletReloader : IAsyncDisposable
 #pragma warning restore CA1031
         {
             var error = new ScriptError(e.GetType().Name, 0, 0, "DEVSERVE000", e.Message);
-            Versions.Swap(null, () => CompileErrorPage.For([error], "The servlet could not be loaded", "Fix what this says and save"), null);
+            Versions.Swap(null, CompileErrorPage.For([error], "The servlet could not be loaded", "Fix what this says and save"), null);
         }
     }
 

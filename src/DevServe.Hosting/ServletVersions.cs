@@ -8,14 +8,31 @@ namespace DevServe.Hosting;
 /// A stateful page of an older version gets the expired page saying the servlet was reloaded, and the old version's
 /// code can unload once its requests end. Stateless pages keep working: their URLs replay the new version.
 /// </remarks>
-internal sealed class ServletVersions(ServletHostOptions options, string currentDirectory)
+/// <param name="options">The launch's options (statelessness, editor links).</param>
+/// <param name="currentDirectory">The servlet's directory.</param>
+/// <param name="name">What the terminal calls the servlet when it reports a reload (<c>add.csx</c>); <c>null</c> = no reports.</param>
+internal sealed class ServletVersions(ServletHostOptions options, string currentDirectory, string? name = null)
 {
     private volatile Version? _current;
     private TaskCompletionSource<int> _swapped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _reloadStarted;
+    private TimeSpan _compile;
 
-    private sealed record Version(int Number, Dispatcher? Servlet, Func<Response>? ErrorPage, Action? Unload, ThresholdLruManager Manager);
+    private sealed record Version(int Number, Dispatcher? Servlet, ErrorPage? ErrorPage, Action? Unload, ThresholdLruManager Manager);
 
     public int Number => _current?.Number ?? 0;
+
+    /// <summary>The requests kept for "retry with the new code".</summary>
+    public FixAndRetry Retries { get; } = new();
+
+    /// <summary>What the last reload did and how long it took; <c>null</c> before the first reload.</summary>
+    public ReloadReport? LastReload { get; private set; }
+
+    /// <summary>A reload begins: its time counts from <paramref name="timestamp"/> (the save that caused it).</summary>
+    public void ReloadStarted(long timestamp) => _reloadStarted = timestamp;
+
+    /// <summary>The reload's compile (or build) took <paramref name="elapsed"/>.</summary>
+    public void Compiled(TimeSpan elapsed) => _compile = elapsed;
 
     public bool Started => _current is not null;
 
@@ -27,18 +44,23 @@ internal sealed class ServletVersions(ServletHostOptions options, string current
     /// <summary>The current version's answer; <c>false</c> before the first version.</summary>
     public bool TryDispatch(Request request, out ValueTask<Response?> answer)
     {
-        switch (_current)
+        if (_current is null)
         {
-            case null:
-                answer = default;
-                return false;
-            case { Servlet: { } servlet }:
-                answer = servlet(request);
-                return true;
-            case var failed:
-                answer = new ValueTask<Response?>(failed.ErrorPage!());
-                return true;
+            answer = default;
+            return false;
         }
+        if (Retries.Any && Retries.Take(request) is { } retry)
+        {
+            if (retry.Answer is { } refused)
+            {
+                answer = new(refused);
+                return true;
+            }
+            request = retry.Retry!;
+        }
+        var current = _current;
+        answer = current.Servlet is { } servlet ? servlet(request) : new ValueTask<Response?>(current.ErrorPage!(request, options.Editor, Retries));
+        return true;
     }
 
     /// <summary>The current version's answer; before the first version, the answer once <paramref name="first"/> (its load) completes.</summary>
@@ -56,15 +78,16 @@ internal sealed class ServletVersions(ServletHostOptions options, string current
     /// <param name="errorPage">The page while there is no servlet.</param>
     /// <param name="unload">Runs when this version is replaced.</param>
     /// <param name="manager">The version's manager; by default a new one, so the old version's pages expire and its code can unload.</param>
-    public int Swap(Func<Request, Task<Response>>? start, Func<Response>? errorPage, Action? unload, ThresholdLruManager? manager = null)
+    public int Swap(Func<Request, Task<Response>>? start, ErrorPage? errorPage, Action? unload, ThresholdLruManager? manager = null)
     {
         var number = (_current?.Number ?? 0) + 1;
         manager ??= new ThresholdLruManager(expirationHandler: number == 1 ? null : request => ExpiredPage.WithMessage(request,
             "This page belongs to an earlier version of the servlet, which has been reloaded since. Please start over."));
         var servlet = start is null ? null
             : Servlets.DispatchServlet(start, stateless: options.Stateless, stuffer: options.Stuffer, manager: options.Stateless ? null : manager,
-                currentDirectory: currentDirectory, servletErrorResponder: RuntimeErrorPage.For);
+                currentDirectory: currentDirectory, servletErrorResponder: (request, exception) => RuntimeErrorPage.For(request, exception, options.Editor, Retries));
         var old = _current;
+        Report(number, start is not null);
         _current = new Version(number, servlet, errorPage, unload, manager);
         if (old?.Unload is { } previous)
         {
@@ -73,6 +96,25 @@ internal sealed class ServletVersions(ServletHostOptions options, string current
         }
         Interlocked.Exchange(ref _swapped, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(number);
         return number;
+    }
+
+    // The terminal's line for a reload, kept for the tabs: what it did, how long since the save, how much was the compile.
+    private void Report(int number, bool compiled)
+    {
+        var started = Interlocked.Exchange(ref _reloadStarted, 0);
+        if (name is null || started == 0)
+        {
+            return;
+        }
+        var total = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var text = compiled
+            ? $"reloaded {name} in {total:0} ms (compile {_compile.TotalMilliseconds:0} ms)"
+            : $"{name} does not compile: error page after {total:0} ms (compile {_compile.TotalMilliseconds:0} ms)";
+        LastReload = new ReloadReport(number, compiled, text);
+        if (number > 1)
+        {
+            Console.WriteLine(text);
+        }
     }
 
     /// <summary>Unloads the current version.</summary>

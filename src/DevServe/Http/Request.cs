@@ -87,6 +87,9 @@ public sealed class Request
     /// </summary>
     internal bool UploadsKept { get; set; }
 
+    /// <summary>Set on a request made by <see cref="Conversation.Retry"/>: its conversation, to replay on the new code first.</summary>
+    internal Conversation? Retrying { get; init; }
+
     /// <summary>Cancelled when the client goes away or the server stops at once; pass it to long work.</summary>
     public CancellationToken Aborted { get; init; }
 

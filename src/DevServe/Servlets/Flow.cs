@@ -40,6 +40,12 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
     /// <summary>Stateless: this flow went on from frames (or a handler) a link carried, so it has no replay log.</summary>
     public bool FromLink { get; init; }
 
+    /// <summary>
+    /// Replaying for fix-and-retry on changed code: suspensions are matched by order, not by line, and a remembered
+    /// value the new code does not ask for (or asks for anew) is skipped (or computed).
+    /// </summary>
+    public bool Lenient { get; init; }
+
     /// <summary>Set when a replay took another path (its answer is the divergence page).</summary>
     public bool Diverged { get; private set; }
 
@@ -60,6 +66,9 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
 
     /// <summary>Set once the entry point has returned or thrown: nothing will await a continuation of this flow again.</summary>
     public volatile bool Done;
+
+    /// <summary>The flow running now, or <c>null</c>.</summary>
+    public static Flow? Ambient => s_ambient.Value;
 
     public static Flow Require(string member) => s_ambient.Value
         ?? throw new InvalidOperationException(

@@ -8,6 +8,9 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
     Func<Request, Exception, Response> servletErrorResponder, IStuffer<byte[]>? stuffer)
 {
     public IManager Manager { get; } = manager;
+
+    /// <summary>Whether <paramref name="entry"/> is this servlet's <c>Start</c> (not an embedded handler).</summary>
+    public bool IsStart(Func<Request, Task<Response>> entry) => entry == start;
     public string CurrentDirectory { get; } = currentDirectory;
 
     /// <summary>The stuffer of a stateless servlet; <c>null</c> for a stateful one.</summary>
@@ -19,6 +22,15 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
     public Task<Response> HandleAsync(Request request)
     {
         request.UploadsKept = true;   // the flow may read them after this request is answered
+        if (request.Retrying is { } retry && Stuffer is null)
+        {
+            var first = retry.First(request);
+            var replay = retry.ReplayFor(request);
+            return Run(new Flow(this, Manager.CreateInstance(), first, FlowLog.Root(first, start))
+            {
+                Replay = replay.Count > 0 ? replay : null, Lenient = true,
+            }, start);
+        }
         if (Stuffer is not null)
         {
             return HandleStateless(request);

@@ -19,6 +19,9 @@ public static class Web
     /// <summary>The request the servlet is handling now (after a resume: the resuming request).</summary>
     public static Request CurrentRequest => Flow.Require(nameof(CurrentRequest)).Current;
 
+    /// <summary>Whether this code runs inside a servlet's flow (where <see cref="CurrentRequest"/> is there to ask).</summary>
+    public static bool InServlet => Flow.Ambient is not null;
+
     /// <summary>The servlet's directory (<c>DispatchServlet</c>'s <c>currentDirectory</c>): resolve relative files against it.</summary>
     public static string CurrentDirectory => Flow.Require(nameof(CurrentDirectory)).Runtime.CurrentDirectory;
 
@@ -35,8 +38,12 @@ public static class Web
         var flow = Flow.Require(nameof(SendSuspend));
         if (flow.Replay is { } replay)
         {
+            while (flow.Lenient && replay.Count > 1 && replay.Peek().Kind == FlowLogKind.Memo)
+            {
+                replay.Dequeue();   // remembered by the old code, not asked for by the new
+            }
             var node = replay.Dequeue();
-            if (node.Kind != FlowLogKind.Step || node.Site != site)
+            if (node.Kind != FlowLogKind.Step || (node.Site != site && !flow.Lenient))
             {
                 throw new ReplayDivergedException($"it reached a suspension at line {site} where it had been at {Describe(node)}");
             }
@@ -44,7 +51,8 @@ public static class Web
             {
                 flow.Replay = null;   // the last node is the new request: from here on the flow is live
             }
-            flow.Log = node;
+            // A lenient replay logs anew: the new code's lines, and what it remembered itself.
+            flow.Log = flow.Lenient ? FlowLog.Step(flow.Log, node.Request!, site) : node;
             flow.Current = node.Request!;
             return Task.FromResult(node.Request!);
         }
@@ -207,7 +215,7 @@ public static class Web
     {
         ArgumentNullException.ThrowIfNull(compute);
         var flow = Flow.Require(nameof(Remember));
-        if (flow.Replay is { } replay)
+        if (flow.Replay is { } replay && (!flow.Lenient || replay.Peek().Kind == FlowLogKind.Memo))
         {
             var node = replay.Dequeue();
             if (node.Kind != FlowLogKind.Memo

@@ -1,0 +1,57 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace DevServe.Hosting;
+
+/// <summary>
+/// The checks DevServe's own state-changing endpoints make (open the editor, retry a request): a POST, from this
+/// server's own pages, with this launch's token; some also only from this machine.
+/// </summary>
+internal static class LocalEndpoint
+{
+    /// <summary>The answer refusing <paramref name="request"/>, or <c>null</c> when it may go on.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="token">The token it must carry (form field <c>token</c>).</param>
+    /// <param name="requireOrigin">Also refuse a request with no <c>Origin</c> and one from another machine.</param>
+    public static Response? Refusal(Request request, string token, bool requireOrigin)
+    {
+        if (request.Method != "POST")
+        {
+            return Text(405, "Only POST.", new Header("Allow", "POST"));
+        }
+        if (requireOrigin && !IsLoopback(request.ClientIp))
+        {
+            return Text(403, "Only from this machine.");
+        }
+        if (!SameOrigin(request, requireOrigin))
+        {
+            return Text(403, "Only from this server's own pages.");
+        }
+        if (request.Bindings["token"] is not { } sent
+            || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(sent), Encoding.UTF8.GetBytes(token)))
+        {
+            return Text(403, "This request does not carry this server's token.");
+        }
+        return null;
+    }
+
+    /// <summary>Whether the request came from this server's own pages: its <c>Origin</c> names this host and port (and no other site fetched it).</summary>
+    public static bool SameOrigin(Request request, bool requireOrigin)
+    {
+        if (request.Header("Sec-Fetch-Site") is { } site && site is not ("same-origin" or "none"))
+        {
+            return false;
+        }
+        return request.Header("Origin") is not { } origin
+            ? !requireOrigin
+            : Uri.TryCreate(origin, UriKind.Absolute, out var from) && request.Header("Host") is { } host
+                && string.Equals(from.Authority, host, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static bool IsLoopback(string ip) => IPAddress.TryParse(ip, out var address) && IPAddress.IsLoopback(address);
+
+    /// <summary>A short plain-text answer.</summary>
+    public static Response Text(int code, string text, params Header[] headers)
+        => Response.Text(text, code, headers: headers);
+}

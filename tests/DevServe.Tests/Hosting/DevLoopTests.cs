@@ -1,0 +1,169 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using DevServe.Hosting;
+
+namespace DevServe.Tests;
+
+/// <summary>Fix and retry, editor links and refresh timing, in-process: a real script servlet served on 127.0.0.1.</summary>
+public sealed partial class DevLoopTests
+{
+    private const string Conversation = """
+        async Task<Response> Start(Request request)
+        {
+            var names = new List<string>();
+            while (true)
+            {
+                var next = await SendSuspend(k => Response.Html($"<form method=\"post\" action=\"{k}\"><input name=\"name\"></form><p>{string.Join(",", names)}</p>"));
+                var name = next.Bindings["name"]!;
+                if (name == "boom") throw new InvalidOperationException("boom");
+                names.Add(name);
+            }
+        }
+        """;
+
+    [GeneratedRegex("action=\"([^\"]+)\"")]
+    private static partial Regex Action();
+
+    [GeneratedRegex("name=\"__devserve_retry\" value=\"([0-9a-f]+)\"")]
+    private static partial Regex RetryToken();
+
+    private static async Task<string> PostAsync(LoopbackServer server, string url, params (string, string)[] fields)
+    {
+        using var form = new FormUrlEncodedContent(fields.Select(f => KeyValuePair.Create(f.Item1, f.Item2)));
+        return await (await server.Client.PostAsync(url, form)).Content.ReadAsStringAsync();
+    }
+
+    private static string Next(string page) => WebUtility.HtmlDecode(Action().Match(page).Groups[1].Value);
+
+    [Fact]
+    public async Task Retrying_a_failure_mid_conversation_replays_the_conversation_on_the_new_code_then_the_failed_request()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("names.csx", Conversation);
+        await using var servlet = new ScriptServlet(path, TestHosting.NoCache);
+        await using var server = await LoopbackServer.StartAsync(servlet.Dispatch);
+
+        var page = await server.Client.GetStringAsync("/");
+        page = await PostAsync(server, Next(page), ("name", "ann"));
+        page = await PostAsync(server, Next(page), ("name", "bob"));
+        Assert.Contains("<p>ann,bob</p>", page);
+        var failedUrl = Next(page);
+        var failed = await server.Client.PostAsync(failedUrl, new FormUrlEncodedContent([KeyValuePair.Create("name", "boom")]));
+        Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+        var error = await failed.Content.ReadAsStringAsync();
+        Assert.Contains("Retry with the new code", error);
+        Assert.Contains("the conversation's 3 earlier request(s) run again on the new code", error);
+        var token = RetryToken().Match(error).Groups[1].Value;
+
+        var swapped = servlet.NextSwap;
+        File.WriteAllText(path, Conversation.Replace("throw new InvalidOperationException(\"boom\")", "name = \"BOOM\"", StringComparison.Ordinal));
+        await swapped.WaitAsync(TimeSpan.FromSeconds(60));
+        var retried = await PostAsync(server, failedUrl, ("__devserve_retry", token));
+        Assert.Contains("<p>ann,bob,BOOM</p>", retried);   // the earlier requests ran again on the new code, then this one
+
+        // The retried conversation goes on live.
+        Assert.Contains("<p>ann,bob,BOOM,cy</p>", await PostAsync(server, Next(retried), ("name", "cy")));
+    }
+
+    [Fact]
+    public async Task Retrying_a_failed_POST_sends_its_form_data_again_to_the_new_code()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("post.csx", "Response Start(Request request) => request.Method == \"POST\" ? throw new InvalidOperationException(\"not yet\") : Response.Html(\"form\");\n");
+        await using var servlet = new ScriptServlet(path, TestHosting.NoCache);
+        await using var server = await LoopbackServer.StartAsync(servlet.Dispatch);
+
+        var error = await PostAsync(server, "/save?draft=1", ("title", "Hello"), ("body", "é & <b>"));
+        Assert.Contains("this POST is sent again, with the same form data", error);
+        var token = RetryToken().Match(error).Groups[1].Value;
+
+        var swapped = servlet.NextSwap;
+        File.WriteAllText(path, "Response Start(Request request) => Response.Text($\"{request.Method} {request.Uri.PathAndQuery} {request.Bindings[\"title\"]} {request.Bindings[\"body\"]}\");\n");
+        await swapped.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal("POST /save?draft=1 Hello é & <b>", await PostAsync(server, "/save?draft=1", ("__devserve_retry", token)));
+    }
+
+    [Fact]
+    public async Task A_POST_that_came_while_the_servlet_did_not_compile_can_be_retried_once_it_does()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("broken.csx", "Response Start(Request request) => Response.Text(missing);\n");
+        await using var servlet = new ScriptServlet(path, TestHosting.NoCache);
+        await using var server = await LoopbackServer.StartAsync(servlet.Dispatch);
+
+        var error = await PostAsync(server, "/", ("x", "42"));
+        Assert.Contains("The servlet does not compile", error);
+        var token = RetryToken().Match(error).Groups[1].Value;
+        Assert.NotEmpty(token);
+
+        var swapped = servlet.NextSwap;
+        File.WriteAllText(path, "Response Start(Request request) => Response.Text(\"x=\" + request.Bindings[\"x\"]);\n");
+        await swapped.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal("x=42", await PostAsync(server, "/", ("__devserve_retry", token)));
+    }
+
+    [Fact]
+    public async Task A_retry_with_an_unknown_token_or_from_another_site_runs_nothing()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("count.csx", "var count = 0;\nResponse Start(Request request) => request.Method == \"POST\" ? throw new InvalidOperationException($\"ran {++count}\") : Response.Text($\"{count}\");\n");
+        await using var servlet = new ScriptServlet(path, TestHosting.NoCache);
+        await using var server = await LoopbackServer.StartAsync(servlet.Dispatch);
+        var error = await PostAsync(server, "/", ("a", "b"));
+        var token = RetryToken().Match(error).Groups[1].Value;
+
+        var unknown = await server.Client.PostAsync("/", new FormUrlEncodedContent([KeyValuePair.Create("__devserve_retry", "0123456789abcdef")]));
+        Assert.Equal(HttpStatusCode.Gone, unknown.StatusCode);
+        using var crossSite = new HttpRequestMessage(HttpMethod.Post, "/")
+        {
+            Content = new FormUrlEncodedContent([KeyValuePair.Create("__devserve_retry", token)]),
+        };
+        crossSite.Headers.Add("Origin", "http://evil.example");
+        Assert.Equal(HttpStatusCode.Forbidden, (await server.Client.SendAsync(crossSite)).StatusCode);
+        Assert.Equal("1", await server.Client.GetStringAsync("/"));   // only the first POST ran
+    }
+
+    [Fact]
+    public async Task Error_pages_link_each_file_line_to_the_editor_at_its_line_and_column()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("with space/throws.csx", "Response Start(Request request)\n{\n    throw new InvalidOperationException(\"no\");\n}\n");
+        var options = TestHosting.NoCache with { Editor = EditorLinks.Parse("vscode") };
+        await using var servlet = new ScriptServlet(path, options);
+        await using var server = await LoopbackServer.StartAsync(servlet.Dispatch);
+
+        var runtime = await (await server.Client.GetAsync("/")).Content.ReadAsStringAsync();
+        var encoded = string.Join('/', path.Split('/').Select(Uri.EscapeDataString));
+        Assert.Contains($"href=\"vscode://file/{encoded}:3:5\"", runtime);
+
+        var swapped = servlet.NextSwap;
+        File.WriteAllText(path, "Response Start(Request request) => Response.Text(nothing);\n");
+        await swapped.WaitAsync(TimeSpan.FromSeconds(60));
+        var compile = await (await server.Client.GetAsync("/")).Content.ReadAsStringAsync();
+        Assert.Contains($"href=\"vscode://file/{encoded}:1:50\"", compile);
+        Assert.Contains($">{WebUtility.HtmlEncode(path)}:1:50</a>", compile);
+    }
+
+    [Fact]
+    public async Task A_reload_reports_what_it_did_and_how_long_it_took()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("timed.csx", "Response Start(Request request) => Response.Text(\"1\");\n");
+        await using var servlet = new ScriptServlet(path, TestHosting.NoCache);
+        await using var server = await LoopbackServer.StartAsync(servlet.Dispatch);
+        Assert.Equal("1", await server.Client.GetStringAsync("/"));
+
+        var swapped = servlet.NextSwap;
+        File.WriteAllText(path, "Response Start(Request request) => Response.Text(\"2\");\n");
+        var version = await swapped.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Matches(@"^reloaded timed\.csx in \d+ ms \(compile \d+ ms\)$", servlet.LastReload!.Text);
+        Assert.True(servlet.LastReload.Compiled);
+
+        swapped = servlet.NextSwap;
+        File.WriteAllText(path, "Response Start(Request request) => Response.Text(2);\n");
+        await swapped.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Matches(@"^timed\.csx does not compile: error page after \d+ ms \(compile \d+ ms\)$", servlet.LastReload!.Text);
+        Assert.False(servlet.LastReload.Compiled);
+        Assert.True(servlet.LastReload.Version > version);
+    }
+}

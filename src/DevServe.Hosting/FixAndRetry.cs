@@ -49,7 +49,8 @@ internal sealed class FixAndRetry
         var request = failure.Conversation is { } conversation
             ? conversation.Retry(carrier)
             : new Request(failure.Request.Method, failure.Request.Uri, failure.Request.Headers, failure.Request.Bindings, failure.Request.PostData,
-                carrier.HostIp, carrier.HostPort, carrier.ClientIp) { Protocol = failure.Request.Protocol, Aborted = carrier.Aborted };
+                carrier.HostIp, carrier.HostPort, carrier.ClientIp)
+            { Protocol = failure.Request.Protocol, Aborted = carrier.Aborted };
         return (request, null);
     }
 

@@ -20,7 +20,6 @@ internal sealed class BrowserConsole
     public const int Capacity = 500;
 
     private const int MaxLine = 2000;
-    private static readonly AsyncLocal<string?> s_dispatching = new();
     private readonly ConditionalWeakTable<Request, string> _tags = [];
     private readonly Entry[] _ring = new Entry[Capacity];
     private long _sequence;
@@ -46,29 +45,14 @@ internal sealed class BrowserConsole
 #pragma warning restore CA2000
     }
 
-    /// <summary>Tags each request (and what runs for it) before <paramref name="inner"/> answers it.</summary>
-    public Dispatcher Wrap(Dispatcher inner) => request =>
-    {
-        var tag = $"[{request.Method} {Shorten(request.Uri.PathAndQuery)} #{Interlocked.Increment(ref _requests)}]";
-        _tags.AddOrUpdate(request, tag);
-        s_dispatching.Value = tag;
-        try
-        {
-            return inner(request);
-        }
-        finally
-        {
-            s_dispatching.Value = null;
-        }
-    };
-
     /// <summary>The kept lines after <paramref name="after"/>, oldest first (lines older than the ring holds are gone).</summary>
     public IReadOnlyList<Entry> Since(long after)
     {
         var entries = new List<Entry>();
         lock (_ring)
         {
-            for (var n = Math.Max(after + 1, _sequence - Capacity + 1); n <= _sequence; n++)
+            // A number from a client (a reconnect, a page of an earlier server) is only a hint: kept within what is here.
+            for (var n = Math.Max(Math.Clamp(after, 0, _sequence) + 1, _sequence - Capacity + 1); n <= _sequence; n++)
             {
                 entries.Add(_ring[n % Capacity]);
             }
@@ -78,11 +62,12 @@ internal sealed class BrowserConsole
 
     private void Add(bool error, string line)
     {
-        var tag = Web.InServlet && _tags.TryGetValue(Web.CurrentRequest, out var flows) ? flows : s_dispatching.Value;
-        if (tag is null)
+        if (!Web.InServlet)
         {
             return;
         }
+        var tag = _tags.GetValue(Web.CurrentRequest, request =>
+            $"[{request.Method} {Shorten(request.Uri.PathAndQuery)} #{Interlocked.Increment(ref _requests)}]");
         lock (_ring)
         {
             _sequence++;
@@ -100,23 +85,7 @@ internal sealed class BrowserConsole
 
         public override Encoding Encoding => inner.Encoding;
 
-        public override void Write(char value)
-        {
-            inner.Write(value);
-            lock (_pending)
-            {
-                if (value == '\n')
-                {
-                    var line = _pending.ToString().TrimEnd('\r');
-                    _pending.Clear();
-                    console.Add(error, line);
-                }
-                else
-                {
-                    _pending.Append(value);
-                }
-            }
-        }
+        public override void Write(char value) => Write(value.ToString());
 
         public override void Write(string? value)
         {
@@ -129,12 +98,13 @@ internal sealed class BrowserConsole
             {
                 foreach (var c in value)
                 {
-                    if (c == '\n')
+                    // A line ends at a newline; one that never ends (a progress bar redrawn with \r) is cut at MaxLine.
+                    if (c == '\n' || _pending.Length >= MaxLine)
                     {
                         console.Add(error, _pending.ToString().TrimEnd('\r'));
                         _pending.Clear();
                     }
-                    else
+                    if (c != '\n')
                     {
                         _pending.Append(c);
                     }

@@ -69,7 +69,12 @@ public sealed class EditorLinks
             }
             return new EditorLinks(pattern, null);
         }
-        return new EditorLinks(null, Words(pattern));
+        var words = Words(pattern);
+        if (words.Length == 0 || words[0].Contains('{', StringComparison.Ordinal))
+        {
+            throw new FormatException($"The editor command \"{value}\" must begin with the program to run, not a placeholder.");
+        }
+        return new EditorLinks(null, words);
     }
 
     /// <summary>The HTML for <paramref name="path"/>:<paramref name="line"/>:<paramref name="column"/>, a link that opens the editor there.</summary>
@@ -123,7 +128,7 @@ public sealed class EditorLinks
         {
             using var editor = Process.Start(start);
         }
-        catch (System.ComponentModel.Win32Exception e)
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
             return LocalEndpoint.Text(502, $"The editor command {_command[0]} could not start: {e.Message}");
         }

@@ -12,19 +12,24 @@ namespace DevServe.Hosting;
 /// A GET on its own is sent again by reloading the page. Anything else (a POST, or any request that resumed a
 /// conversation) is posted back to its own URL with the token in <see cref="Field"/>, and the servlet's versions
 /// answer the kept request instead: a conversation is replayed on the new code first (<see cref="Conversation.Retry"/>).
-/// A bounded number are kept; an older token gets a page saying so.
+/// The last <see cref="Capacity"/> are kept (requests only: nothing of the old code); an older token gets a page saying so.
 /// </remarks>
 internal sealed class FixAndRetry
 {
     /// <summary>The form field a retry posts its token in.</summary>
     public const string Field = "__devserve_retry";
 
-    private readonly BoundedCache<string, Failure> _kept = new(64);
+    /// <summary>How many failed requests are kept: the oldest goes when another comes.</summary>
+    public const int Capacity = 64;
+
+    private readonly Dictionary<string, Failure> _kept = new(StringComparer.Ordinal);
+    private readonly Queue<string> _order = new();
+    private volatile bool _any;
 
     private sealed record Failure(Request Request, Conversation? Conversation);
 
     /// <summary>Whether any request is kept (a retry is possible at all): the servlet path checks this first.</summary>
-    public bool Any => _kept.Count > 0;
+    public bool Any => _any;
 
     /// <summary>
     /// The request a retry asks for, arriving as <paramref name="carrier"/>: the failed one again (replaying its conversation first), or
@@ -40,7 +45,12 @@ internal sealed class FixAndRetry
         {
             return (null, LocalEndpoint.Text(403, "A retry comes only from this server's own error page."));
         }
-        if (!_kept.TryGet(token, out var failure))
+        Failure? failure;
+        lock (_kept)
+        {
+            _kept.TryGetValue(token, out failure);
+        }
+        if (failure is null)
         {
             return (null, Response.Html("<!DOCTYPE html><html><head><title>Retry no longer available</title></head><body>"
                 + "<h1>This retry is no longer available</h1><p>The server has restarted or keeps only the latest failed requests. "
@@ -70,7 +80,16 @@ internal sealed class FixAndRetry
                 + "this page reloads by itself with each new version.</p></div>";
         }
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        _kept.Set(token, new Failure(request, mid ? conversation : null));
+        lock (_kept)
+        {
+            _kept[token] = new Failure(request, mid ? conversation : null);
+            _order.Enqueue(token);
+            while (_order.Count > Capacity)
+            {
+                _kept.Remove(_order.Dequeue());
+            }
+            _any = true;
+        }
         var what = mid
             ? $"the conversation's {conversation!.Requests.Count - 1} earlier request(s) run again on the new code, then this {WebUtility.HtmlEncode(request.Method)}"
             : $"this {WebUtility.HtmlEncode(request.Method)} is sent again, with the same form data";

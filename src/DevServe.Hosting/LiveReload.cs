@@ -31,7 +31,6 @@ public static class LiveReload
     {
         ArgumentNullException.ThrowIfNull(servlet);
         ArgumentNullException.ThrowIfNull(inner);
-        var tagged = console is null ? inner : console.Wrap(inner);
         return request =>
         {
             if (request.Path == EventsPath)
@@ -39,30 +38,31 @@ public static class LiveReload
                 return new(Events(servlet, statics, console, request));
             }
             // A page shows the console lines from the moment its request came.
-            var since = console?.Sequence ?? -1;
-            return Then(tagged(request), servlet, (response, version) => Inject(response, version, since));
+            return Then(inner(request), servlet, console?.Sequence ?? -1, s_inject);
         };
     }
 
-    // The answer, passed through inject with the servlet's version; a completed answer without an async hop.
-    private static ValueTask<Response?> Then(ValueTask<Response?> pending, IReloadingServlet servlet, Func<Response?, int, Response?> inject)
-        => pending.IsCompletedSuccessfully ? new(inject(pending.Result, servlet.VersionNumber)) : ThenAsync(pending, servlet, inject);
+    private static readonly Func<Response?, int, long, Response?> s_inject = Inject;
+    private static readonly Func<Response?, int, long, Response?> s_injectStatic = InjectStatic;
 
-    private static async ValueTask<Response?> ThenAsync(ValueTask<Response?> pending, IReloadingServlet servlet, Func<Response?, int, Response?> inject)
-        => inject(await pending.ConfigureAwait(false), servlet.VersionNumber);
+    // The answer, passed through inject with the servlet's version and the console line the page begins at; a
+    // completed answer without an async hop, and no closure per request.
+    private static ValueTask<Response?> Then(ValueTask<Response?> pending, IReloadingServlet servlet, long since, Func<Response?, int, long, Response?> inject)
+        => pending.IsCompletedSuccessfully ? new(inject(pending.Result, servlet.VersionNumber, since)) : ThenAsync(pending, servlet, since, inject);
+
+    private static async ValueTask<Response?> ThenAsync(ValueTask<Response?> pending, IReloadingServlet servlet, long since, Func<Response?, int, long, Response?> inject)
+        => inject(await pending.ConfigureAwait(false), servlet.VersionNumber, since);
 
     /// <summary>
     /// Adds the listening script to the whole HTML pages (200) that static files answer. Such a page is no longer the
     /// file: its length, validators and caching go (a cached copy would carry an old version's script and reload forever).
     /// </summary>
-    internal static Dispatcher WrapStatic(IReloadingServlet servlet, Dispatcher files) => request => Then(files(request), servlet, InjectStatic);
+    internal static Dispatcher WrapStatic(IReloadingServlet servlet, Dispatcher files) => request => Then(files(request), servlet, -1, s_injectStatic);
 
     private static readonly HashSet<string> s_fileHeaders = new(StringComparer.OrdinalIgnoreCase)
     {
         "Content-Length", "Accept-Ranges", "ETag", "Cache-Control",
     };
-
-    private static Response? InjectStatic(Response? response, int version) => InjectStatic(response, version, -1);
 
     private static Response? InjectStatic(Response? response, int version, long since)
         => response is { Code: 200 } && response.Mime?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true
@@ -134,37 +134,42 @@ public static class LiveReload
         {
             // The static files' burst count too: a tab that reconnects after missing one reloads.
             var seen = statics?.Bursts ?? 0;
-            await stream.WriteAsync(Encoding.UTF8.GetBytes($"retry: 300\ndata: {Version(servlet.VersionNumber, null)}\n\nevent: statics\ndata: {seen}\n\n"
+            var sent = servlet.VersionNumber;
+            await stream.WriteAsync(Encoding.UTF8.GetBytes($"retry: 300\ndata: {Version(servlet, sent)}\n\nevent: statics\ndata: {seen}\n\n"
                 + Lines(console, ref logged)), lifetime.Token).ConfigureAwait(false);
             await stream.FlushAsync(lifetime.Token).ConfigureAwait(false);
             var never = new TaskCompletionSource<IReadOnlyList<string>>().Task;
             while (true)
             {
+                // What to wait for is read before what is looked at: a swap or a line in between is not missed.
                 var swap = servlet.NextSwap;
                 var changed = statics?.NextChange ?? never;
                 var written = console?.Written ?? never;
-                await Task.WhenAny(swap, changed, written).WaitAsync(lifetime.Token).ConfigureAwait(false);
-                string message;
-                if (swap.IsCompleted)
+                if (servlet.VersionNumber == sent && (console is null || console.Sequence <= logged))
                 {
-                    var number = await swap.ConfigureAwait(false);
-                    message = Lines(console, ref logged) + $"data: {Version(number, servlet.LastReload is { } report && report.Version == number ? report : null)}\n\n";
+                    await Task.WhenAny(swap, changed, written).WaitAsync(lifetime.Token).ConfigureAwait(false);
                 }
-                else if (changed.IsCompleted)
+                var message = Lines(console, ref logged);
+                if (servlet.VersionNumber is var number && number != sent)
+                {
+                    // The version now (several swaps may have come at once), whether it serves, what the reload said.
+                    message += $"data: {Version(servlet, number)}\n\n";
+                    sent = number;
+                }
+                if (changed.IsCompleted)
                 {
                     var paths = await changed.ConfigureAwait(false);
                     var now = statics!.Bursts;
                     // More than one burst since the last: the paths of the others are gone, so the tab reloads ("*").
-                    message = string.Concat((now - seen > 1 ? ["*"] : paths).Select(path => $"event: static\ndata: {path}\n\n"))
+                    message += string.Concat((now - seen > 1 ? ["*"] : paths).Select(path => $"event: static\ndata: {path}\n\n"))
                         + $"event: statics\ndata: {now}\n\n";
                     seen = now;
                 }
-                else
+                if (message.Length > 0)
                 {
-                    message = Lines(console, ref logged);
+                    await stream.WriteAsync(Encoding.UTF8.GetBytes(message), lifetime.Token).ConfigureAwait(false);
+                    await stream.FlushAsync(lifetime.Token).ConfigureAwait(false);
                 }
-                await stream.WriteAsync(Encoding.UTF8.GetBytes(message), lifetime.Token).ConfigureAwait(false);
-                await stream.FlushAsync(lifetime.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -174,9 +179,10 @@ public static class LiveReload
     }, mime: "text/event-stream", headers: [new Header("Cache-Control", "no-store")]);
 
     // A version message: its number, and for a reload whether it compiled and what the terminal said of it.
-    private static string Version(int number, ReloadReport? report) => report is null
-        ? JsonSerializer.Serialize(new { v = number })
-        : JsonSerializer.Serialize(new { v = number, ok = report.Compiled, text = report.Text });
+    // A servlet that reports no reloads (the REPL's) is taken to serve: its swaps are definitions that ran.
+    private static string Version(IReloadingServlet servlet, int number) => servlet.LastReload is { } report && report.Version == number
+        ? JsonSerializer.Serialize(new { v = number, ok = report.Compiled, text = report.Text })
+        : JsonSerializer.Serialize(new { v = number, ok = true });
 
     // The console lines after logged, each with its number as the event id (so a reconnect goes on from there).
     private static string Lines(BrowserConsole? console, ref long logged)

@@ -20,7 +20,8 @@ internal static class LocalEndpoint
         {
             return Text(405, "Only POST.", new Header("Allow", "POST"));
         }
-        if (requireOrigin && !IsLoopback(request.ClientIp))
+        // A loopback Host too: a page of another site whose name was rebound to this machine names its own host.
+        if (requireOrigin && (!IsLoopback(request.ClientIp) || !IsLoopbackHost(request.Header("Host"))))
         {
             return Text(403, "Only from this machine.");
         }
@@ -48,6 +49,10 @@ internal static class LocalEndpoint
             : Uri.TryCreate(origin, UriKind.Absolute, out var from) && request.Header("Host") is { } host
                 && string.Equals(from.Authority, host, StringComparison.OrdinalIgnoreCase);
     }
+
+    private static bool IsLoopbackHost(string? host)
+        => host is not null && Uri.TryCreate("http://" + host, UriKind.Absolute, out var uri)
+            && (uri.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || IsLoopback(uri.Host.Trim('[', ']')));
 
     private static bool IsLoopback(string ip) => IPAddress.TryParse(ip, out var address) && IPAddress.IsLoopback(address);
 

@@ -79,6 +79,10 @@ public sealed class PluginServlet : IReloadingServlet
             }
             _assembly = build.Assembly;
         }
+        else
+        {
+            _reloader.Versions.Compiled(TimeSpan.Zero);   // nothing to build: a dll is only loaded
+        }
         Load(_assembly!);
     }
 

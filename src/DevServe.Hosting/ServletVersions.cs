@@ -44,7 +44,8 @@ internal sealed class ServletVersions(ServletHostOptions options, string current
     /// <summary>The current version's answer; <c>false</c> before the first version.</summary>
     public bool TryDispatch(Request request, out ValueTask<Response?> answer)
     {
-        if (_current is null)
+        var current = _current;
+        if (current is null)
         {
             answer = default;
             return false;
@@ -58,7 +59,6 @@ internal sealed class ServletVersions(ServletHostOptions options, string current
             }
             request = retry.Retry!;
         }
-        var current = _current;
         answer = current.Servlet is { } servlet ? servlet(request) : new ValueTask<Response?>(current.ErrorPage!(request, options.Editor, Retries));
         return true;
     }

@@ -3,18 +3,22 @@ using DevServe.Internal;
 namespace DevServe;
 
 /// <summary>
-/// What a stateful conversation was fed up to the request it failed on: its first request, each request fed to a
-/// suspension, each remembered value. Fix-and-retry keeps it and runs it again on the servlet's new code
-/// (<see cref="Retry"/>); replay, after all, is exactly what that needs.
+/// The requests a stateful conversation was fed up to the one it failed on: its first request, then each request fed
+/// to a suspension. Fix-and-retry keeps it and runs it again on the servlet's new code (<see cref="Retry"/>); replay,
+/// after all, is exactly what that needs.
 /// </summary>
+/// <remarks>
+/// Only requests are kept, never the old code's delegates or remembered values: a kept conversation must not keep
+/// the old version's code loaded. A retry computes remembered values anew.
+/// </remarks>
 public sealed class Conversation
 {
-    private readonly FlowLog _log;
+    private readonly int[] _sites;
 
-    private Conversation(FlowLog log, Request[] requests)
+    private Conversation(Request[] requests, int[] sites)
     {
-        _log = log;
         Requests = requests;
+        _sites = sites;
     }
 
     /// <summary>The requests in order: the first began the conversation at <c>Start</c>, the last is the one that failed.</summary>
@@ -38,15 +42,16 @@ public sealed class Conversation
             {
                 return null;
             }
-            var requests = nodes.Where(n => n.Kind != FlowLogKind.Memo).Select(n => n.Request!).ToArray();
-            return new Conversation(log, requests);
+            // A retry that failed before its replay was done: what it had still to feed belongs to the conversation too.
+            var steps = nodes.Skip(1).Concat(flow.Replay ?? Enumerable.Empty<FlowLog>()).Where(n => n.Kind == FlowLogKind.Step).ToList();
+            return new Conversation([nodes[0].Request!, .. steps.Select(n => n.Request!)], [.. steps.Select(n => n.Site)]);
         }
     }
 
     /// <summary>
     /// The failed request again, arriving as <paramref name="carrier"/> did (its client, its cancellation): a stateful
-    /// servlet answers it by running <c>Start</c> with the first request, feeding the recorded requests and remembered
-    /// values to its suspensions in order (their lines may have moved: the code changed), and then this one, live.
+    /// servlet answers it by running <c>Start</c> with the first request, feeding the recorded requests to its
+    /// suspensions in order (their lines may have moved: the code changed), and then this one, live.
     /// </summary>
     /// <param name="carrier">The request that asked for the retry.</param>
     /// <remarks>Only code makes such a request: nothing a client sends can. A stateless servlet answers it as the failed request.</remarks>
@@ -62,19 +67,22 @@ public sealed class Conversation
         };
     }
 
-    /// <summary>The nodes a retry feeds back: up to the last request fed to a suspension (what came after it ran live), the retried request last.</summary>
-    internal Queue<FlowLog> ReplayFor(Request retried)
+    /// <summary>The flow log a retry begins with at <paramref name="start"/>, and the requests it feeds back, <paramref name="retried"/> last.</summary>
+    internal (FlowLog Root, Queue<FlowLog>? Replay) ReplayFor(Request retried, Func<Request, Task<Response>> start)
     {
-        var nodes = _log.ToArray();
-        var lastStep = Array.FindLastIndex(nodes, n => n.Kind == FlowLogKind.Step);
-        var replay = new Queue<FlowLog>(nodes.Skip(1).Take(Math.Max(0, lastStep - 1)));
-        if (lastStep > 0)
+        var first = Requests.Count == 1 ? retried : Requests[0];
+        var root = FlowLog.Root(first, start);
+        if (Requests.Count == 1)
         {
-            replay.Enqueue(FlowLog.Step(nodes[lastStep].Previous, retried, nodes[lastStep].Site)!);
+            return (root, null);
         }
-        return replay;
+        var replay = new Queue<FlowLog>(Requests.Count - 1);
+        var previous = root;
+        for (var i = 1; i < Requests.Count; i++)
+        {
+            previous = FlowLog.Step(previous, i == Requests.Count - 1 ? retried : Requests[i], _sites[i - 1])!;
+            replay.Enqueue(previous);
+        }
+        return (root, replay);
     }
-
-    /// <summary>The request that began the conversation; the retried request itself when that was the one that failed.</summary>
-    internal Request First(Request retried) => Requests.Count == 1 ? retried : Requests[0];
 }

@@ -41,8 +41,8 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
     public bool FromLink { get; init; }
 
     /// <summary>
-    /// Replaying for fix-and-retry on changed code: suspensions are matched by order, not by line, and a remembered
-    /// value the new code does not ask for (or asks for anew) is skipped (or computed).
+    /// Replaying for fix-and-retry on changed code: requests are fed to suspensions by order, not by line, and
+    /// remembered values are computed anew; the log is rebuilt as the new code goes.
     /// </summary>
     public bool Lenient { get; init; }
 

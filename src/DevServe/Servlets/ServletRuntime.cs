@@ -24,12 +24,8 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
         request.UploadsKept = true;   // the flow may read them after this request is answered
         if (request.Retrying is { } retry && Stuffer is null)
         {
-            var first = retry.First(request);
-            var replay = retry.ReplayFor(request);
-            return Run(new Flow(this, Manager.CreateInstance(), first, FlowLog.Root(first, start))
-            {
-                Replay = replay.Count > 0 ? replay : null, Lenient = true,
-            }, start);
+            var (root, replay) = retry.ReplayFor(request, start);
+            return Run(new Flow(this, Manager.CreateInstance(), root.Request!, root) { Replay = replay, Lenient = true }, start);
         }
         if (Stuffer is not null)
         {

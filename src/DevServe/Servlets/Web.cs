@@ -38,10 +38,6 @@ public static class Web
         var flow = Flow.Require(nameof(SendSuspend));
         if (flow.Replay is { } replay)
         {
-            while (flow.Lenient && replay.Count > 1 && replay.Peek().Kind == FlowLogKind.Memo)
-            {
-                replay.Dequeue();   // remembered by the old code, not asked for by the new
-            }
             var node = replay.Dequeue();
             if (node.Kind != FlowLogKind.Step || (node.Site != site && !flow.Lenient))
             {
@@ -215,7 +211,8 @@ public static class Web
     {
         ArgumentNullException.ThrowIfNull(compute);
         var flow = Flow.Require(nameof(Remember));
-        if (flow.Replay is { } replay && (!flow.Lenient || replay.Peek().Kind == FlowLogKind.Memo))
+        // A retry on new code feeds requests only: what the old code remembered is computed anew (and logged).
+        if (flow.Replay is { } replay && !flow.Lenient)
         {
             var node = replay.Dequeue();
             if (node.Kind != FlowLogKind.Memo

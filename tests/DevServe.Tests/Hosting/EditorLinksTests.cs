@@ -20,6 +20,7 @@ public sealed class EditorLinksTests
     [InlineData("notepad")]
     [InlineData("javascript://{file}")]
     [InlineData("sh -c 'echo {file}")]
+    [InlineData("{file} --line {line}")]
     public void A_pattern_without_a_file_a_script_url_or_an_open_quote_is_refused(string value)
         => Assert.Throws<FormatException>(() => EditorLinks.Parse(value));
 
@@ -43,6 +44,21 @@ public sealed class EditorLinksTests
             message.Headers.Add("Origin", origin == "same" ? $"http://127.0.0.1:{server.Port}" : origin);
         }
         return message;
+    }
+
+    // DNS rebinding: another site's name, pointed at 127.0.0.1, so its page is "same origin" with itself.
+    private static HttpRequestMessage Rebound(HttpRequestMessage message, LoopbackServer server)
+    {
+        message.Headers.Host = $"rebound.example:{server.Port}";
+        return message;
+    }
+
+    [Fact]
+    public void Console_line_numbers_from_a_client_are_kept_within_what_is_there()
+    {
+        var console = new BrowserConsole();
+        Assert.Empty(console.Since(-5));
+        Assert.Empty(console.Since(long.MaxValue));
     }
 
     [Fact]
@@ -79,6 +95,7 @@ public sealed class EditorLinksTests
             (Open(server, "0" + editor.Token[1..], file), HttpStatusCode.Forbidden),
             (Open(server, editor.Token, file, origin: "http://evil.example"), HttpStatusCode.Forbidden),
             (Open(server, editor.Token, file, origin: null), HttpStatusCode.Forbidden),
+            (Rebound(Open(server, editor.Token, file, origin: $"http://rebound.example:{server.Port}"), server), HttpStatusCode.Forbidden),
             (Open(server, editor.Token, Path.Combine(dir.Path, "missing.csx")), HttpStatusCode.BadRequest),
             (Open(server, editor.Token, "relative.csx"), HttpStatusCode.BadRequest),
             (new HttpRequestMessage(HttpMethod.Get, EditorLinks.OpenPath + "?token=" + editor.Token), HttpStatusCode.MethodNotAllowed),

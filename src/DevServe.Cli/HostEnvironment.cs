@@ -11,7 +11,7 @@ namespace DevServe.Cli;
 /// scripts and restored packages. <c>DEVSERVE_STUFFER_KEY</c>: the stateless servlets' signing key file.
 /// <c>DEVSERVE_URL_STORE</c>: their hash store's directory. <c>DEVSERVE_STUFFER_OLD_KEYS</c>: retired key files (separated
 /// by <c>:</c>) whose links are still accepted, for key rotation. <c>BROWSER</c> is read by <c>Launch.SendUrl</c>, as
-/// Racket's <c>send-url</c> reads it. <c>DEVSERVE_EDITOR</c>: the editor the error pages link to, when <c>--editor</c> is not given.
+/// Racket's <c>send-url</c> reads it. <c>DEVSERVE_REPL_HISTORY</c>: the REPL's history file. <c>DEVSERVE_EDITOR</c>: the editor the error pages link to, when <c>--editor</c> is not given.
 /// </remarks>
 internal static class HostEnvironment
 {
@@ -33,6 +33,9 @@ internal static class HostEnvironment
                 new DirectoryStore(Variable("DEVSERVE_URL_STORE") ?? Stuffers.DefaultStorePath), encryptLinks)
             : null,
     };
+
+    /// <summary>Where the REPL keeps its history: <c>DEVSERVE_REPL_HISTORY</c>, else under <c>XDG_STATE_HOME</c>, else <c>~/.local/state</c>.</summary>
+    public static string ReplHistoryPath() => Variable("DEVSERVE_REPL_HISTORY") ?? ReplHistory.DefaultPath(Variable("XDG_STATE_HOME"));
 
     // Retired keys are read, never made: a missing one is an error, not a fresh key.
     private static IEnumerable<byte[]> OldKeys() => (Variable("DEVSERVE_STUFFER_OLD_KEYS") ?? "")

@@ -40,28 +40,36 @@ internal static class ReplCommand
             var history = new RequestHistory(capacity: 50);
             var started = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             string? baseUrl = null;   // set before the prompt starts: nothing the prompt runs can see it unset
+            ReplLoop? loop = null;   // set once the server listens; the browser REPL's calls wait for nothing before that
             var globals = new ReplGlobals(path =>
             {
                 var url = (baseUrl ?? throw new InvalidOperationException("The server is not listening yet.")) + path;
-                if (plan.LaunchPath is not null)
+                if (plan.LaunchPath is not null && loop?.RunningFromBrowser != true)
                 {
-                    Launch.SendUrl(url);
+                    Launch.SendUrl(url);   // an entry from the browser REPL shows its pages there instead
                 }
                 return url;
             });
+            var entries = new ReplHistory(HostEnvironment.ReplHistoryPath());
+            var page = new ReplPage(Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
+                code => loop?.RunFromBrowserAsync(code) ?? Task.FromResult(new ReplPage.Outcome(false, null, ["The REPL is still starting."], null, null, [])),
+                (code, position) => loop?.CompleteAsync(code, position) ?? Task.FromResult(ReplCompletion.Result.None(position)),
+                entries.All);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var serving = plan.ServeAsync(servlet, around: history.Wrap, started: url =>
                 {
                     baseUrl = url;
                     started.TrySetResult(url);
-                }, before: [globals.Dispatch], editor: options.Editor,
+                }, before: [globals.Dispatch, page.Dispatch], editor: options.Editor,
                 cancellationToken: stop.Token);
             if (await Task.WhenAny(serving, started.Task) == serving)
             {
                 return await serving;   // it could not listen; the banner said why
             }
             using var session = new ReplSession(directory, globals, options.PackagesDirectory);
-            var loop = new ReplLoop(session, servlet, history, await started.Task, plan.LaunchPath ?? "/");
+            var listening = await started.Task;
+            loop = new ReplLoop(session, servlet, history, listening, plan.LaunchPath ?? "/", globals, entries);
+            Console.WriteLine($"The same session in the browser, beside the servlet: {listening}{ReplPage.PagePath}");
             // Standard input blocks a thread: the prompt gets its own, so /quit and Ctrl+C end the process at once.
             var prompting = Task.Factory.StartNew(() => loop.RunAsync(script?.FullName), CancellationToken.None, TaskCreationOptions.LongRunning,
                 TaskScheduler.Default).Unwrap();

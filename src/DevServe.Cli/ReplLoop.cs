@@ -7,8 +7,17 @@ namespace DevServe.Cli;
 /// The prompt of <c>devserve repl</c>: reads entries (more lines until the code is complete), runs them, prints
 /// what they did, hands each new <c>Start</c> to the server, and answers the <c>#</c> commands.
 /// </summary>
-internal sealed class ReplLoop(ReplSession session, ReplServlet servlet, RequestHistory history, string baseUrl, string launchPath)
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable",
+    Justification = "The gate lives as long as the prompt, which is the process's; a SemaphoreSlim without a wait handle holds nothing to free.")]
+internal sealed class ReplLoop(ReplSession session, ReplServlet servlet, RequestHistory history, string baseUrl, string launchPath,
+    ReplGlobals globals, ReplHistory entries)
 {
+    // One entry at a time, whether the terminal or the browser typed it: they share the session.
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>Whether the entry running now came from the browser REPL (its shown pages appear there, not in a new tab).</summary>
+    public bool RunningFromBrowser { get; private set; }
+
     private const string Help = """
         Enter C#: statements, expressions (their value is printed), and definitions. The servlet is whatever Start
         means: define Response Start(Request request) (or async Task<Response> Start, or a Func<Request, Response>
@@ -17,6 +26,7 @@ internal sealed class ReplLoop(ReplSession session, ReplServlet servlet, Request
           #load "file.csx"           run a script's code here (its Start becomes the servlet)
           #r "nuget: Name, 1.2.3"    reference a NuGet package; #r "path/lib.dll" a library
           #open                      open the servlet in the browser
+          #browser                   open the REPL in the browser (the same session, the servlet beside it)
           #requests                  the last requests with status and time
           #continuations             live continuations, by instance, with their ages
           #clear                     clear the continuation tables (their pages expire)
@@ -36,13 +46,28 @@ internal sealed class ReplLoop(ReplSession session, ReplServlet servlet, Request
         {
             await RunEntryAsync($"#load \"{file.Replace("\\", "\\\\", StringComparison.Ordinal)}\"");
         }
+        if (s_interactive)
+        {
+            var editor = new LineEditor(ReplSession.IsComplete, CompleteAsync, entries);
+            while (await editor.ReadAsync() is { } typed)
+            {
+                if (Command(typed.Trim()) is { } command)
+                {
+                    if (!await command())
+                    {
+                        return;
+                    }
+                }
+                else if (!string.IsNullOrWhiteSpace(typed))
+                {
+                    await RunEntryAsync(typed + "\n");
+                }
+            }
+            return;
+        }
         var entry = new StringBuilder();
         while (true)
         {
-            if (s_interactive)
-            {
-                Console.Write(entry.Length == 0 ? "> " : ". ");
-            }
             var line = Console.ReadLine();
             if (line is null)
             {
@@ -68,38 +93,80 @@ internal sealed class ReplLoop(ReplSession session, ReplServlet servlet, Request
                 continue;
             }
             entry.Clear();
-            await RunEntryAsync(code);
+            await RunEntryAsync(code);   // a piped script is not typed: it stays out of the history
         }
     }
 
-    private async Task RunEntryAsync(string code)
+    /// <summary>Completions at <paramref name="position"/> of <paramref name="code"/> (between entries, never during one).</summary>
+    public async Task<ReplCompletion.Result> CompleteAsync(string code, int position)
     {
-        ReplResult result;
+        await _gate.WaitAsync();
         try
         {
-            result = await session.SubmitAsync(code);
+            return await session.CompleteAsync(code, position);
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        finally
         {
-            Console.WriteLine($"devserve: the entry could not run: {e.GetType().Name}: {e.Message}");
-            return;
+            _gate.Release();
         }
-        foreach (var error in result.Errors)
+    }
+
+    /// <summary>Runs an entry the browser REPL sent: echoed in the terminal, its outcome returned for the page.</summary>
+    public async Task<ReplPage.Outcome> RunFromBrowserAsync(string code)
+    {
+        if (!string.IsNullOrWhiteSpace(code) && !ReplSession.IsComplete(code))
         {
-            Console.WriteLine(error);
+            return new ReplPage.Outcome(true, null, [], null, null, []);
         }
-        if (result.Exception is { } exception)
+        entries.Add(code);
+        Console.WriteLine("(browser) > " + code.ReplaceLineEndings("\n. "));
+        return await RunEntryAsync(code, fromBrowser: true);
+    }
+
+    private async Task<ReplPage.Outcome> RunEntryAsync(string code, bool fromBrowser = false)
+    {
+        await _gate.WaitAsync();
+        try
         {
-            Console.WriteLine(exception.TrimEnd());
+            RunningFromBrowser = fromBrowser;
+            var shownBefore = globals.ShownCount;
+            ReplResult result;
+            try
+            {
+                result = await session.SubmitAsync(code);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                var failure = $"devserve: the entry could not run: {e.GetType().Name}: {e.Message}";
+                Console.WriteLine(failure);
+                return new ReplPage.Outcome(false, null, [failure], null, null, []);
+            }
+            foreach (var error in result.Errors)
+            {
+                Console.WriteLine(error);
+            }
+            if (result.Exception is { } exception)
+            {
+                Console.WriteLine(exception.TrimEnd());
+            }
+            if (result.Value is { } value)
+            {
+                Console.WriteLine(value);
+            }
+            string? serving = null;
+            if (result.StartChanged)
+            {
+                servlet.Use(session.Start);
+                serving = $"Serving Start at {baseUrl}{launchPath} (version {servlet.VersionNumber}).";
+                Console.WriteLine(serving);
+            }
+            var shown = Enumerable.Range(shownBefore + 1, globals.ShownCount - shownBefore).Select(n => ReplGlobals.ShowPath + n).ToList();
+            return new ReplPage.Outcome(false, result.Value, result.Errors, result.Exception?.TrimEnd(), serving, shown);
         }
-        if (result.Value is { } value)
+        finally
         {
-            Console.WriteLine(value);
-        }
-        if (result.StartChanged)
-        {
-            servlet.Use(session.Start);
-            Console.WriteLine($"Serving Start at {baseUrl}{launchPath} (version {servlet.VersionNumber}).");
+            RunningFromBrowser = false;
+            _gate.Release();
         }
     }
 
@@ -111,6 +178,7 @@ internal sealed class ReplLoop(ReplSession session, ReplServlet servlet, Request
         "#quit" => Quit,
         "#reset" => Reset,
         "#open" => Open,
+        "#browser" => OpenRepl,
         "#clear" => Clear,
         "#requests" => () => Say(Requests()),
         "#continuations" => () => Say(Continuations()),
@@ -134,6 +202,12 @@ internal sealed class ReplLoop(ReplSession session, ReplServlet servlet, Request
     {
         Launch.SendUrl(baseUrl + launchPath);
         return Say($"Opened {baseUrl}{launchPath}.");
+    }
+
+    private Task<bool> OpenRepl()
+    {
+        Launch.SendUrl(baseUrl + ReplPage.PagePath);
+        return Say($"Opened {baseUrl}{ReplPage.PagePath}: the same session, in the browser.");
     }
 
     private Task<bool> Clear()

@@ -37,6 +37,10 @@ internal static class LocalEndpoint
         return null;
     }
 
+    /// <summary>The answer refusing a page meant for this machine alone (a non-loopback client or <c>Host</c>), or <c>null</c>.</summary>
+    public static Response? OnlyHere(Request request)
+        => IsLoopback(request.ClientIp) && IsLoopbackHost(request.Header("Host")) ? null : Text(403, "Only from this machine.");
+
     /// <summary>Whether the request came from this server's own pages: its <c>Origin</c> names this host and port (and no other site fetched it).</summary>
     public static bool SameOrigin(Request request, bool requireOrigin)
     {

@@ -42,6 +42,18 @@ public sealed class ReplGlobals
         return _show(ShowPath + number);
     }
 
+    /// <summary>How many pages have been shown so far (page N is at <see cref="ShowPath"/> + N).</summary>
+    internal int ShownCount
+    {
+        get
+        {
+            lock (_pages)
+            {
+                return _pages.Count;
+            }
+        }
+    }
+
     /// <summary>Serves the pages shown so far at their paths.</summary>
     public ValueTask<Response?> Dispatch(Request request)
     {

@@ -34,6 +34,7 @@ internal sealed class ReplSession : IDisposable
     private ScriptState? _state;
     private string? _startSource;
     private int _entries;
+    private readonly List<string> _ran = [];
 
     /// <summary>A session whose relative <c>#load</c> and <c>#r</c> paths start at <paramref name="directory"/>.</summary>
     /// <param name="directory">Where relative paths start.</param>
@@ -67,11 +68,24 @@ internal sealed class ReplSession : IDisposable
     public static bool IsComplete(string code)
         => SyntaxFactory.IsCompleteSubmission(CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest, kind: SourceCodeKind.Script)));
 
+    /// <summary>What could replace the word at <paramref name="position"/> of <paramref name="entry"/>, given what the session has defined.</summary>
+    public Task<ReplCompletion.Result> CompleteAsync(string entry, int position, CancellationToken cancellationToken = default)
+    {
+        string[] earlier;
+        lock (_ran)
+        {
+            earlier = [.. _ran];
+        }
+        var references = (IEnumerable<MetadataReference>?)_state?.Script.GetCompilation().References ?? ScriptCompiler.References;
+        return ReplCompletion.CompleteAsync(earlier, entry, position, references, cancellationToken);
+    }
+
     /// <summary>Forgets every definition, reference and the servlet.</summary>
     public void Reset()
     {
         _state = null;
         _startSource = null;
+        _ran.Clear();
         Start = null;
         _packages.Clear();
         _restore = null;
@@ -97,6 +111,7 @@ internal sealed class ReplSession : IDisposable
             Use(restore);
         }
 
+        var original = code;
         // Async methods defined at the prompt are resumable, as in a script file (real continuations, no replay).
         code = ResumableRewriter.Rewrite(Microsoft.CodeAnalysis.Text.SourceText.From(code), "", s_parse).ToString();
         var script = _state is null ? CSharpScript.Create(code, _options, typeof(ReplGlobals)) : _state.Script.ContinueWith(code, _options);
@@ -109,6 +124,10 @@ internal sealed class ReplSession : IDisposable
             ? await script.RunAsync(_globals, _ => true, cancellationToken).ConfigureAwait(false)
             : await script.RunFromAsync(_state, _ => true, cancellationToken).ConfigureAwait(false);
         _state = state;
+        lock (_ran)
+        {
+            _ran.Add(original);   // what it defined is there now, even when it threw afterwards
+        }
         if (state.Exception is { } exception)
         {
             return ReplResult.Threw(CSharpObjectFormatter.Instance.FormatException(exception));

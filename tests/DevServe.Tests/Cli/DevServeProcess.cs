@@ -87,6 +87,10 @@ public sealed partial class DevServeProcess : IAsyncDisposable
     public static DevServeProcess StartWithInput(params string[] args)
         => StartProgram(Path.Combine(RepositoryRoot, "scripts", "devserve"), null, null, redirectInput: true, args);
 
+    /// <summary>As <see cref="StartWithInput(string[])"/>, with <paramref name="environment"/> added to the process's.</summary>
+    public static DevServeProcess StartWithInput(IReadOnlyDictionary<string, string> environment, params string[] args)
+        => StartProgram(Path.Combine(RepositoryRoot, "scripts", "devserve"), null, environment, redirectInput: true, args);
+
     /// <summary>Writes a line to the process's standard input; returns the output length before it, for <see cref="WaitForOutputAsync"/>.</summary>
     public async Task<int> SendAsync(string line)
     {

@@ -79,10 +79,11 @@ internal sealed class ReplPage(string token, Func<string, Task<ReplPage.Outcome>
         const post=(call,data)=>fetch("/__devserve/repl/"+call,{method:"POST",body:new URLSearchParams({token,...data})}).then(r=>r.json());
         post("history",{}).then(h=>{history=h;at=h.length;});
         const add=(cls,text)=>{const d=document.createElement("div");d.className=cls;d.textContent=text;log.appendChild(d);log.scrollTop=log.scrollHeight;return d;};
-        async function runEntry(){const code=entry.value;if(!code.trim())return;
+        async function runEntry(){const code=entry.value,p=entry.selectionStart;if(!code.trim())return;
+          entry.value="";   // at once: what is typed while it runs is the next entry
           const o=await post("run",{code});
-          if(o.incomplete){const p=entry.selectionStart;entry.setRangeText("\n",p,p,"end");return;}
-          add("in",code);history.push(code);at=history.length;entry.value="";
+          if(o.incomplete){if(!entry.value){entry.value=code;entry.setSelectionRange(p,p);entry.setRangeText("\n",p,p,"end");}return;}
+          add("in",code);history.push(code);at=history.length;
           for(const e of o.errors)add("error",e);if(o.exception)add("error",o.exception);if(o.value!==null)add("value",o.value);
           if(o.serving){add("serving",o.serving);}
           for(const path of o.shown){const f=document.createElement("iframe");f.src=path;log.appendChild(f);}

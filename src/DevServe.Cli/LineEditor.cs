@@ -29,13 +29,15 @@ internal sealed class LineEditor(Func<string, bool> isComplete, Func<string, int
         _text.Clear();
         _cursor = 0;
         _cursorRow = 0;
-        var browsing = history.Count;   // the history entry shown; Count = the entry being written
+        var past = history.All();   // a snapshot: entries the browser adds meanwhile do not shift what Up shows
+        var browsing = past.Count;   // the history entry shown; Count = the entry being written
         var draft = "";
         Render();
         while (true)
         {
             var key = Console.ReadKey(intercept: true);
-            var control = (key.Modifiers & ConsoleModifiers.Control) != 0;
+            // AltGr arrives as Ctrl+Alt on some systems: with Alt, a character is typed, not a command.
+            var control = (key.Modifiers & ConsoleModifiers.Control) != 0 && (key.Modifiers & ConsoleModifiers.Alt) == 0;
             switch (key.Key)
             {
                 case ConsoleKey.Enter:
@@ -98,12 +100,12 @@ internal sealed class LineEditor(Func<string, bool> isComplete, Func<string, int
                     MoveToLine(LineEnd(_cursor) + 1);
                     break;
                 case ConsoleKey.UpArrow when browsing > 0:
-                    draft = browsing == history.Count ? _text.ToString() : draft;
-                    Replace(history[--browsing]);
+                    draft = browsing == past.Count ? _text.ToString() : draft;
+                    Replace(past[--browsing]);
                     break;
-                case ConsoleKey.DownArrow when browsing < history.Count:
+                case ConsoleKey.DownArrow when browsing < past.Count:
                     browsing++;
-                    Replace(browsing == history.Count ? draft : history[browsing]);
+                    Replace(browsing == past.Count ? draft : past[browsing]);
                     break;
                 default:
                     if (key.KeyChar >= ' ' && !control)
@@ -239,7 +241,19 @@ internal sealed class LineEditor(Func<string, bool> isComplete, Func<string, int
                 cursorRow = row + column / width;
                 cursorColumn = column % width;
             }
-            row += Math.Max(1, (prompt.Length + lines[i].Length + width - 1) / width);
+            var length = prompt.Length + lines[i].Length;
+            row += Math.Max(1, (length + width - 1) / width);
+            if (i == lines.Length - 1 && length % width == 0)
+            {
+                // The last row is full: the terminal waits at its end to wrap. Go down, so the cursor is where it is counted.
+                output.Append("\r\n");
+                row++;
+            }
+            else if (cursorRow == row && cursorColumn == 0)
+            {
+                cursorRow--;   // the end of a full row that is not the last: show the cursor at that row's end
+                cursorColumn = width - 1;
+            }
             index += lines[i].Length + 1;
         }
         var lastRow = row - 1;

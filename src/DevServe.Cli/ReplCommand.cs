@@ -54,7 +54,7 @@ internal static class ReplCommand
             var page = new ReplPage(Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
                 code => loop?.RunFromBrowserAsync(code) ?? Task.FromResult(new ReplPage.Outcome(false, null, ["The REPL is still starting."], null, null, [])),
                 (code, position) => loop?.CompleteAsync(code, position) ?? Task.FromResult(ReplCompletion.Result.None(position)),
-                entries.All);
+                entries.All, plan.LaunchPath ?? "/");
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var serving = plan.ServeAsync(servlet, around: history.Wrap, started: url =>
                 {
@@ -68,8 +68,10 @@ internal static class ReplCommand
             }
             using var session = new ReplSession(directory, globals, options.PackagesDirectory);
             var listening = await started.Task;
-            loop = new ReplLoop(session, servlet, history, listening, plan.LaunchPath ?? "/", globals, entries);
-            Console.WriteLine($"The same session in the browser, beside the servlet: {listening}{ReplPage.PagePath}");
+            loop = new ReplLoop(session, servlet, history, listening, plan.LaunchPath ?? "/", globals, entries, page.Url(listening));
+            // Roslyn's completion loads and composes its parts on first use (seconds): do it now, not at the first Tab.
+            _ = session.CompleteAsync("Console.", 8, cancellationToken).ContinueWith(static t => t.Exception, TaskScheduler.Default);
+            Console.WriteLine($"The same session in the browser, beside the servlet: {page.Url(listening)}");
             // Standard input blocks a thread: the prompt gets its own, so /quit and Ctrl+C end the process at once.
             var prompting = Task.Factory.StartNew(() => loop.RunAsync(script?.FullName), CancellationToken.None, TaskCreationOptions.LongRunning,
                 TaskScheduler.Default).Unwrap();

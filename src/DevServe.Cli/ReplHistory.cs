@@ -99,8 +99,24 @@ internal sealed class ReplHistory
             }
             try
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-                File.AppendAllText(_path, JsonSerializer.Serialize(entry) + "\n");
+                // Entries may hold secrets: the folder and the file are the user's alone (Unix modes; elsewhere the defaults).
+                var directory = Path.GetDirectoryName(_path)!;
+                if (OperatingSystem.IsWindows())
+                {
+                    Directory.CreateDirectory(directory);
+                }
+                else
+                {
+                    Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                }
+                var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.ReadWrite };
+                if (!OperatingSystem.IsWindows())
+                {
+                    options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                }
+                using var file = new FileStream(_path, options);
+                using var writer = new StreamWriter(file);
+                writer.Write(JsonSerializer.Serialize(entry) + "\n");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

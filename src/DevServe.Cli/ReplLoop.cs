@@ -10,7 +10,7 @@ namespace DevServe.Cli;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable",
     Justification = "The gate lives as long as the prompt, which is the process's; a SemaphoreSlim without a wait handle holds nothing to free.")]
 internal sealed class ReplLoop(ReplSession session, ReplServlet servlet, RequestHistory history, string baseUrl, string launchPath,
-    ReplGlobals globals, ReplHistory entries)
+    ReplGlobals globals, ReplHistory entries, string replUrl)
 {
     // One entry at a time, whether the terminal or the browser typed it: they share the session.
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -97,19 +97,8 @@ internal sealed class ReplLoop(ReplSession session, ReplServlet servlet, Request
         }
     }
 
-    /// <summary>Completions at <paramref name="position"/> of <paramref name="code"/> (between entries, never during one).</summary>
-    public async Task<ReplCompletion.Result> CompleteAsync(string code, int position)
-    {
-        await _gate.WaitAsync();
-        try
-        {
-            return await session.CompleteAsync(code, position);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    /// <summary>Completions at <paramref name="position"/> of <paramref name="code"/>: no gate, they only read what the session has defined.</summary>
+    public Task<ReplCompletion.Result> CompleteAsync(string code, int position) => session.CompleteAsync(code, position);
 
     /// <summary>Runs an entry the browser REPL sent: echoed in the terminal, its outcome returned for the page.</summary>
     public async Task<ReplPage.Outcome> RunFromBrowserAsync(string code)
@@ -191,11 +180,19 @@ internal sealed class ReplLoop(ReplSession session, ReplServlet servlet, Request
         return Task.FromResult(false);
     }
 
-    private Task<bool> Reset()
+    private async Task<bool> Reset()
     {
-        session.Reset();
-        servlet.Use(null);
-        return Say("Every definition and the servlet are gone.");
+        await _gate.WaitAsync();   // not in the middle of an entry the browser sent
+        try
+        {
+            session.Reset();
+            servlet.Use(null);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+        return await Say("Every definition and the servlet are gone.");
     }
 
     private Task<bool> Open()
@@ -206,8 +203,8 @@ internal sealed class ReplLoop(ReplSession session, ReplServlet servlet, Request
 
     private Task<bool> OpenRepl()
     {
-        Launch.SendUrl(baseUrl + ReplPage.PagePath);
-        return Say($"Opened {baseUrl}{ReplPage.PagePath}: the same session, in the browser.");
+        Launch.SendUrl(replUrl);
+        return Say($"Opened {replUrl}: the same session, in the browser.");
     }
 
     private Task<bool> Clear()

@@ -106,11 +106,11 @@ internal sealed class FixAndRetry
     }
 
     // Waits (through the live-reload stream's event) for a version that compiles, then offers the retry; a POST asks
-    // first unless "retry automatically" is ticked (the choice is kept for the next error page).
+    // first unless "retry automatically" is ticked (the choice is kept for the next error page, where storage is allowed).
     private const string Script = "<script>(()=>{const f=document.getElementById(\"devserve-retry\"),b=f.querySelector(\"button\"),"
         + "s=document.getElementById(\"devserve-retry-state\"),auto=document.getElementById(\"devserve-retry-auto\");"
-        + "auto.checked=localStorage.getItem(\"devserve.retry.auto\")===\"1\";"
-        + "auto.onchange=()=>localStorage.setItem(\"devserve.retry.auto\",auto.checked?\"1\":\"0\");"
+        + "let ls=null;try{ls=localStorage;}catch{}auto.checked=ls?.getItem(\"devserve.retry.auto\")===\"1\";"
+        + "auto.onchange=()=>ls?.setItem(\"devserve.retry.auto\",auto.checked?\"1\":\"0\");"
         + "let sure=false;f.onsubmit=e=>{if(!sure&&!confirm(\"Send this request again to the new code?\"))e.preventDefault();};"
         + "const go=()=>{sure=true;f.requestSubmit();};"
         + "addEventListener(\"devserve:swap\",e=>{const m=e.detail;if(!m.ok){b.disabled=true;"

@@ -76,14 +76,15 @@ public static class LiveReload
     // The script: reload when the servlet's version changes (a page with a retry panel gets an event instead, and
     // decides), and say in the next page's console what the reload did; for a changed static file, swap a stylesheet
     // in place (those at that path, or all the page's own if none is: an @import) or reload for anything else; print
-    // the server's console lines for this machine's tabs.
+    // the server's console lines for this machine's tabs. Storage may be refused (a page framed by another site, as
+    // the browser REPL frames the servlet): then the next page just does not say what the reload did.
     // The static files' burst count is remembered: one that changed while the stream was away means a missed save.
     private static string Script(int version, long since) =>
-        "<script>(()=>{const r=sessionStorage.getItem(\"devserve.reloaded\");if(r){sessionStorage.removeItem(\"devserve.reloaded\");console.info(\"[devserve] \"+r);}"
+        "<script>(()=>{let st=null;try{st=sessionStorage;}catch{}const r=st?.getItem(\"devserve.reloaded\");if(r){st.removeItem(\"devserve.reloaded\");console.info(\"[devserve] \"+r);}"
         + "const s=new EventSource(\"" + EventsPath + (since >= 0 ? "?log=" + since : "") + "\");let seen;"
         + "s.onmessage=e=>{const m=JSON.parse(e.data);if(m.v===" + version + ")return;"
         + "if(document.querySelector('meta[name=\"devserve-retry\"]')){if(m.text)console.info(\"[devserve] \"+m.text);dispatchEvent(new CustomEvent(\"devserve:swap\",{detail:m}));return;}"
-        + "if(m.text)sessionStorage.setItem(\"devserve.reloaded\",m.text);s.close();location.reload();};"
+        + "if(m.text)st?.setItem(\"devserve.reloaded\",m.text);s.close();location.reload();};"
         + "s.addEventListener(\"log\",e=>{const m=JSON.parse(e.data);(m.error?console.warn:console.log)(m.tag+\" \"+m.text);});"
         + "s.addEventListener(\"statics\",e=>{if(seen!==undefined&&e.data!==seen&&!s.handled){s.close();location.reload();}seen=e.data;s.handled=false;});"
         + "s.addEventListener(\"static\",e=>{s.handled=true;if(!e.data.endsWith(\".css\")){s.close();location.reload();return;}"

@@ -29,13 +29,12 @@ internal static class LocalEndpoint
         {
             return Text(403, "Only from this server's own pages.");
         }
-        if (request.Bindings["token"] is not { } sent
-            || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(sent), Encoding.UTF8.GetBytes(token)))
-        {
-            return Text(403, "This request does not carry this server's token.");
-        }
-        return null;
+        return HasToken(request, token) ? null : Text(403, "This request does not carry this server's token.");
     }
+
+    /// <summary>Whether <paramref name="request"/> carries <paramref name="token"/> (a form or query field <c>token</c>).</summary>
+    public static bool HasToken(Request request, string token)
+        => request.Bindings["token"] is { } sent && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(sent), Encoding.UTF8.GetBytes(token));
 
     /// <summary>The answer refusing a page meant for this machine alone (a non-loopback client or <c>Host</c>), or <c>null</c>.</summary>
     public static Response? OnlyHere(Request request)

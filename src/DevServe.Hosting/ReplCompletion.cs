@@ -32,7 +32,7 @@ internal static class ReplCompletion
         CancellationToken cancellationToken = default)
     {
         position = Math.Clamp(position, 0, entry.Length);
-        var before = string.Concat(earlier.Select(e => string.Join('\n', e.Split('\n').Where(l => !IsDirective(l))) + "\n"));
+        var before = string.Concat(earlier.Select(e => Statement(string.Join('\n', e.Split('\n').Where(l => !IsDirective(l)))) + "\n"));
         using var workspace = new AdhocWorkspace();
         var project = workspace.AddProject(ProjectInfo.Create(ProjectId.CreateNewId(), VersionStamp.Create(), "repl", "repl", LanguageNames.CSharp,
             compilationOptions: new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, usings: ScriptCompiler.Usings),
@@ -57,6 +57,12 @@ internal static class ReplCompletion
             .ToList();
         return new Result(start, list.Span.Length, items);
     }
+
+    // An entry typed for its value (`numbers`, no semicolon) would run into the next one: it is ended here.
+    private static string Statement(string entry)
+        => CSharpSyntaxTree.ParseText(entry, new CSharpParseOptions(LanguageVersion.Latest, kind: SourceCodeKind.Script)).GetCompilationUnitRoot()
+            .Members.LastOrDefault() is Microsoft.CodeAnalysis.CSharp.Syntax.GlobalStatementSyntax
+        { Statement: Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionStatementSyntax { SemicolonToken.IsMissing: true } } ? entry.TrimEnd() + ";" : entry;
 
     private static bool IsDirective(string line) => line.TrimStart() is var l && (l.StartsWith("#r ", StringComparison.Ordinal) || l.StartsWith("#load ", StringComparison.Ordinal));
 }

@@ -8,13 +8,20 @@ namespace DevServe.Hosting;
 /// reloads as <c>Start</c> is redefined.
 /// </summary>
 /// <remarks>
-/// Only this machine gets it (a loopback client and <c>Host</c>); every call posts the launch's token from the page,
-/// as <c>/quit</c> does, so another site cannot run code here. The page's script and style are written here, in the
+/// It runs any C#, so it is guarded more than any other page. Only this machine gets it (a loopback client and
+/// <c>Host</c>); its URL carries the launch's token (printed in the terminal, opened by <c>#browser</c>), the page
+/// itself never holds it in its HTML, and every call posts it with the page's <c>Origin</c>. The servlet beside it
+/// is framed from the other loopback name (<c>localhost</c> for a page at <c>127.0.0.1</c>, and back): another origin,
+/// so a script in the servlet's pages (an XSS in the prototype) can neither read the REPL page nor post as it. Pages
+/// shown inline are sandboxed, and nothing may frame the REPL page. Its script and style are written here, in the
 /// package: nothing is fetched from a network.
 /// </remarks>
 internal sealed class ReplPage(string token, Func<string, Task<ReplPage.Outcome>> run, Func<string, int, Task<ReplCompletion.Result>> complete,
-    Func<IReadOnlyList<string>> history)
+    Func<IReadOnlyList<string>> history, string launchPath = "/")
 {
+    /// <summary>The page's URL at <paramref name="baseUrl"/> (<c>http://localhost:8000</c>), with the token.</summary>
+    public string Url(string baseUrl) => $"{baseUrl}{PagePath}?token={token}";
+
     /// <summary>The page's path.</summary>
     public const string PagePath = "/__devserve/repl";
 
@@ -37,7 +44,10 @@ internal sealed class ReplPage(string token, Func<string, Task<ReplPage.Outcome>
         return request.Path switch
         {
             PagePath when LocalEndpoint.OnlyHere(request) is { } refused => new(refused),
-            PagePath => new(Response.Html(Page(), headers: [new Header("Cache-Control", "no-store")])),
+            PagePath when !LocalEndpoint.HasToken(request, token) => new(LocalEndpoint.Text(403,
+                "Open the REPL with the URL devserve printed (it carries this launch's token), or type #browser at the prompt.")),
+            PagePath => new(Response.Html(Page(request), headers: [new Header("Cache-Control", "no-store"), new Header("X-Frame-Options", "DENY"),
+                new Header("Content-Security-Policy", "frame-ancestors 'none'"), new Header("Referrer-Policy", "no-referrer")])),
             PagePath + "/run" or PagePath + "/complete" or PagePath + "/history" => CallAsync(request),
             _ => new(LocalEndpoint.Text(404, "No such REPL call.")),
         };
@@ -59,7 +69,16 @@ internal sealed class ReplPage(string token, Func<string, Task<ReplPage.Outcome>
         return Response.Json(answer, headers: [new Header("Cache-Control", "no-store")]);
     }
 
-    private string Page() => """
+    // The servlet's frame: the same port under the other loopback name.
+    private string ServletFrame(Request request)
+    {
+        var host = request.Header("Host") ?? "";
+        var port = host.LastIndexOf(':') is var colon && colon > host.LastIndexOf(']') && colon >= 0 ? host[colon..] : "";
+        var other = host.StartsWith("localhost", StringComparison.OrdinalIgnoreCase) ? "127.0.0.1" : "localhost";
+        return $"{request.Uri.Scheme}://{other}{port}{launchPath}";
+    }
+
+    private string Page(Request request) => """
         <!DOCTYPE html><html><head><meta charset="utf-8"><title>DevServe REPL</title><style>
         body{margin:0;font-family:sans-serif;display:flex;height:100vh}
         #repl{flex:1;display:flex;flex-direction:column;min-width:0;border-right:1px solid #ccc}
@@ -72,9 +91,9 @@ internal sealed class ReplPage(string token, Func<string, Task<ReplPage.Outcome>
         #servlet{flex:1;border:0;min-width:0}
         </style></head><body><div id="repl"><div id="log"></div>
         <textarea id="entry" spellcheck="false" placeholder="C#: Enter runs it (Shift+Enter for a new line), Tab completes, Up and Down walk the history"></textarea></div>
-        <iframe id="servlet" src="/" title="The servlet"></iframe>
+        """ + "<iframe id=\"servlet\" src=\"" + System.Net.WebUtility.HtmlEncode(ServletFrame(request)) + "\" title=\"The servlet\"></iframe>" + """
         <script>
-        """ + "const token=" + JsonSerializer.Serialize(token) + ";" + """
+        const token=new URLSearchParams(location.search).get("token");
         const log=document.getElementById("log"),entry=document.getElementById("entry");let history=[],at=0,popup=null;
         const post=(call,data)=>fetch("/__devserve/repl/"+call,{method:"POST",body:new URLSearchParams({token,...data})}).then(r=>r.json());
         post("history",{}).then(h=>{history=h;at=h.length;});
@@ -86,7 +105,7 @@ internal sealed class ReplPage(string token, Func<string, Task<ReplPage.Outcome>
           add("in",code);history.push(code);at=history.length;
           for(const e of o.errors)add("error",e);if(o.exception)add("error",o.exception);if(o.value!==null)add("value",o.value);
           if(o.serving){add("serving",o.serving);}
-          for(const path of o.shown){const f=document.createElement("iframe");f.src=path;log.appendChild(f);}
+          for(const path of o.shown){const f=document.createElement("iframe");f.sandbox="allow-scripts allow-forms";f.src=path;log.appendChild(f);}
           log.scrollTop=log.scrollHeight;}
         function closePopup(){if(popup){popup.remove();popup=null;}}
         function pick(text,start,length){entry.setRangeText(text,start,start+length,"end");closePopup();entry.focus();}

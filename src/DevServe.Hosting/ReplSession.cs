@@ -85,7 +85,10 @@ internal sealed class ReplSession : IDisposable
     {
         _state = null;
         _startSource = null;
-        _ran.Clear();
+        lock (_ran)
+        {
+            _ran.Clear();
+        }
         Start = null;
         _packages.Clear();
         _restore = null;

@@ -8,7 +8,7 @@ namespace DevServe.Tests;
 /// <summary>The REPL in the browser (Debian's chromium): the terminal's session, with completion, errors and the servlet beside it.</summary>
 public sealed partial class ReplBrowserTests
 {
-    [GeneratedRegex(@"The same session in the browser, beside the servlet: (http://\S+)")]
+    [GeneratedRegex(@"The same session in the browser, beside the servlet: (http://\S+\?token=[0-9a-f]+)")]
     private static partial Regex PageUrl();
 
     [Fact]
@@ -26,12 +26,14 @@ public sealed partial class ReplBrowserTests
         await page.GotoAsync(url);
         var entry = page.Locator("#entry");
         var servlet = page.FrameLocator("#servlet");
+        // The servlet is framed from the other loopback name: a script in its pages cannot reach the REPL's.
+        Assert.StartsWith("http://127.0.0.1:", await page.Locator("#servlet").GetAttributeAsync("src"));
         await Expect(servlet.Locator("h1")).ToHaveTextAsync("No servlet yet");
 
         // Define Start: the page beside it follows.
         await entry.FillAsync("Response Start(Request request) => Response.Html(\"<h1>From the browser REPL</h1>\");");
         await entry.PressAsync("Enter");
-        await Expect(page.Locator("#log .serving")).ToContainTextAsync("Serving Start at");
+        await Expect(page.Locator("#log .serving")).ToContainTextAsync("Serving Start at", new() { Timeout = 60_000 });   // the first entry compiles cold
         await Expect(servlet.Locator("h1")).ToHaveTextAsync("From the browser REPL", new() { Timeout = 20_000 });
         await repl.WaitForOutputAsync("(browser) > Response Start");   // the terminal sees it too
 
@@ -51,7 +53,7 @@ public sealed partial class ReplBrowserTests
         await entry.PressAsync("End");
         await entry.PressAsync("Tab");
         var popup = page.Locator("#completions");
-        await Expect(popup.Locator("li", new() { HasTextString = "AddRange" })).ToBeVisibleAsync();
+        await Expect(popup.Locator("li", new() { HasTextString = "AddRange" })).ToBeVisibleAsync(new() { Timeout = 30_000 });   // Roslyn's first completion loads its parts
         await entry.PressAsync("Enter");
         await Expect(entry).ToHaveValueAsync("words.Add");
 
@@ -81,7 +83,11 @@ public sealed partial class ReplBrowserTests
         await repl.WaitForOutputAsync("\n", repl.Output.IndexOf("The same session", StringComparison.Ordinal));
         var url = new Uri(PageUrl().Match(repl.Output).Groups[1].Value);
         using var client = new HttpClient { BaseAddress = new Uri(url.GetLeftPart(UriPartial.Authority)) };
-        var token = Regex.Match(await client.GetStringAsync(url), "const token=\"([0-9a-f]+)\"").Groups[1].Value;
+        var token = Regex.Match(url.Query, "token=([0-9a-f]+)").Groups[1].Value;
+        var page = await client.GetAsync(url);
+        Assert.Equal("DENY", page.Headers.GetValues("X-Frame-Options").Single());   // nothing frames it
+        Assert.DoesNotContain(token, await page.Content.ReadAsStringAsync());   // the page's HTML never holds the token
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync(url.AbsolutePath)).StatusCode);   // the URL without it
 
         async Task<HttpStatusCode> RunAsync(string? withToken, string? origin)
         {

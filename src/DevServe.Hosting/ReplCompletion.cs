@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Completion;
+using Microsoft.CodeAnalysis.Tags;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
 
@@ -48,7 +49,8 @@ internal static class ReplCompletion
         var start = Math.Max(0, list.Span.Start - before.Length);
         var typed = entry[start..Math.Min(entry.Length, start + list.Span.Length)];
         var items = list.ItemsList
-            .Where(i => i.FilterText.StartsWith(typed, StringComparison.OrdinalIgnoreCase))
+            // Snippets (`for`, `forr` after a dot) expand in an editor; at a prompt they would be typed as words.
+            .Where(i => !i.Tags.Contains(WellKnownTags.Snippet) && i.FilterText.StartsWith(typed, StringComparison.OrdinalIgnoreCase))
             .OrderBy(i => i.FilterText.StartsWith(typed, StringComparison.Ordinal) ? 0 : 1)
             .ThenBy(i => i.SortText, StringComparer.OrdinalIgnoreCase)
             .Select(i => i.DisplayText)

@@ -83,9 +83,15 @@ internal sealed class SuspendedFlow(Flow flow, TaskCompletionSource<Request> res
 }
 
 /// <summary>A handler embedded in a page by <c>SendSuspendDispatch</c>: runs afresh on every use.</summary>
-internal sealed class EmbeddedHandler(Func<Request, Task<Response>> handler) : IEstimatedSize
+internal sealed class EmbeddedHandler(Func<Request, Task<Response>> handler, FlowLog? embeddedBy = null, int index = 0) : IEstimatedSize
 {
     public Func<Request, Task<Response>> Handler { get; } = handler;
+
+    /// <summary>The log of the flow that embedded it (shared, not copied): where fix-and-retry starts from.</summary>
+    public FlowLog? EmbeddedBy { get; } = embeddedBy;
+
+    /// <summary>Its place among the handlers its page embedded.</summary>
+    public int Index { get; } = index;
 
     // A closure retains ~300 B (docs/design/continuations.md §2) plus the manager's entry.
     public long EstimatedBytes => 512;

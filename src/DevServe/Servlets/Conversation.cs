@@ -3,22 +3,51 @@ using DevServe.Internal;
 namespace DevServe;
 
 /// <summary>
-/// The requests a stateful conversation was fed up to the one it failed on: its first request, then each request fed
-/// to a suspension. Fix-and-retry keeps it and runs it again on the servlet's new code (<see cref="Retry"/>); replay,
-/// after all, is exactly what that needs.
+/// The requests a stateful conversation was fed up to the one it failed on: its first request, each request fed to a
+/// suspension, and for each embedded handler's link followed, which link of its page it was and what its flow was
+/// fed. Fix-and-retry keeps it and runs it again on the servlet's new code (<see cref="Retry"/>); replay, after all,
+/// is exactly what that needs.
 /// </summary>
 /// <remarks>
-/// Only requests are kept, never the old code's delegates or remembered values: a kept conversation must not keep
-/// the old version's code loaded. A retry computes remembered values anew.
+/// Only requests (and links' places) are kept, never the old code's delegates or remembered values: a kept
+/// conversation must not keep the old version's code loaded. A retry computes remembered values anew.
 /// </remarks>
 public sealed class Conversation
 {
-    private readonly int[] _sites;
+    private readonly Segment[] _segments;
 
-    private Conversation(Request[] requests, int[] sites)
+    /// <summary>One flow of the conversation: <c>Start</c>'s (<see cref="Handler"/> −1) or an embedded handler's (its place on the page).</summary>
+    /// <param name="Handler">Which of its page's embedded handlers began it; −1 for <c>Start</c>.</param>
+    /// <param name="Requests">Its first request, then each request fed to one of its suspensions.</param>
+    /// <param name="Sites">The suspensions' lines, one per request after the first (the old code's: a retry feeds by order).</param>
+    internal sealed record Segment(int Handler, Request[] Requests, int[] Sites)
     {
-        Requests = requests;
-        _sites = sites;
+        /// <summary>The flow log this segment begins with at <paramref name="entry"/>, and the requests to feed it after its first.</summary>
+        public (FlowLog Root, Queue<FlowLog>? Replay) Feed(Func<Request, Task<Response>> entry, FlowLog? embeddedBy)
+        {
+            var root = Handler < 0 ? FlowLog.Root(Requests[0], entry) : FlowLog.Root(Requests[0], entry, embeddedBy, Handler);
+            if (Requests.Length == 1)
+            {
+                return (root, null);
+            }
+            var replay = new Queue<FlowLog>(Requests.Length - 1);
+            var previous = root;
+            for (var i = 1; i < Requests.Length; i++)
+            {
+                previous = FlowLog.Step(previous, Requests[i], Sites[i - 1])!;
+                replay.Enqueue(previous);
+            }
+            return (root, replay);
+        }
+
+        /// <summary>This segment with its last request replaced by <paramref name="request"/>.</summary>
+        public Segment EndingWith(Request request) => this with { Requests = [.. Requests[..^1], request] };
+    }
+
+    private Conversation(Segment[] segments)
+    {
+        _segments = segments;
+        Requests = [.. segments.SelectMany(s => s.Requests)];
     }
 
     /// <summary>The requests in order: the first began the conversation at <c>Start</c>, the last is the one that failed.</summary>
@@ -26,8 +55,8 @@ public sealed class Conversation
 
     /// <summary>
     /// The conversation of the flow running now (an error responder asks while the flow's error is being answered);
-    /// <c>null</c> outside a flow, for a stateless flow (its link is its conversation), for one begun at an embedded
-    /// handler (the handler belongs to the old code), or past the replay log's bound.
+    /// <c>null</c> outside a flow, for a stateless flow (its link is its conversation), for one whose first flow is
+    /// not known (a handler embedded before DevServe kept where it came from), or past the replay log's bound.
     /// </summary>
     public static Conversation? Current
     {
@@ -37,21 +66,36 @@ public sealed class Conversation
             {
                 return null;
             }
-            var nodes = log.ToArray();
-            if (!flow.Runtime.IsStart(nodes[0].Entry))
+            var segments = new List<Segment>();
+            // A retry that failed before it was done: what it had still to feed belongs to the conversation too.
+            IEnumerable<FlowLog> pending = flow.Replay ?? Enumerable.Empty<FlowLog>();
+            for (var at = log; ; pending = [])
             {
-                return null;
+                var nodes = at.ToArray();
+                var steps = nodes.Skip(1).Concat(pending).Where(n => n.Kind == FlowLogKind.Step).ToList();
+                var root = nodes[0];
+                var isStart = flow.Runtime.IsStart(root.Entry);
+                segments.Insert(0, new Segment(isStart ? -1 : root.Site, [root.Request!, .. steps.Select(n => n.Request!)], [.. steps.Select(n => n.Site)]));
+                if (isStart)
+                {
+                    break;
+                }
+                if (root.EmbeddedBy is not { } parent)
+                {
+                    return null;
+                }
+                at = parent;
             }
-            // A retry that failed before its replay was done: what it had still to feed belongs to the conversation too.
-            var steps = nodes.Skip(1).Concat(flow.Replay ?? Enumerable.Empty<FlowLog>()).Where(n => n.Kind == FlowLogKind.Step).ToList();
-            return new Conversation([nodes[0].Request!, .. steps.Select(n => n.Request!)], [.. steps.Select(n => n.Site)]);
+            segments.AddRange(flow.Handlers ?? Enumerable.Empty<Segment>());
+            return new Conversation([.. segments]);
         }
     }
 
     /// <summary>
     /// The failed request again, arriving as <paramref name="carrier"/> did (its client, its cancellation): a stateful
     /// servlet answers it by running <c>Start</c> with the first request, feeding the recorded requests to its
-    /// suspensions in order (their lines may have moved: the code changed), and then this one, live.
+    /// suspensions in order (their lines may have moved: the code changed), following each embedded handler's link by
+    /// its place on the new page, and then this request, live.
     /// </summary>
     /// <param name="carrier">The request that asked for the retry.</param>
     /// <remarks>Only code makes such a request: nothing a client sends can. A stateless servlet answers it as the failed request.</remarks>
@@ -67,22 +111,15 @@ public sealed class Conversation
         };
     }
 
-    /// <summary>The flow log a retry begins with at <paramref name="start"/>, and the requests it feeds back, <paramref name="retried"/> last.</summary>
-    internal (FlowLog Root, Queue<FlowLog>? Replay) ReplayFor(Request retried, Func<Request, Task<Response>> start)
+    /// <summary>
+    /// How a retry begins at <paramref name="start"/>: its flow log, the requests to feed <c>Start</c>'s flow, and the
+    /// handlers' segments to follow after it; <paramref name="retried"/> takes the failed request's place.
+    /// </summary>
+    internal (FlowLog Root, Queue<FlowLog>? Replay, Queue<Segment>? Handlers) ReplayFor(Request retried, Func<Request, Task<Response>> start)
     {
-        var first = Requests.Count == 1 ? retried : Requests[0];
-        var root = FlowLog.Root(first, start);
-        if (Requests.Count == 1)
-        {
-            return (root, null);
-        }
-        var replay = new Queue<FlowLog>(Requests.Count - 1);
-        var previous = root;
-        for (var i = 1; i < Requests.Count; i++)
-        {
-            previous = FlowLog.Step(previous, i == Requests.Count - 1 ? retried : Requests[i], _sites[i - 1])!;
-            replay.Enqueue(previous);
-        }
-        return (root, replay);
+        var segments = _segments.ToArray();
+        segments[^1] = segments[^1].EndingWith(retried);
+        var (root, replay) = segments[0].Feed(start, null);
+        return (root, replay, segments.Length > 1 ? new Queue<Segment>(segments.Skip(1)) : null);
     }
 }

@@ -46,6 +46,12 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
     /// </summary>
     public bool Lenient { get; init; }
 
+    /// <summary>
+    /// A retry through embedded handlers: for each link followed after the current segment, which of the page's
+    /// handlers it was and the requests its flow was fed (the retried one last).
+    /// </summary>
+    public Queue<Conversation.Segment>? Handlers { get; set; }
+
     /// <summary>Set when a replay took another path (its answer is the divergence page).</summary>
     public bool Diverged { get; private set; }
 
@@ -98,12 +104,14 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
     /// <summary>Runs the entry point as the root of this flow, answering the open slot with whatever it ends with.</summary>
     /// <remarks>The entry point gets <see cref="Current"/>, the request the flow was made with.</remarks>
     // Static lambdas and the state beside them: a flow starts per request, and closures would be allocated per request.
-    public Task RunAsync(Func<Request, Task<Response>> entry) => RunRootAsync(static (flow, entry) =>
+    public Task RunAsync(Func<Request, Task<Response>> entry) => RunRootAsync(s_runEntry, entry);
+
+    private static readonly Func<Flow, object, Task<Response>> s_runEntry = static (flow, entry) =>
     {
         var task = ((Func<Request, Task<Response>>)entry)(flow.Current);
         ResumableFrame.ReachedRoot(task);
         return task;
-    }, entry);
+    };
 
     /// <summary>Runs a copy of <paramref name="chain"/>'s frames, resumed with this flow's request, as the root of this flow.</summary>
     public Task RunResumedAsync(SuspendedChain chain) => RunRootAsync(static (flow, chain) =>
@@ -153,8 +161,25 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
         Response response;
         try
         {
-            response = await run(this, state).ConfigureAwait(false);
-            if (Replay is { Count: > 0 })
+            while (true)
+            {
+                try
+                {
+                    response = await run(this, state).ConfigureAwait(false);
+                    break;
+                }
+                catch (FollowHandlerException follow)
+                {
+                    // A retry replayed up to the page whose link was followed: on into that handler, in new code.
+                    var (root, replay) = follow.Segment.Feed(follow.Handler, Log);
+                    Log = root;
+                    Current = root.Request!;
+                    Replay = replay;
+                    run = s_runEntry;
+                    state = follow.Handler;
+                }
+            }
+            if (Replay is { Count: > 0 } || Handlers is { Count: > 0 })
             {
                 throw new ReplayDivergedException("the servlet finished before it reached the page being resumed");
             }
@@ -172,7 +197,11 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
         catch (ReplayDivergedException diverged)
         {
             Diverged = true;
-            response = ServletRuntime.DivergencePage(Current, diverged);
+            response = Lenient
+                ? StartOverPage.Make(Current, "Retry Diverged", "<h1>This request cannot be retried on the new code</h1>"
+                    + $"<p>Running the conversation again on the new code, {System.Net.WebUtility.HtmlEncode(diverged.Message)}, "
+                    + "so nothing more was done with it.</p>", 409)
+                : ServletRuntime.DivergencePage(Current, diverged);
         }
         catch (Exception e)
         {
@@ -181,6 +210,13 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
         Done = true;
         Answer(response);
     }
+}
+
+/// <summary>A retry reached the page whose link was followed: the flow goes on into that handler.</summary>
+internal sealed class FollowHandlerException(Func<Request, Task<Response>> handler, Conversation.Segment segment) : Exception("a retry follows an embedded handler")
+{
+    public Func<Request, Task<Response>> Handler { get; } = handler;
+    public Conversation.Segment Segment { get; } = segment;
 }
 
 /// <summary>A replayed flow asked for something other than what was recorded: its code is not deterministic.</summary>

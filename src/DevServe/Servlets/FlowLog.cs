@@ -31,6 +31,16 @@ internal sealed class FlowLog
     public static FlowLog Root(Request request, Func<Request, Task<Response>> entry) => new(null, FlowLogKind.Root, request, entry, 0);
 
     /// <summary>
+    /// The root of an embedded handler's flow: also the log of the flow that embedded it, and the handler's place
+    /// among those its page embedded (in <see cref="Site"/>), so fix-and-retry can find the handler again in new code.
+    /// </summary>
+    public static FlowLog Root(Request request, Func<Request, Task<Response>> entry, FlowLog? embeddedBy, int index)
+        => new(null, FlowLogKind.Root, request, entry, index) { EmbeddedBy = embeddedBy };
+
+    /// <summary>For the root of an embedded handler's flow: the log of the flow that embedded it.</summary>
+    public FlowLog? EmbeddedBy { get; private init; }
+
+    /// <summary>
     /// A request fed to the suspension at <paramref name="site"/>; <c>null</c> once the log is past its bound. The
     /// request shares the headers it has in common with the last request logged before it.
     /// </summary>

@@ -24,8 +24,8 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
         request.UploadsKept = true;   // the flow may read them after this request is answered
         if (request.Retrying is { } retry && Stuffer is null)
         {
-            var (root, replay) = retry.ReplayFor(request, start);
-            return Run(new Flow(this, Manager.CreateInstance(), root.Request!, root) { Replay = replay, Lenient = true }, start);
+            var (root, replay, handlers) = retry.ReplayFor(request, start);
+            return Run(new Flow(this, Manager.CreateInstance(), root.Request!, root) { Replay = replay, Lenient = true, Handlers = handlers }, start);
         }
         if (Stuffer is not null)
         {
@@ -45,7 +45,7 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
         switch (continuation)
         {
             case EmbeddedHandler embedded:
-                return Run(new Flow(this, instance, request, FlowLog.Root(request, embedded.Handler)), embedded.Handler);
+                return Run(new Flow(this, instance, request, FlowLog.Root(request, embedded.Handler, embedded.EmbeddedBy, embedded.Index)), embedded.Handler);
             case SuspendedFlow suspended:
                 return Resume(suspended, instance, request);
             default:

@@ -36,6 +36,10 @@ public static class Web
     {
         ArgumentNullException.ThrowIfNull(makePage);
         var flow = Flow.Require(nameof(SendSuspend));
+        if (flow.Lenient && flow.Replay is null && flow.Handlers is { Count: > 0 })
+        {
+            throw new ReplayDivergedException($"it suspended at line {site} where it had offered a page of links");
+        }
         if (flow.Replay is { } replay)
         {
             var node = replay.Dequeue();
@@ -151,15 +155,25 @@ public static class Web
                     mayStore: !flow.Anonymous);
             });
         }
-        return makePage(handler =>
+        var offered = new List<Func<Request, Task<Response>>>();
+        var page = makePage(handler =>
         {
             ArgumentNullException.ThrowIfNull(handler);
-            if (!manager.TryStore(flow.Instance, new EmbeddedHandler(handler), out var id, out var salt))
+            offered.Add(handler);
+            if (!manager.TryStore(flow.Instance, new EmbeddedHandler(handler, flow.Log, offered.Count - 1), out var id, out var salt))
             {
                 throw new SendBackException(manager.ExpirationHandler(flow.Current));
             }
             return ContinuationUrl.Format(flow.Current.Uri, flow.Instance, id, salt);
         });
+        // A retry that has fed this page's flow everything goes on into the handler whose link was followed.
+        if (flow.Lenient && flow.Replay is null && flow.Handlers?.TryDequeue(out var next) == true)
+        {
+            throw next.Handler < offered.Count
+                ? new FollowHandlerException(offered[next.Handler], next)
+                : new ReplayDivergedException($"the page no longer offers the link that was followed (link {next.Handler + 1} of {offered.Count})");
+        }
+        return page;
     }
 
     /// <summary>Forgets this instance's continuations, then suspends like <see cref="SendSuspend"/> (Racket: <c>send/forward</c>).</summary>

@@ -65,6 +65,64 @@ public sealed partial class DevLoopTests
         Assert.Contains("<p>ann,bob,BOOM,cy</p>", await PostAsync(server, Next(retried), ("name", "cy")));
     }
 
+    private const string Blog = """
+        var posts = new List<string> { "first", "second" };
+        Response Start(Request request) => SendSuspendDispatch(embed => Response.Html(
+            "<ul>" + string.Concat(posts.Select((p, i) => $"<li><a href=\"{embed(r => Task.FromResult(Post(p)))}\">{p}</a></li>")) + "</ul>"));
+        Response Post(string post) => SendSuspendDispatch(embed => Response.Html(
+            $"<h1>{post}</h1><form method=\"post\" action=\"{embed(r => Task.FromResult(Comment(post, r.Bindings["text"]!)))}\"><input name=\"text\"></form>"));
+        Response Comment(string post, string text) => throw new InvalidOperationException("comments are not written yet");
+        """;
+
+    [GeneratedRegex("href=\"([^\"]+)\"")]
+    private static partial Regex Href();
+
+    [Fact]
+    public async Task Retrying_a_failure_in_an_embedded_handler_follows_the_same_links_on_the_new_pages()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("blog.csx", Blog);
+        await using var servlet = new ScriptServlet(path, TestHosting.NoCache);
+        await using var server = await LoopbackServer.StartAsync(servlet.Dispatch);
+
+        var list = await server.Client.GetStringAsync("/");
+        var second = WebUtility.HtmlDecode(Href().Matches(list)[1].Groups[1].Value);
+        var post = await server.Client.GetStringAsync(second);
+        Assert.Contains("<h1>second</h1>", post);
+        var commentUrl = Next(post);
+        var failed = await server.Client.PostAsync(commentUrl, new FormUrlEncodedContent([KeyValuePair.Create("text", "nice")]));
+        var error = await failed.Content.ReadAsStringAsync();
+        Assert.Contains("the conversation's 2 earlier request(s) run again on the new code", error);
+        var token = RetryToken().Match(error).Groups[1].Value;
+
+        var swapped = servlet.NextSwap;
+        File.WriteAllText(path, Blog.Replace("throw new InvalidOperationException(\"comments are not written yet\")",
+            "Response.Html($\"<p>{text} on {post}</p>\")", StringComparison.Ordinal));
+        await swapped.WaitAsync(TimeSpan.FromSeconds(60));
+        // The second post's page again (not the first's: the link is found by its place), then the comment, on the new code.
+        Assert.Contains("<p>nice on second</p>", await PostAsync(server, commentUrl, ("__devserve_retry", token)));
+    }
+
+    [Fact]
+    public async Task A_retry_whose_link_the_new_page_no_longer_offers_gets_the_divergence_page()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("blog.csx", Blog);
+        await using var servlet = new ScriptServlet(path, TestHosting.NoCache);
+        await using var server = await LoopbackServer.StartAsync(servlet.Dispatch);
+        var list = await server.Client.GetStringAsync("/");
+        var post = await server.Client.GetStringAsync(WebUtility.HtmlDecode(Href().Matches(list)[1].Groups[1].Value));
+        var error = await PostAsync(server, Next(post), ("text", "nice"));
+        var token = RetryToken().Match(error).Groups[1].Value;
+
+        var swapped = servlet.NextSwap;
+        File.WriteAllText(path, Blog.Replace("{ \"first\", \"second\" }", "{ \"only\" }", StringComparison.Ordinal));
+        await swapped.WaitAsync(TimeSpan.FromSeconds(60));
+        var retried = await server.Client.PostAsync(Next(post), new FormUrlEncodedContent([KeyValuePair.Create("__devserve_retry", token)]));
+        Assert.Equal(HttpStatusCode.Conflict, retried.StatusCode);
+        Assert.Contains("no longer offers the link that was followed", await retried.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task Retrying_a_failed_POST_sends_its_form_data_again_to_the_new_code()
     {

@@ -21,7 +21,7 @@ public sealed class ReplServlet(string currentDirectory, ServletHostOptions? opt
     public void Use(Func<Request, Task<Response>>? start)
     {
         _start = start;
-        _versions.Swap(start, start is null ? (_, _, _) => NoStartPage() : null, null, _manager);
+        _versions.Swap(start, start is null ? (_, _, _, _) => NoStartPage() : null, null, _manager);
     }
 
     /// <summary>Clears every continuation table: the same <c>Start</c>, a fresh manager; old k-urls get the expired page.</summary>

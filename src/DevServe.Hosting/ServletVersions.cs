@@ -16,6 +16,9 @@ internal sealed class ServletVersions(ServletHostOptions options, string current
     private volatile Version? _current;
     private TaskCompletionSource<int> _swapped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _reloadStarted;
+    // The continuations of the last version that served: while the code does not compile, a k-url request that comes
+    // is kept with the conversation it would have resumed, for the retry on the fixed code.
+    private volatile ThresholdLruManager? _serving;
     private TimeSpan _compile;
 
     private sealed record Version(int Number, Dispatcher? Servlet, ErrorPage? ErrorPage, Action? Unload, ThresholdLruManager Manager);
@@ -59,7 +62,8 @@ internal sealed class ServletVersions(ServletHostOptions options, string current
             }
             request = retry.Retry!;
         }
-        answer = current.Servlet is { } servlet ? servlet(request) : new ValueTask<Response?>(current.ErrorPage!(request, options.Editor, Retries));
+        answer = current.Servlet is { } servlet ? servlet(request)
+            : new ValueTask<Response?>(current.ErrorPage!(request, _serving is { } serving ? Conversation.Pending(serving, request) : null, options.Editor, Retries));
         return true;
     }
 
@@ -88,6 +92,7 @@ internal sealed class ServletVersions(ServletHostOptions options, string current
                 currentDirectory: currentDirectory, servletErrorResponder: (request, exception) => RuntimeErrorPage.For(request, exception, options.Editor, Retries));
         var old = _current;
         Report(number, start is not null);
+        _serving = start is not null ? manager : old?.Servlet is not null ? old.Manager : _serving;
         _current = new Version(number, servlet, errorPage, unload, manager);
         if (old?.Unload is { } previous)
         {
@@ -122,6 +127,7 @@ internal sealed class ServletVersions(ServletHostOptions options, string current
     {
         var old = _current;
         _current = null;
+        _serving = null;
         old?.Unload?.Invoke();
     }
 

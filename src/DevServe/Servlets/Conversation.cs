@@ -66,29 +66,60 @@ public sealed class Conversation
             {
                 return null;
             }
-            var segments = new List<Segment>();
             // A retry that failed before it was done: what it had still to feed belongs to the conversation too.
-            IEnumerable<FlowLog> pending = flow.Replay ?? Enumerable.Empty<FlowLog>();
-            for (var at = log; ; pending = [])
-            {
-                var nodes = at.ToArray();
-                var steps = nodes.Skip(1).Concat(pending).Where(n => n.Kind == FlowLogKind.Step).ToList();
-                var root = nodes[0];
-                var isStart = flow.Runtime.IsStart(root.Entry);
-                segments.Insert(0, new Segment(isStart ? -1 : root.Site, [root.Request!, .. steps.Select(n => n.Request!)], [.. steps.Select(n => n.Site)]));
-                if (isStart)
-                {
-                    break;
-                }
-                if (root.EmbeddedBy is not { } parent)
-                {
-                    return null;
-                }
-                at = parent;
-            }
-            segments.AddRange(flow.Handlers ?? Enumerable.Empty<Segment>());
-            return new Conversation([.. segments]);
+            return Walk(log, flow.Replay ?? Enumerable.Empty<FlowLog>(), root => flow.Runtime.IsStart(root.Entry), flow.Handlers ?? Enumerable.Empty<Segment>());
         }
+    }
+
+    /// <summary>
+    /// The conversation <paramref name="request"/> (a k-url) would resume in <paramref name="manager"/>, the request
+    /// last, looked up and not run: for a request that came while the servlet did not compile. <c>null</c> when it
+    /// is no k-url, is not there, or its conversation is not known.
+    /// </summary>
+    /// <param name="manager">The continuations of the version that served the conversation.</param>
+    /// <param name="request">The request.</param>
+    public static Conversation? Pending(IManager manager, Request request)
+    {
+        ArgumentNullException.ThrowIfNull(manager);
+        ArgumentNullException.ThrowIfNull(request);
+        if (!ContinuationUrl.TryParse(request.Uri, out var instance, out var id, out var salt) || !manager.TryLookup(instance, id, salt, out var continuation))
+        {
+            return null;
+        }
+        var log = continuation switch
+        {
+            SuspendedFlow { Log: { } suspended } flow => FlowLog.Step(suspended, request, flow.Site),
+            EmbeddedHandler { EmbeddedBy: { } by } handler => FlowLog.Root(request, handler.Handler, by, handler.Index),
+            _ => null,
+        };
+        // Without the servlet at hand, a root that no flow embedded is Start's.
+        return log is null ? null : Walk(log, [], root => root.EmbeddedBy is null, []);
+    }
+
+    // The segments from Start's flow to the one log belongs to, each handler's flow found through the log of the
+    // flow that embedded it; null when a root is neither Start nor a handler whose embedding flow is known.
+    private static Conversation? Walk(FlowLog log, IEnumerable<FlowLog> pending, Func<FlowLog, bool> isStart, IEnumerable<Segment> after)
+    {
+        var segments = new List<Segment>();
+        for (var at = log; ; pending = [])
+        {
+            var nodes = at.ToArray();
+            var steps = nodes.Skip(1).Concat(pending).Where(n => n.Kind == FlowLogKind.Step).ToList();
+            var root = nodes[0];
+            var start = isStart(root);
+            segments.Insert(0, new Segment(start ? -1 : root.Site, [root.Request!, .. steps.Select(n => n.Request!)], [.. steps.Select(n => n.Site)]));
+            if (start)
+            {
+                break;
+            }
+            if (root.EmbeddedBy is not { } parent)
+            {
+                return null;
+            }
+            at = parent;
+        }
+        segments.AddRange(after);
+        return new Conversation([.. segments]);
     }
 
     /// <summary>

@@ -161,6 +161,30 @@ public sealed partial class DevLoopTests
     }
 
     [Fact]
+    public async Task A_step_of_a_conversation_that_came_while_the_servlet_did_not_compile_is_retried_with_its_conversation()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("names.csx", Conversation);
+        await using var servlet = new ScriptServlet(path, TestHosting.NoCache);
+        await using var server = await LoopbackServer.StartAsync(servlet.Dispatch);
+        var page = await PostAsync(server, Next(await server.Client.GetStringAsync("/")), ("name", "ann"));
+        var nextUrl = Next(page);
+
+        var swapped = servlet.NextSwap;
+        File.WriteAllText(path, Conversation + "\nint broken = \"not a number\";\n");
+        await swapped.WaitAsync(TimeSpan.FromSeconds(60));
+        var error = await PostAsync(server, nextUrl, ("name", "bob"));
+        Assert.Contains("The servlet does not compile", error);
+        Assert.Contains("the conversation's 2 earlier request(s) run again on the new code", error);
+        var token = RetryToken().Match(error).Groups[1].Value;
+
+        swapped = servlet.NextSwap;
+        File.WriteAllText(path, Conversation.Replace("names.Add(name);", "names.Add(name.ToUpperInvariant());", StringComparison.Ordinal));
+        await swapped.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Contains("<p>ANN,BOB</p>", await PostAsync(server, nextUrl, ("__devserve_retry", token)));
+    }
+
+    [Fact]
     public async Task A_retry_with_an_unknown_token_or_from_another_site_runs_nothing()
     {
         using var dir = new TempDirectory();

@@ -9,7 +9,7 @@ public sealed class ReplServlet(string currentDirectory, ServletHostOptions? opt
 {
     private readonly ServletVersions _versions = new(options ?? ServletHostOptions.Default, currentDirectory);
     private Func<Request, Task<Response>>? _start;
-    private ThresholdLruManager _manager = new();
+    private ThresholdLruManager _manager = new() { KeepsConversations = true };
 
     /// <inheritdoc/>
     public int VersionNumber => _versions.Number;
@@ -27,7 +27,7 @@ public sealed class ReplServlet(string currentDirectory, ServletHostOptions? opt
     /// <summary>Clears every continuation table: the same <c>Start</c>, a fresh manager; old k-urls get the expired page.</summary>
     public void ClearContinuations()
     {
-        _manager = new ThresholdLruManager();
+        _manager = new ThresholdLruManager { KeepsConversations = true };
         Use(_start);
     }
 

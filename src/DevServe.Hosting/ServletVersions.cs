@@ -6,7 +6,8 @@ namespace DevServe.Hosting;
 /// </summary>
 /// <remarks>
 /// A stateful page of an older version gets the expired page saying the servlet was reloaded, and the old version's
-/// code can unload once its requests end. Stateless pages keep working: their URLs replay the new version.
+/// code can unload once its requests end — except while the code does not compile: the last serving version's
+/// continuations (and so its code) stay until a version serves again, so a step that comes meanwhile can be retried. Stateless pages keep working: their URLs replay the new version.
 /// </remarks>
 /// <param name="options">The launch's options (statelessness, editor links).</param>
 /// <param name="currentDirectory">The servlet's directory.</param>
@@ -86,7 +87,10 @@ internal sealed class ServletVersions(ServletHostOptions options, string current
     {
         var number = (_current?.Number ?? 0) + 1;
         manager ??= new ThresholdLruManager(expirationHandler: number == 1 ? null : request => ExpiredPage.WithMessage(request,
-            "This page belongs to an earlier version of the servlet, which has been reloaded since. Please start over."));
+            "This page belongs to an earlier version of the servlet, which has been reloaded since. Please start over."))
+        {
+            KeepsConversations = true,   // fix-and-retry replays conversations through embedded handlers
+        };
         var servlet = start is null ? null
             : Servlets.DispatchServlet(start, stateless: options.Stateless, stuffer: options.Stuffer, manager: options.Stateless ? null : manager,
                 currentDirectory: currentDirectory, servletErrorResponder: (request, exception) => RuntimeErrorPage.For(request, exception, options.Editor, Retries));

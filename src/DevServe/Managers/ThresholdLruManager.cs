@@ -38,6 +38,13 @@ public sealed class ThresholdLruManager : IManager
     private long _nextId;
     private long _bytes;
 
+    /// <summary>
+    /// Keep, with each embedded handler, the conversation that led to its page (a development server's fix-and-retry
+    /// replays it: <see cref="Conversation"/>). Off by default: it holds each conversation's requests, up to
+    /// <c>1000</c> of them, for as long as its newest handler is kept.
+    /// </summary>
+    public bool KeepsConversations { get; init; }
+
     /// <summary>Creates a manager that holds at most <paramref name="memoryThreshold"/> bytes of continuations.</summary>
     public ThresholdLruManager(long memoryThreshold = DefaultThreshold, Func<Request, Response>? expirationHandler = null)
     {

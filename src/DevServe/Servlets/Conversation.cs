@@ -76,7 +76,7 @@ public sealed class Conversation
     /// last, looked up and not run: for a request that came while the servlet did not compile. <c>null</c> when it
     /// is no k-url, is not there, or its conversation is not known.
     /// </summary>
-    /// <param name="manager">The continuations of the version that served the conversation.</param>
+    /// <param name="manager">The continuations of the version that served the conversation (a <see cref="ThresholdLruManager"/> that <see cref="ThresholdLruManager.KeepsConversations"/>, for conversations through embedded handlers).</param>
     /// <param name="request">The request.</param>
     public static Conversation? Pending(IManager manager, Request request)
     {
@@ -92,8 +92,7 @@ public sealed class Conversation
             EmbeddedHandler { EmbeddedBy: { } by } handler => FlowLog.Root(request, handler.Handler, by, handler.Index),
             _ => null,
         };
-        // Without the servlet at hand, a root that no flow embedded is Start's.
-        return log is null ? null : Walk(log, [], root => root.EmbeddedBy is null, []);
+        return log is null ? null : Walk(log, [], root => !root.IsHandlerRoot, []);
     }
 
     // The segments from Start's flow to the one log belongs to, each handler's flow found through the log of the

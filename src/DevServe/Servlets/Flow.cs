@@ -52,6 +52,9 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
     /// </summary>
     public Queue<Conversation.Segment>? Handlers { get; set; }
 
+    /// <summary>Set when a retry reached the page whose link it follows next: the root runs that handler once the entry returns.</summary>
+    public (Func<Request, Task<Response>> Handler, Conversation.Segment Segment)? Follow { get; set; }
+
     /// <summary>Set when a replay took another path (its answer is the divergence page).</summary>
     public bool Diverged { get; private set; }
 
@@ -158,7 +161,7 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
     {
         s_ambient.Value = this;   // set inside this async method: the caller's context is untouched
         RootContext = ExecutionContext.Capture();
-        Response response;
+        Response response = null!;   // set by the entry's return; a followed link goes round again first
         try
         {
             while (true)
@@ -166,18 +169,23 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
                 try
                 {
                     response = await run(this, state).ConfigureAwait(false);
+                }
+                catch (Exception) when (Follow is not null)
+                {
+                    // The page whose link is followed was made: what its code did after that does not matter.
+                }
+                if (Follow is not { } follow)
+                {
                     break;
                 }
-                catch (FollowHandlerException follow)
-                {
-                    // A retry replayed up to the page whose link was followed: on into that handler, in new code.
-                    var (root, replay) = follow.Segment.Feed(follow.Handler, Log);
-                    Log = root;
-                    Current = root.Request!;
-                    Replay = replay;
-                    run = s_runEntry;
-                    state = follow.Handler;
-                }
+                // A retry replayed up to the page whose link was followed: on into that handler, in new code.
+                Follow = null;
+                var (root, replay) = follow.Segment.Feed(follow.Handler, Log);
+                Log = root;
+                Current = root.Request!;
+                Replay = replay;
+                run = s_runEntry;
+                state = follow.Handler;
             }
             if (Replay is { Count: > 0 } || Handlers is { Count: > 0 })
             {
@@ -210,13 +218,6 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
         Done = true;
         Answer(response);
     }
-}
-
-/// <summary>A retry reached the page whose link was followed: the flow goes on into that handler.</summary>
-internal sealed class FollowHandlerException(Func<Request, Task<Response>> handler, Conversation.Segment segment) : Exception("a retry follows an embedded handler")
-{
-    public Func<Request, Task<Response>> Handler { get; } = handler;
-    public Conversation.Segment Segment { get; } = segment;
 }
 
 /// <summary>A replayed flow asked for something other than what was recorded: its code is not deterministic.</summary>

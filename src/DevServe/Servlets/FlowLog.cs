@@ -34,11 +34,24 @@ internal sealed class FlowLog
     /// The root of an embedded handler's flow: also the log of the flow that embedded it, and the handler's place
     /// among those its page embedded (in <see cref="Site"/>), so fix-and-retry can find the handler again in new code.
     /// </summary>
+    /// <remarks>The chain of flows it keeps is bounded by <see cref="MaxDepth"/> nodes in all: past it, no embedding flow is kept.</remarks>
     public static FlowLog Root(Request request, Func<Request, Task<Response>> entry, FlowLog? embeddedBy, int index)
-        => new(null, FlowLogKind.Root, request, entry, index) { EmbeddedBy = embeddedBy };
+    {
+        var chain = embeddedBy is null ? 0 : embeddedBy.Chain + embeddedBy.Depth + 1;
+        return new(null, FlowLogKind.Root, request, entry, index)
+        {
+            IsHandlerRoot = true, EmbeddedBy = chain <= MaxDepth ? embeddedBy : null, Chain = chain <= MaxDepth ? chain : 0,
+        };
+    }
 
-    /// <summary>For the root of an embedded handler's flow: the log of the flow that embedded it.</summary>
+    /// <summary>Whether this is the root of an embedded handler's flow (not of <c>Start</c>'s).</summary>
+    public bool IsHandlerRoot { get; private init; }
+
+    /// <summary>For the root of an embedded handler's flow: the log of the flow that embedded it, when kept.</summary>
     public FlowLog? EmbeddedBy { get; private init; }
+
+    /// <summary>How many nodes the flows before this one hold (roots only): what bounds a chain of handlers.</summary>
+    private int Chain { get; init; }
 
     /// <summary>
     /// A request fed to the suspension at <paramref name="site"/>; <c>null</c> once the log is past its bound. The

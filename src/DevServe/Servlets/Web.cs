@@ -156,22 +156,27 @@ public static class Web
             });
         }
         var offered = new List<Func<Request, Task<Response>>>();
+        var keep = manager is ThresholdLruManager { KeepsConversations: true } ? flow.Log : null;
         var page = makePage(handler =>
         {
             ArgumentNullException.ThrowIfNull(handler);
             offered.Add(handler);
-            if (!manager.TryStore(flow.Instance, new EmbeddedHandler(handler, flow.Log, offered.Count - 1), out var id, out var salt))
+            if (!manager.TryStore(flow.Instance, new EmbeddedHandler(handler, keep, offered.Count - 1), out var id, out var salt))
             {
                 throw new SendBackException(manager.ExpirationHandler(flow.Current));
             }
             return ContinuationUrl.Format(flow.Current.Uri, flow.Instance, id, salt);
         });
-        // A retry that has fed this page's flow everything goes on into the handler whose link was followed.
-        if (flow.Lenient && flow.Replay is null && flow.Handlers?.TryDequeue(out var next) == true)
+        keep?.CompactLastRequest();   // kept by the handlers now: the request it ends with, smaller
+        // A retry that has fed this page's flow everything goes on, at the flow's root, into the handler whose link
+        // was followed: noted, not thrown, so no catch in the servlet's code can take it.
+        if (flow.Lenient && flow.Replay is null && flow.Follow is null && flow.Handlers?.TryDequeue(out var next) == true)
         {
-            throw next.Handler < offered.Count
-                ? new FollowHandlerException(offered[next.Handler], next)
-                : new ReplayDivergedException($"the page no longer offers the link that was followed (link {next.Handler + 1} of {offered.Count})");
+            if (next.Handler >= offered.Count)
+            {
+                throw new ReplayDivergedException($"the page no longer offers the link that was followed (link {next.Handler + 1} of {offered.Count})");
+            }
+            flow.Follow = (offered[next.Handler], next);
         }
         return page;
     }

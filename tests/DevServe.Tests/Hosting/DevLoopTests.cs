@@ -104,6 +104,41 @@ public sealed partial class DevLoopTests
     }
 
     [Fact]
+    public async Task A_catch_in_the_servlet_does_not_take_the_retrys_way_into_the_handler()
+    {
+        using var dir = new TempDirectory();
+        var guarded = Blog.Replace("Response Start(Request request) => SendSuspendDispatch(", "Response Start(Request request) { try { return Listing(); } catch (Exception e) { return Response.Text(\"caught \" + e.GetType().Name); } }\nResponse Listing() => SendSuspendDispatch(", StringComparison.Ordinal);
+        var path = dir.Write("guarded.csx", guarded);
+        await using var servlet = new ScriptServlet(path, TestHosting.NoCache);
+        await using var server = await LoopbackServer.StartAsync(servlet.Dispatch);
+        var list = await server.Client.GetStringAsync("/");
+        var post = await server.Client.GetStringAsync(WebUtility.HtmlDecode(Href().Matches(list)[0].Groups[1].Value));
+        var error = await PostAsync(server, Next(post), ("text", "hi"));
+        var token = RetryToken().Match(error).Groups[1].Value;
+
+        var swapped = servlet.NextSwap;
+        File.WriteAllText(path, guarded.Replace("throw new InvalidOperationException(\"comments are not written yet\")",
+            "Response.Html($\"<p>{text} on {post}</p>\")", StringComparison.Ordinal));
+        await swapped.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Contains("<p>hi on first</p>", await PostAsync(server, Next(post), ("__devserve_retry", token)));
+    }
+
+    [Theory]
+    [InlineData(false, "none")]
+    [InlineData(true, "2")]
+    public async Task Only_a_manager_that_keeps_conversations_keeps_them_through_embedded_handlers(bool keeps, string expected)
+    {
+        Response Start(Request request) => Web.SendSuspendDispatch(embed => Response.Html(
+            $"<a href=\"{embed(r => throw new InvalidOperationException("no"))}\">go</a>"));
+        var servlet = Servlets.DispatchServlet(Start, manager: new ThresholdLruManager { KeepsConversations = keeps },
+            servletErrorResponder: (r, e) => Response.Text(DevServe.Conversation.Current is { } c ? c.Requests.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none", 500));
+        await using var server = await LoopbackServer.StartAsync(servlet);
+        var page = await server.Client.GetStringAsync("/");
+        var answer = await server.Client.GetAsync(WebUtility.HtmlDecode(Href().Match(page).Groups[1].Value));
+        Assert.Equal(expected, await answer.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task A_retry_whose_link_the_new_page_no_longer_offers_gets_the_divergence_page()
     {
         using var dir = new TempDirectory();

@@ -17,8 +17,7 @@ public sealed partial class ReplBrowserTests
         using var dir = new TempDirectory();
         await using var repl = DevServeProcess.StartWithInput(new Dictionary<string, string> { ["DEVSERVE_REPL_HISTORY"] = Path.Combine(dir.Path, "history") },
             "repl", "--port", "0", "--no-browser");
-        var output = await repl.WaitForOutputAsync("The same session in the browser", timeout: TimeSpan.FromSeconds(120));
-        await repl.WaitForOutputAsync("\n", output.Length);   // the whole line
+        await repl.WaitForOutputAsync("The same session in the browser", timeout: TimeSpan.FromSeconds(120));   // whole lines: the URL is all there
         var url = PageUrl().Match(repl.Output).Groups[1].Value;
 
         await using var browser = await Chromium.LaunchAsync();
@@ -80,7 +79,6 @@ public sealed partial class ReplBrowserTests
         using var dir = new TempDirectory();
         await using var repl = DevServeProcess.StartWithInput(new Dictionary<string, string> { ["DEVSERVE_REPL_HISTORY"] = Path.Combine(dir.Path, "history") }, "repl", "--port", "0", "--no-browser");
         await repl.WaitForOutputAsync("The same session in the browser", timeout: TimeSpan.FromSeconds(120));
-        await repl.WaitForOutputAsync("\n", repl.Output.IndexOf("The same session", StringComparison.Ordinal));
         var url = new Uri(PageUrl().Match(repl.Output).Groups[1].Value);
         using var client = new HttpClient { BaseAddress = new Uri(url.GetLeftPart(UriPartial.Authority)) };
         var token = Regex.Match(url.Query, "token=([0-9a-f]+)").Groups[1].Value;

@@ -45,30 +45,6 @@ internal sealed class ReplHistory
         => Path.Combine(xdgStateHome ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state"),
             "devserve", "repl-history");
 
-    /// <summary>How many entries there are.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_entries)
-            {
-                return _entries.Count;
-            }
-        }
-    }
-
-    /// <summary>The entry at <paramref name="index"/>, oldest first.</summary>
-    public string this[int index]
-    {
-        get
-        {
-            lock (_entries)
-            {
-                return _entries[index];
-            }
-        }
-    }
-
     /// <summary>The entries, oldest first.</summary>
     public IReadOnlyList<string> All()
     {

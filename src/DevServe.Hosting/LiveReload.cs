@@ -124,7 +124,7 @@ public static class LiveReload
         using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(request.Aborted);
         lifetime.CancelAfter(s_streamLifetime);
         // The server's console goes only to tabs on this machine: it is the terminal's, shown in another window.
-        if (console is not null && !IsLoopback(request.ClientIp))
+        if (console is not null && !LocalEndpoint.IsLoopback(request.ClientIp))
         {
             console = null;
         }
@@ -201,6 +201,4 @@ public static class LiveReload
         }
         return text.ToString();
     }
-
-    private static bool IsLoopback(string ip) => System.Net.IPAddress.TryParse(ip, out var address) && System.Net.IPAddress.IsLoopback(address);
 }

@@ -21,9 +21,9 @@ internal static class LocalEndpoint
             return Text(405, "Only POST.", new Header("Allow", "POST"));
         }
         // A loopback Host too: a page of another site whose name was rebound to this machine names its own host.
-        if (requireOrigin && (!IsLoopback(request.ClientIp) || !IsLoopbackHost(request.Header("Host"))))
+        if (requireOrigin && OnlyHere(request) is { } elsewhere)
         {
-            return Text(403, "Only from this machine.");
+            return elsewhere;
         }
         if (!SameOrigin(request, requireOrigin))
         {
@@ -57,7 +57,8 @@ internal static class LocalEndpoint
         => host is not null && Uri.TryCreate("http://" + host, UriKind.Absolute, out var uri)
             && (uri.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || IsLoopback(uri.Host.Trim('[', ']')));
 
-    private static bool IsLoopback(string ip) => IPAddress.TryParse(ip, out var address) && IPAddress.IsLoopback(address);
+    /// <summary>Whether <paramref name="ip"/> is a loopback address.</summary>
+    public static bool IsLoopback(string ip) => IPAddress.TryParse(ip, out var address) && IPAddress.IsLoopback(address);
 
     /// <summary>A short plain-text answer.</summary>
     public static Response Text(int code, string text, params Header[] headers)

@@ -33,6 +33,14 @@ public sealed partial class DevLoopTests
         return await (await server.Client.PostAsync(url, form)).Content.ReadAsStringAsync();
     }
 
+    // Saves the script and waits for the version it makes (one save, one swap: each test's file is its own).
+    private static async Task<int> SaveAsync(ScriptServlet servlet, string path, string text)
+    {
+        var swapped = servlet.NextSwap;
+        File.WriteAllText(path, text);
+        return await swapped.WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
     private static string Next(string page) => WebUtility.HtmlDecode(Action().Match(page).Groups[1].Value);
 
     [Fact]
@@ -55,9 +63,7 @@ public sealed partial class DevLoopTests
         Assert.Contains("the conversation's 3 earlier request(s) run again on the new code", error);
         var token = RetryToken().Match(error).Groups[1].Value;
 
-        var swapped = servlet.NextSwap;
-        File.WriteAllText(path, Conversation.Replace("throw new InvalidOperationException(\"boom\")", "name = \"BOOM\"", StringComparison.Ordinal));
-        await swapped.WaitAsync(TimeSpan.FromSeconds(60));
+        await SaveAsync(servlet, path, Conversation.Replace("throw new InvalidOperationException(\"boom\")", "name = \"BOOM\"", StringComparison.Ordinal));
         var retried = await PostAsync(server, failedUrl, ("__devserve_retry", token));
         Assert.Contains("<p>ann,bob,BOOM</p>", retried);   // the earlier requests ran again on the new code, then this one
 
@@ -95,10 +101,8 @@ public sealed partial class DevLoopTests
         Assert.Contains("the conversation's 2 earlier request(s) run again on the new code", error);
         var token = RetryToken().Match(error).Groups[1].Value;
 
-        var swapped = servlet.NextSwap;
-        File.WriteAllText(path, Blog.Replace("throw new InvalidOperationException(\"comments are not written yet\")",
+        await SaveAsync(servlet, path, Blog.Replace("throw new InvalidOperationException(\"comments are not written yet\")",
             "Response.Html($\"<p>{text} on {post}</p>\")", StringComparison.Ordinal));
-        await swapped.WaitAsync(TimeSpan.FromSeconds(60));
         // The second post's page again (not the first's: the link is found by its place), then the comment, on the new code.
         Assert.Contains("<p>nice on second</p>", await PostAsync(server, commentUrl, ("__devserve_retry", token)));
     }
@@ -116,10 +120,8 @@ public sealed partial class DevLoopTests
         var error = await PostAsync(server, Next(post), ("text", "hi"));
         var token = RetryToken().Match(error).Groups[1].Value;
 
-        var swapped = servlet.NextSwap;
-        File.WriteAllText(path, guarded.Replace("throw new InvalidOperationException(\"comments are not written yet\")",
+        await SaveAsync(servlet, path, guarded.Replace("throw new InvalidOperationException(\"comments are not written yet\")",
             "Response.Html($\"<p>{text} on {post}</p>\")", StringComparison.Ordinal));
-        await swapped.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Contains("<p>hi on first</p>", await PostAsync(server, Next(post), ("__devserve_retry", token)));
     }
 
@@ -150,9 +152,7 @@ public sealed partial class DevLoopTests
         var error = await PostAsync(server, Next(post), ("text", "nice"));
         var token = RetryToken().Match(error).Groups[1].Value;
 
-        var swapped = servlet.NextSwap;
-        File.WriteAllText(path, Blog.Replace("{ \"first\", \"second\" }", "{ \"only\" }", StringComparison.Ordinal));
-        await swapped.WaitAsync(TimeSpan.FromSeconds(60));
+        await SaveAsync(servlet, path, Blog.Replace("{ \"first\", \"second\" }", "{ \"only\" }", StringComparison.Ordinal));
         var retried = await server.Client.PostAsync(Next(post), new FormUrlEncodedContent([KeyValuePair.Create("__devserve_retry", token)]));
         Assert.Equal(HttpStatusCode.Conflict, retried.StatusCode);
         Assert.Contains("no longer offers the link that was followed", await retried.Content.ReadAsStringAsync());
@@ -170,9 +170,7 @@ public sealed partial class DevLoopTests
         Assert.Contains("this POST is sent again, with the same form data", error);
         var token = RetryToken().Match(error).Groups[1].Value;
 
-        var swapped = servlet.NextSwap;
-        File.WriteAllText(path, "Response Start(Request request) => Response.Text($\"{request.Method} {request.Uri.PathAndQuery} {request.Bindings[\"title\"]} {request.Bindings[\"body\"]}\");\n");
-        await swapped.WaitAsync(TimeSpan.FromSeconds(60));
+        await SaveAsync(servlet, path, "Response Start(Request request) => Response.Text($\"{request.Method} {request.Uri.PathAndQuery} {request.Bindings[\"title\"]} {request.Bindings[\"body\"]}\");\n");
         Assert.Equal("POST /save?draft=1 Hello é & <b>", await PostAsync(server, "/save?draft=1", ("__devserve_retry", token)));
     }
 
@@ -189,9 +187,7 @@ public sealed partial class DevLoopTests
         var token = RetryToken().Match(error).Groups[1].Value;
         Assert.NotEmpty(token);
 
-        var swapped = servlet.NextSwap;
-        File.WriteAllText(path, "Response Start(Request request) => Response.Text(\"x=\" + request.Bindings[\"x\"]);\n");
-        await swapped.WaitAsync(TimeSpan.FromSeconds(60));
+        await SaveAsync(servlet, path, "Response Start(Request request) => Response.Text(\"x=\" + request.Bindings[\"x\"]);\n");
         Assert.Equal("x=42", await PostAsync(server, "/", ("__devserve_retry", token)));
     }
 
@@ -205,17 +201,13 @@ public sealed partial class DevLoopTests
         var page = await PostAsync(server, Next(await server.Client.GetStringAsync("/")), ("name", "ann"));
         var nextUrl = Next(page);
 
-        var swapped = servlet.NextSwap;
-        File.WriteAllText(path, Conversation + "\nint broken = \"not a number\";\n");
-        await swapped.WaitAsync(TimeSpan.FromSeconds(60));
+        await SaveAsync(servlet, path, Conversation + "\nint broken = \"not a number\";\n");
         var error = await PostAsync(server, nextUrl, ("name", "bob"));
         Assert.Contains("The servlet does not compile", error);
         Assert.Contains("the conversation's 2 earlier request(s) run again on the new code", error);
         var token = RetryToken().Match(error).Groups[1].Value;
 
-        swapped = servlet.NextSwap;
-        File.WriteAllText(path, Conversation.Replace("names.Add(name);", "names.Add(name.ToUpperInvariant());", StringComparison.Ordinal));
-        await swapped.WaitAsync(TimeSpan.FromSeconds(60));
+        await SaveAsync(servlet, path, Conversation.Replace("names.Add(name);", "names.Add(name.ToUpperInvariant());", StringComparison.Ordinal));
         Assert.Contains("<p>ANN,BOB</p>", await PostAsync(server, nextUrl, ("__devserve_retry", token)));
     }
 
@@ -253,9 +245,7 @@ public sealed partial class DevLoopTests
         var encoded = string.Join('/', path.Split('/').Select(Uri.EscapeDataString));
         Assert.Contains($"href=\"vscode://file/{encoded}:3:5\"", runtime);
 
-        var swapped = servlet.NextSwap;
-        File.WriteAllText(path, "Response Start(Request request) => Response.Text(nothing);\n");
-        await swapped.WaitAsync(TimeSpan.FromSeconds(60));
+        await SaveAsync(servlet, path, "Response Start(Request request) => Response.Text(nothing);\n");
         var compile = await (await server.Client.GetAsync("/")).Content.ReadAsStringAsync();
         Assert.Contains($"href=\"vscode://file/{encoded}:1:50\"", compile);
         Assert.Contains($">{WebUtility.HtmlEncode(path)}:1:50</a>", compile);
@@ -270,15 +260,11 @@ public sealed partial class DevLoopTests
         await using var server = await LoopbackServer.StartAsync(servlet.Dispatch);
         Assert.Equal("1", await server.Client.GetStringAsync("/"));
 
-        var swapped = servlet.NextSwap;
-        File.WriteAllText(path, "Response Start(Request request) => Response.Text(\"2\");\n");
-        var version = await swapped.WaitAsync(TimeSpan.FromSeconds(60));
+        var version = await SaveAsync(servlet, path, "Response Start(Request request) => Response.Text(\"2\");\n");
         Assert.Matches(@"^reloaded timed\.csx in \d+ ms \(compile \d+ ms\)$", servlet.LastReload!.Text);
         Assert.True(servlet.LastReload.Compiled);
 
-        swapped = servlet.NextSwap;
-        File.WriteAllText(path, "Response Start(Request request) => Response.Text(2);\n");
-        await swapped.WaitAsync(TimeSpan.FromSeconds(60));
+        await SaveAsync(servlet, path, "Response Start(Request request) => Response.Text(2);\n");
         Assert.Matches(@"^timed\.csx does not compile: error page after \d+ ms \(compile \d+ ms\)$", servlet.LastReload!.Text);
         Assert.False(servlet.LastReload.Compiled);
         Assert.True(servlet.LastReload.Version > version);

@@ -15,24 +15,41 @@ namespace DevServe.Cli;
 /// </remarks>
 internal static class HostEnvironment
 {
-    /// <summary>The options the environment gives, with the command line's <paramref name="useCache"/> and <paramref name="stateless"/>.</summary>
-    /// <exception cref="InvalidDataException">The stuffer key file is too short.</exception>
-    /// <exception cref="IOException">The stuffer key file cannot be read or made.</exception>
+    /// <summary>The options the environment gives, with the command line's.</summary>
+    /// <param name="useCache">Whether compiled scripts are cached.</param>
+    /// <param name="stateless">Whether servlets keep their continuations in links.</param>
+    /// <param name="encryptLinks">Whether stateless links are encrypted too.</param>
+    /// <param name="editor">The editor the error pages link to (else <c>DEVSERVE_EDITOR</c>).</param>
+    /// <param name="store">The links' hash store, a directory or <c>redis://</c> URL (else <c>DEVSERVE_URL_STORE</c>).</param>
+    /// <param name="keyRing">The key ring, a file or <c>redis://</c> URL (else the key file <c>DEVSERVE_STUFFER_KEY</c> and <c>DEVSERVE_STUFFER_OLD_KEYS</c>).</param>
+    /// <param name="nodeId">This node's name in its k-urls.</param>
+    /// <exception cref="InvalidDataException">The stuffer key file is too short, or the key ring is not one.</exception>
+    /// <exception cref="IOException">The stuffer key file or key ring cannot be read or made.</exception>
     /// <exception cref="UnauthorizedAccessException">The stuffer key file cannot be read or made.</exception>
-    /// <exception cref="FormatException">The editor is neither a preset nor a pattern with <c>{file}</c>.</exception>
-    public static ServletHostOptions Read(bool useCache = true, bool stateless = false, bool encryptLinks = false, string? editor = null) => new()
-    {
-        Editor = (editor ?? Variable("DEVSERVE_EDITOR")) is { } pattern ? EditorLinks.Parse(pattern) : null,
-        CacheDirectory = Variable("DEVSERVE_CACHE")
+    /// <exception cref="FormatException">The editor is neither a preset nor a pattern with <c>{file}</c>; a malformed Redis URL.</exception>
+    public static ServletHostOptions Read(bool useCache = true, bool stateless = false, bool encryptLinks = false, string? editor = null,
+        string? store = null, string? keyRing = null, string? nodeId = null) => new()
+        {
+            Editor = (editor ?? Variable("DEVSERVE_EDITOR")) is { } pattern ? EditorLinks.Parse(pattern) : null,
+            CacheDirectory = Variable("DEVSERVE_CACHE")
             ?? (Variable("XDG_CACHE_HOME") is { } xdg ? Path.Combine(xdg, "devserve", "scripts") : ServletHostOptions.DefaultCacheDirectory),
-        UseCache = useCache,
-        Stateless = stateless,
-        // Read now, not at the first request: a bad key file is a start-up error, not a failing page.
-        Stuffer = stateless
-            ? Stuffers.Make([Stuffers.DefaultKey(Variable("DEVSERVE_STUFFER_KEY")), .. OldKeys()],
-                new DirectoryStore(Variable("DEVSERVE_URL_STORE") ?? Stuffers.DefaultStorePath), encryptLinks)
-            : null,
-    };
+            UseCache = useCache,
+            Stateless = stateless,
+            NodeId = nodeId,
+            // Read now, not at the first request: a bad key file is a start-up error, not a failing page.
+            Stuffer = stateless ? Stuffer(encryptLinks, LinkStorage.Store(store, Variable("DEVSERVE_URL_STORE")), keyRing) : null,
+        };
+
+    private static IStuffer<byte[]> Stuffer(bool encryptLinks, IStore store, string? keyRing)
+    {
+        if (LinkStorage.Warning(store) is { } warning)
+        {
+            Console.Error.WriteLine("devserve: warning: " + warning);
+        }
+        return keyRing is not null
+            ? Stuffers.Make(LinkStorage.Ring(keyRing), store, encryptLinks)
+            : Stuffers.Make([Stuffers.DefaultKey(Variable("DEVSERVE_STUFFER_KEY")), .. OldKeys()], store, encryptLinks);
+    }
 
     /// <summary>Where the REPL keeps its history: <c>DEVSERVE_REPL_HISTORY</c>, else under <c>XDG_STATE_HOME</c>, else <c>~/.local/state</c>.</summary>
     public static string ReplHistoryPath() => Variable("DEVSERVE_REPL_HISTORY") ?? ReplHistory.DefaultPath(Variable("XDG_STATE_HOME"));

@@ -23,6 +23,18 @@ internal sealed class ServerOptions
     public readonly Option<string> LogFormat = new("--log-format") { Description = "apache-default (default), combined, parenthesized or extended.", DefaultValueFactory = _ => "apache-default" };
     public readonly Option<bool> Stateless = new("--stateless") { Description = "Keep no conversation on the server: continuations travel in signed URLs." };
     public readonly Option<bool> EncryptLinks = new("--encrypt-links") { Description = "With --stateless: encrypt the links too (AES-GCM), so their contents cannot be read." };
+    public readonly Option<string> Store = new("--store")
+    {
+        Description = "With --stateless: where links too big for a URL are kept, a directory or redis://host:port (shared by every node). Default: $DEVSERVE_URL_STORE, else ~/.cache/devserve/urls.",
+    };
+    public readonly Option<string> KeyRing = new("--key-ring")
+    {
+        Description = "With --stateless: the keys that sign links, a file or redis://host:port shared by every node (devserve keys rotates them). Default: the key file $DEVSERVE_STUFFER_KEY.",
+    };
+    public readonly Option<string> NodeId = new("--node-id")
+    {
+        Description = "This node's name, written into its k-urls so a load balancer routes each back to it (letters, digits, _).",
+    };
     public readonly Option<bool> NoCache = new("--no-cache") { Description = "Always compile (do not use the compiled-script cache)." };
     public readonly Option<FileInfo> SslCert = new("--ssl-cert") { Description = "A PEM certificate: serve HTTPS (with --ssl-key)." };
     public readonly Option<FileInfo> SslKey = new("--ssl-key") { Description = "The PEM private key of --ssl-cert." };
@@ -41,6 +53,13 @@ internal sealed class ServerOptions
     {
         LogFormat.AcceptOnlyFromAmong("apache-default", "combined", "parenthesized", "extended");
         Port.Validators.Add(r => PortRange(r, "--port"));
+        NodeId.Validators.Add(r =>
+        {
+            if (r.Tokens is [.., var last] && !DevServe.NodeId.IsValid(last.Value))
+            {
+                r.AddError("--node-id: " + DevServe.NodeId.Rule);
+            }
+        });
     }
 
     /// <summary>
@@ -62,7 +81,7 @@ internal sealed class ServerOptions
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { Port, ListenIp, NoBrowser, LaunchPath, Htdocs, NoQuit, NoBanner, NoCache, SslCert, SslKey,
-                     ServletPath, ServletRegexp, LogFile, LogFormat, Stateless, EncryptLinks, Editor, TrustHost })
+                     ServletPath, ServletRegexp, LogFile, LogFormat, Stateless, EncryptLinks, Store, KeyRing, NodeId, Editor, TrustHost })
         {
             command.Options.Add(option);
         }
@@ -71,14 +90,24 @@ internal sealed class ServerOptions
     /// <summary>The hosting options the environment and the command line give; <c>null</c> after printing why there are none (a bad stuffer key file).</summary>
     public async Task<ServletHostOptions?> HostOptionsAsync(OptionValues values)
     {
+        if (!values.Get(Stateless) && (values.Get(Store) ?? values.Get(KeyRing)) is not null)
+        {
+            await Console.Error.WriteLineAsync("devserve: --store and --key-ring are where stateless links go: give --stateless too.");
+            return null;
+        }
         try
         {
             return HostEnvironment.Read(useCache: !values.Get(NoCache), stateless: values.Get(Stateless), encryptLinks: values.Get(EncryptLinks),
-                editor: values.Get(Editor));
+                editor: values.Get(Editor), store: values.Get(Store), keyRing: values.Get(KeyRing), nodeId: values.Get(NodeId));
+        }
+        catch (FormatException e) when (values.Get(Editor) is not null || Environment.GetEnvironmentVariable("DEVSERVE_EDITOR") is { Length: > 0 })
+        {
+            await Console.Error.WriteLineAsync($"devserve: --editor: {e.Message}");
+            return null;
         }
         catch (FormatException e)
         {
-            await Console.Error.WriteLineAsync($"devserve: --editor: {e.Message}");
+            await Console.Error.WriteLineAsync($"devserve: {e.Message}");
             return null;
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)

@@ -26,6 +26,12 @@ public sealed record ServletHostOptions
     /// <summary>The stateless servlets' stuffer; <c>null</c> = <see cref="Stuffers.Default"/>.</summary>
     public IStuffer<byte[]>? Stuffer { get; init; }
 
+    /// <summary>
+    /// This node's name in its k-urls (<see cref="IManager.Node"/>), so a load balancer can route each back to it;
+    /// <c>null</c> = a single server.
+    /// </summary>
+    public string? NodeId { get; init; }
+
     /// <summary>Makes every file:line on the error pages a link that opens this editor there; <c>null</c> = plain text.</summary>
     public EditorLinks? Editor { get; init; }
 

@@ -90,6 +90,7 @@ internal sealed class ServletVersions(ServletHostOptions options, string current
             "This page belongs to an earlier version of the servlet, which has been reloaded since. Please start over."))
         {
             KeepsConversations = true,   // fix-and-retry replays conversations through embedded handlers
+            Node = options.NodeId,
         };
         var servlet = start is null ? null
             : Servlets.DispatchServlet(start, stateless: options.Stateless, stuffer: options.Stuffer, manager: options.Stateless ? null : manager,

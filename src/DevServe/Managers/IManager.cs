@@ -10,6 +10,13 @@ namespace DevServe;
 /// </remarks>
 public interface IManager
 {
+    /// <summary>
+    /// The node (process) that holds these continuations, written into each k-url so a load balancer can send the URL
+    /// back to it (<see cref="DevServe.NodeId"/>); <c>null</c> (the default) = a single server, and k-urls name no node.
+    /// A k-url naming another node is expired here.
+    /// </summary>
+    string? Node => null;
+
     /// <summary>The page for an unknown, expired or evicted continuation.</summary>
     Func<Request, Response> ExpirationHandler { get; }
 

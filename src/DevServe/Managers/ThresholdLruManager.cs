@@ -30,10 +30,10 @@ public sealed class ThresholdLruManager : IManager
     private readonly object _lock = new();
     // Ids are unique across instances. Nodes are intrusive (one object per continuation, no per-instance set):
     // the manager's own share of a continuation's memory stays ~130 B.
-    private readonly Dictionary<long, Node> _entries = [];
-    private readonly Dictionary<int, Node> _instances = [];   // instance → its most recent continuation
-    private Node? _oldest;
-    private Node? _newest;
+    private readonly Dictionary<long, Kept> _entries = [];
+    private readonly Dictionary<int, Kept> _instances = [];   // instance → its most recent continuation
+    private Kept? _oldest;
+    private Kept? _newest;
     private int _nextInstance;
     private long _nextId;
     private long _bytes;
@@ -45,6 +45,14 @@ public sealed class ThresholdLruManager : IManager
     /// </summary>
     public bool KeepsConversations { get; init; }
 
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException">Not a node id (<see cref="NodeId.IsValid"/>).</exception>
+    public string? Node
+    {
+        get;
+        init => field = value is null || NodeId.IsValid(value) ? value : throw new ArgumentException(NodeId.Rule, nameof(value));
+    }
+
     /// <summary>Creates a manager that holds at most <paramref name="memoryThreshold"/> bytes of continuations.</summary>
     public ThresholdLruManager(long memoryThreshold = DefaultThreshold, Func<Request, Response>? expirationHandler = null)
     {
@@ -53,7 +61,7 @@ public sealed class ThresholdLruManager : IManager
         ExpirationHandler = expirationHandler ?? ExpiredPage.Default;
     }
 
-    private sealed class Node(int instance, long id, ulong salt, object continuation, long bytes)
+    private sealed class Kept(int instance, long id, ulong salt, object continuation, long bytes)
     {
         public readonly int Instance = instance;
         public readonly long Id = id;
@@ -61,8 +69,8 @@ public sealed class ThresholdLruManager : IManager
         public readonly object Continuation = continuation;
         public readonly long Bytes = bytes;
         public readonly long Stored = System.Diagnostics.Stopwatch.GetTimestamp();
-        public Node? Older, Newer;                 // the LRU list
-        public Node? InstanceOlder, InstanceNewer;   // the instance's continuations
+        public Kept? Older, Newer;                 // the LRU list
+        public Kept? InstanceOlder, InstanceNewer;   // the instance's continuations
     }
 
     /// <summary>The bound on the estimated bytes of all continuations kept.</summary>
@@ -133,7 +141,7 @@ public sealed class ThresholdLruManager : IManager
         lock (_lock)
         {
             id = ++_nextId;
-            var node = new Node(instance, id, salt, continuation, bytes);
+            var node = new Kept(instance, id, salt, continuation, bytes);
             _entries.Add(id, node);
             if (_instances.TryGetValue(instance, out var newestOfInstance))
             {
@@ -152,7 +160,7 @@ public sealed class ThresholdLruManager : IManager
         return true;
     }
 
-    private void Evict(Node node)
+    private void Evict(Kept node)
     {
         _entries.Remove(node.Id);
         Unlink(node);
@@ -176,7 +184,7 @@ public sealed class ThresholdLruManager : IManager
         node.InstanceOlder = node.InstanceNewer = null;
     }
 
-    private void Append(Node node)
+    private void Append(Kept node)
     {
         node.Older = _newest;
         node.Newer = null;
@@ -188,7 +196,7 @@ public sealed class ThresholdLruManager : IManager
         _oldest ??= node;
     }
 
-    private void Unlink(Node node)
+    private void Unlink(Kept node)
     {
         if (node.Older is not null)
         {

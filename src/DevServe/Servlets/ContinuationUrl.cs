@@ -5,22 +5,26 @@ namespace DevServe.Internal;
 /// <summary>
 /// k-urls: the continuation travels as a parameter of the last path segment, <c>/add;k=2.1.9f3c…</c> (instance,
 /// id, 64-bit salt, hex). In the path, not the query, because a <c>method="get"</c> form replaces the query string.
+/// Under a manager that names its node (<see cref="IManager.Node"/>) the node comes first, <c>/add;k=n1-2.1.9f3c…</c>,
+/// so a load balancer can route the URL to the process that holds it (docs/scale-out.md).
 /// </summary>
 /// <remarks>Racket: <c>embed-ids</c> and <c>continuation-url?</c> (servlet/web.rkt), with <c>;((&quot;k&quot; . &quot;(2 1 68506997)&quot;))</c>.</remarks>
 internal static class ContinuationUrl
 {
     private const string Key = UrlPath.ContinuationParam;
 
-    public static string Format(Uri requestUri, int instance, long id, ulong salt)
-        => string.Concat(UrlPath.StripParams(requestUri.AbsolutePath), Key,
+    public static string Format(Uri requestUri, string? node, int instance, long id, ulong salt)
+        => string.Concat(UrlPath.StripParams(requestUri.AbsolutePath), Key, node is null ? "" : node + "-",
             instance.ToString("x", CultureInfo.InvariantCulture), ".", id.ToString("x", CultureInfo.InvariantCulture), ".",
             salt.ToString("x16", CultureInfo.InvariantCulture));
 
     /// <summary>Whether the URL carries a k parameter at all (valid or not).</summary>
     public static bool Has(Uri uri) => uri.AbsolutePath.Contains(Key, StringComparison.Ordinal);
 
-    public static bool TryParse(Uri uri, out int instance, out long id, out ulong salt)
+    /// <summary>Reads a k-url; <paramref name="node"/> is <c>null</c> when it names none.</summary>
+    public static bool TryParse(Uri uri, out string? node, out int instance, out long id, out ulong salt)
     {
+        node = null;
         instance = 0;
         id = 0;
         salt = 0;
@@ -35,6 +39,15 @@ internal static class ContinuationUrl
         if (end >= 0)
         {
             value = value[..end];
+        }
+        if (value.IndexOf('-') is var dash and >= 0)
+        {
+            if (!NodeId.IsValid(value[..dash]))
+            {
+                return false;
+            }
+            node = value[..dash].ToString();
+            value = value[(dash + 1)..];
         }
         Span<Range> parts = stackalloc Range[4];
         return value.Split(parts, '.') == 3

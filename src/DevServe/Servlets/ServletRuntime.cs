@@ -31,14 +31,15 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
         {
             return HandleStateless(request);
         }
-        if (!ContinuationUrl.TryParse(request.Uri, out var instance, out var id, out var salt))
+        if (!ContinuationUrl.TryParse(request.Uri, out var node, out var instance, out var id, out var salt))
         {
             // A k parameter that does not parse is a tampered or truncated link: expired, and nothing runs.
             return ContinuationUrl.Has(request.Uri)
                 ? Task.FromResult(Manager.ExpirationHandler(request))
                 : Run(new Flow(this, Manager.CreateInstance(), request, FlowLog.Root(request, start)), start);
         }
-        if (!Manager.TryLookup(instance, id, salt, out var continuation))
+        // Another node's continuation (its node is gone, or the balancer lost track of it): expired, as after a restart.
+        if (node != Manager.Node || !Manager.TryLookup(instance, id, salt, out var continuation))
         {
             return Task.FromResult(Manager.ExpirationHandler(request));
         }
@@ -61,9 +62,17 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
                 ? Task.FromResult(InvalidLink(request))
                 : Run(new Flow(this, Manager.CreateInstance(), request, FlowLog.Root(request, start)) { Parents = [], Anonymous = true }, start);
         }
-        if (!StatelessUrl.TryUnstuff(stuffed, Stuffer!, out var bytes))
+        byte[] bytes;
+        try
         {
-            return Task.FromResult(InvalidLink(request));
+            if (!StatelessUrl.TryUnstuff(stuffed, Stuffer!, out bytes))
+            {
+                return Task.FromResult(InvalidLink(request));
+            }
+        }
+        catch (StoreUnavailableException)
+        {
+            return Task.FromResult(StatelessUrl.StoreUnavailable);
         }
         if (FrameToken.IsFrameToken(bytes))
         {

@@ -116,6 +116,7 @@ internal static class StatelessUrl
     }
 
     /// <summary>The continuation's bytes, if the stuffer (signature first) accepts the URL's value: nothing else is read before.</summary>
+    /// <exception cref="StoreUnavailableException">The value is a key into the hash store, which cannot be reached.</exception>
     public static bool TryUnstuff(string value, IStuffer<byte[]> stuffer, out byte[] bytes)
     {
         if (value.All(char.IsAscii) && stuffer.TryOut(Encoding.ASCII.GetBytes(value), out var read) && read is not null)
@@ -142,7 +143,16 @@ internal static class StatelessUrl
                 "This request is too large to start a conversation with: its continuation does not fit in a link. "
                 + "Start from the servlet's first page."));
         }
+        catch (StoreUnavailableException)
+        {
+            throw new SendBackException(StoreUnavailable);
+        }
     }
+
+    /// <summary>The page for a link that needs the hash store while it cannot be reached: try again later, nothing is lost.</summary>
+    public static Response StoreUnavailable { get; } = ErrorPages.Status(503,
+        "This page's conversation is kept in the server's link store, which cannot be reached just now. Nothing is lost: "
+        + "try again in a moment.", [new Header("Retry-After", "5")]);
 
     public static bool TryRead(byte[] bytes, out StatelessContinuation continuation)
     {

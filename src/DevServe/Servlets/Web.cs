@@ -101,7 +101,7 @@ public static class Web
         bool answered;
         try
         {
-            answered = flow.Answer(makePage(ContinuationUrl.Format(flow.Current.Uri, flow.Instance, id, salt)));
+            answered = flow.Answer(makePage(ContinuationUrl.Format(flow.Current.Uri, manager.Node, flow.Instance, id, salt)));
         }
         catch
         {
@@ -165,7 +165,7 @@ public static class Web
             {
                 throw new SendBackException(manager.ExpirationHandler(flow.Current));
             }
-            return ContinuationUrl.Format(flow.Current.Uri, flow.Instance, id, salt);
+            return ContinuationUrl.Format(flow.Current.Uri, manager.Node, flow.Instance, id, salt);
         });
         keep?.CompactLastRequest();   // kept by the handlers now: the request it ends with, smaller
         // A retry that has fed this page's flow everything goes on, at the flow's root, into the handler whose link

@@ -46,7 +46,7 @@ public sealed class ParserPropertyTests
         {
             if (Uri.TryCreate("http://localhost/" + path, UriKind.Absolute, out var uri))
             {
-                ContinuationUrl.TryParse(uri, out _, out _, out _);
+                ContinuationUrl.TryParse(uri, out _, out _, out _, out _);
                 ContinuationUrl.Has(uri);
                 StatelessUrl.Find(uri);
             }

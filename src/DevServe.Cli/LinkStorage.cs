@@ -1,0 +1,30 @@
+namespace DevServe.Cli;
+
+/// <summary>
+/// Where stateless links are signed and stored (<c>--store</c>, <c>--key-ring</c>), as the command line, a launch
+/// profile or <c>site.json</c> names them: a directory or file path, or a <c>redis://</c> URL. Nodes that name the same
+/// store and ring resume each other's links (docs/scale-out.md).
+/// </summary>
+internal static class LinkStorage
+{
+    /// <summary>The hash store <paramref name="store"/> names; <c>null</c> = <c>$DEVSERVE_URL_STORE</c>, else the default directory.</summary>
+    /// <exception cref="FormatException">A malformed <c>redis://</c> URL.</exception>
+    public static IStore Store(string? store, string? fromEnvironment)
+        => store is not null && IsRedis(store) ? Stores.Redis(store) : new DirectoryStore(store ?? fromEnvironment ?? Stuffers.DefaultStorePath);
+
+    /// <summary>The key ring <paramref name="ring"/> names (read once now, so a bad one is a start-up error).</summary>
+    /// <exception cref="FormatException">A malformed <c>redis://</c> URL.</exception>
+    /// <exception cref="KeyRingUnavailableException">The ring cannot be read or made.</exception>
+    /// <exception cref="InvalidDataException">It holds something that is not a key ring.</exception>
+    public static KeyRing Ring(string ring)
+    {
+        var keys = IsRedis(ring) ? KeyRings.Redis(ring) : KeyRing.File(ring);
+        _ = keys.Entries;
+        return keys;
+    }
+
+    /// <summary>Why Redis would not bound the store (printed as a warning at start), or <c>null</c>.</summary>
+    public static string? Warning(IStore store) => (store as RedisStore)?.BoundProblem();
+
+    private static bool IsRedis(string value) => value.StartsWith("redis://", StringComparison.OrdinalIgnoreCase);
+}

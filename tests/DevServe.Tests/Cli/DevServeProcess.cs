@@ -57,6 +57,9 @@ public sealed partial class DevServeProcess : IAsyncDisposable
     // One compiled-script cache per test run: tests neither read nor leave entries in the user's cache.
     private static readonly string s_cache = Path.Combine(Path.GetTempPath(), "devserve-test-cache-" + Environment.ProcessId);
 
+    /// <summary>The compiled-script cache every devserve a test starts shares.</summary>
+    public static string TestCache => s_cache;
+
     public static string RepositoryRoot { get; } = Path.GetDirectoryName(ExampleServlets.Directory)!;
 
     public string Output

@@ -38,7 +38,7 @@ internal static class KeysCommand
     {
         try
         {
-            act(LinkStorage.Ring(ring));
+            act(LinkStorage.Ring(ring, make: false));
             return 0;
         }
         catch (Exception e) when (e is FormatException or ArgumentException or IOException)

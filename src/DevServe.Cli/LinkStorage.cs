@@ -16,9 +16,17 @@ internal static class LinkStorage
     /// <exception cref="FormatException">A malformed <c>redis://</c> URL.</exception>
     /// <exception cref="KeyRingUnavailableException">The ring cannot be read or made.</exception>
     /// <exception cref="InvalidDataException">It holds something that is not a key ring.</exception>
-    public static KeyRing Ring(string ring)
+    /// <param name="ring">The file or <c>redis://</c> URL.</param>
+    /// <param name="make">Whether to make the ring when there is none (a node's first start), or refuse (<c>devserve keys</c>:
+    /// a mistyped ring, or a Redis that lost its data, must not get a fresh ring the running nodes would switch to).</param>
+    public static KeyRing Ring(string ring, bool make = true)
     {
         var keys = IsRedis(ring) ? KeyRings.Redis(ring) : KeyRing.File(ring);
+        if (!make && !keys.Exists())
+        {
+            throw new KeyRingUnavailableException(
+                $"{keys.Storage.Name}: there is no key ring there. A node started with --key-ring {ring} --stateless makes it.");
+        }
         _ = keys.Entries;
         return keys;
     }
@@ -26,5 +34,15 @@ internal static class LinkStorage
     /// <summary>Why Redis would not bound the store (printed as a warning at start), or <c>null</c>.</summary>
     public static string? Warning(IStore store) => (store as RedisStore)?.BoundProblem();
 
-    private static bool IsRedis(string value) => value.StartsWith("redis://", StringComparison.OrdinalIgnoreCase);
+    // Anything else with a scheme is a mistake (http://, rediss://), not a relative path named "http:".
+    private static bool IsRedis(string value)
+    {
+        if (value.StartsWith("redis://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("rediss://", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+        return value.Contains("://", StringComparison.Ordinal)
+            ? throw new FormatException($"{value}: not a Redis URL (redis://host[:port][/db]) or a path.")
+            : false;
+    }
 }

@@ -23,9 +23,10 @@ internal static class ServeCommand
         var sslCert = new Option<FileInfo>("--ssl-cert") { Description = "A PEM certificate: serve HTTPS (with --ssl-key)." };
         var sslKey = new Option<FileInfo>("--ssl-key") { Description = "The PEM private key of --ssl-cert." };
         var noCache = new Option<bool>("--no-cache") { Description = "Always compile servlets (do not use the compiled-script cache)." };
+        var links = new ServerOptions();   // --stateless, --store, --key-ring, --node-id: the same as run's, over the file's
         var command = new Command("serve", "Serve a site from its configuration file (virtual hosts, servlets directory, files, realms, log).")
         {
-            config, port, listenIp, ssl, sslCert, sslKey, noCache,
+            config, port, listenIp, ssl, sslCert, sslKey, noCache, links.Stateless, links.EncryptLinks, links.Store, links.KeyRing, links.NodeId,
         };
         port.Validators.Add(r => ServerOptions.PortRange(r, "--port"));
         command.SetAction(async (parse, cancellationToken) =>
@@ -72,7 +73,15 @@ internal static class ServeCommand
                 ListenIp = parse.GetValue(listenIp) ?? site.ListenIp,
             };
             var confirmation = Channel.CreateBounded<ServeConfirmation>(1);
-            var stop = Server.ServeWebConfig(site, tls, new ScriptServletLoader(HostEnvironment.Read(useCache: !parse.GetValue(noCache))), confirmation.Writer);
+            var stateless = parse.GetValue(links.Stateless) || site.Stateless;
+            var options = await ServerOptions.ReadHostOptionsAsync(!parse.GetValue(noCache), stateless, parse.GetValue(links.EncryptLinks) || site.EncryptLinks,
+                editor: null, parse.GetValue(links.Store) ?? InSite(site, site.Store), parse.GetValue(links.KeyRing) ?? InSite(site, site.KeyRing),
+                parse.GetValue(links.NodeId) ?? site.NodeId);
+            if (options is null)
+            {
+                return 2;
+            }
+            var stop = Server.ServeWebConfig(site, tls, new ScriptServletLoader(options), confirmation.Writer);
             var started = await confirmation.Reader.ReadAsync(CancellationToken.None);
             if (started.Port is not int bound)
             {
@@ -97,4 +106,8 @@ internal static class ServeCommand
         });
         return command;
     }
+
+    // A store directory or key ring file named in site.json is relative to the file; a Redis URL is as it is.
+    private static string? InSite(WebConfig site, string? value)
+        => value is null || value.Contains("://", StringComparison.Ordinal) ? value : Path.Combine(site.BaseDirectory, value);
 }

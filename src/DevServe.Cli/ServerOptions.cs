@@ -88,22 +88,35 @@ internal sealed class ServerOptions
     }
 
     /// <summary>The hosting options the environment and the command line give; <c>null</c> after printing why there are none (a bad stuffer key file).</summary>
-    public async Task<ServletHostOptions?> HostOptionsAsync(OptionValues values)
+    public Task<ServletHostOptions?> HostOptionsAsync(OptionValues values)
+        => ReadHostOptionsAsync(useCache: !values.Get(NoCache), stateless: values.Get(Stateless), encryptLinks: values.Get(EncryptLinks),
+            editor: values.Get(Editor), store: values.Get(Store), keyRing: values.Get(KeyRing), nodeId: values.Get(NodeId));
+
+    /// <summary>
+    /// The hosting options of <c>run</c>, <c>repl</c> and <c>serve</c> (<see cref="HostEnvironment.Read"/>); <c>null</c>
+    /// after printing why there are none (a bad key file or ring, a malformed Redis URL, store options without stateless).
+    /// </summary>
+    public static async Task<ServletHostOptions?> ReadHostOptionsAsync(bool useCache, bool stateless, bool encryptLinks, string? editor,
+        string? store, string? keyRing, string? nodeId)
     {
-        if (!values.Get(Stateless) && (values.Get(Store) ?? values.Get(KeyRing)) is not null)
+        if (!stateless && (store ?? keyRing) is not null)
         {
             await Console.Error.WriteLineAsync("devserve: --store and --key-ring are where stateless links go: give --stateless too.");
             return null;
         }
         try
         {
-            return HostEnvironment.Read(useCache: !values.Get(NoCache), stateless: values.Get(Stateless), encryptLinks: values.Get(EncryptLinks),
-                editor: values.Get(Editor), store: values.Get(Store), keyRing: values.Get(KeyRing), nodeId: values.Get(NodeId));
+            // Parsed first on its own, so its error names --editor (HostEnvironment.Read parses it again).
+            _ = (editor ?? Environment.GetEnvironmentVariable("DEVSERVE_EDITOR")) is { Length: > 0 } pattern ? EditorLinks.Parse(pattern) : null;
         }
-        catch (FormatException e) when (values.Get(Editor) is not null || Environment.GetEnvironmentVariable("DEVSERVE_EDITOR") is { Length: > 0 })
+        catch (FormatException e)
         {
             await Console.Error.WriteLineAsync($"devserve: --editor: {e.Message}");
             return null;
+        }
+        try
+        {
+            return HostEnvironment.Read(useCache, stateless, encryptLinks, editor, store, keyRing, nodeId);
         }
         catch (FormatException e)
         {

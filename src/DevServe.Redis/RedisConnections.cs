@@ -11,10 +11,14 @@ internal static class RedisConnections
 {
     private static readonly ConcurrentDictionary<string, Lazy<ConnectionMultiplexer>> s_open = new(StringComparer.Ordinal);
 
-    /// <summary>The connection for <paramref name="url"/> (<c>redis://[:password@]host[:port][/db]</c>).</summary>
+    /// <summary>The connection for <paramref name="url"/> (<c>redis://[:password@]host[:port][/db]</c>; <c>rediss://</c> for TLS).</summary>
     /// <exception cref="FormatException">Not such a URL.</exception>
     public static ConnectionMultiplexer For(string url)
     {
+        // The client's own reader and writer threads: stores are called synchronously (IStore, like Racket's), on
+        // request threads, and a reply read on the thread pool would wait for the very threads those calls block
+        // (at 32 connections the pool starved: a few requests a second). Set before any connection is made.
+        ConnectionMultiplexer.SetFeatureFlag("DedicatedThreads", true);
         var options = Options(url);
         return s_open.GetOrAdd(url, _ => new Lazy<ConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(options))).Value;
     }
@@ -24,9 +28,9 @@ internal static class RedisConnections
     public static ConfigurationOptions Options(string url)
     {
         ArgumentNullException.ThrowIfNull(url);
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != "redis" || uri.Host.Length == 0)
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("redis" or "rediss") || uri.Host.Length == 0)
         {
-            throw new FormatException($"{url}: not a Redis URL (redis://host[:port][/db]).");
+            throw new FormatException($"{Redact(url)}: not a Redis URL (redis://host[:port][/db], rediss:// for TLS).");
         }
         var options = new ConfigurationOptions
         {
@@ -37,12 +41,13 @@ internal static class RedisConnections
             AsyncTimeout = 2000,
             ConnectRetry = 1,
             ClientName = "devserve",
+            Ssl = uri.Scheme == "rediss",
         };
         options.EndPoints.Add(uri.Host, uri.IsDefaultPort ? 6379 : uri.Port);
         var db = uri.AbsolutePath.Trim('/');
         if (db.Length > 0)
         {
-            options.DefaultDatabase = int.TryParse(db, out var n) && n >= 0 ? n : throw new FormatException($"{url}: the database is a number (redis://host:port/0).");
+            options.DefaultDatabase = int.TryParse(db, out var n) && n >= 0 ? n : throw new FormatException($"{Redact(url)}: the database is a number (redis://host:port/0).");
         }
         if (uri.UserInfo is { Length: > 0 } user)
         {
@@ -52,6 +57,10 @@ internal static class RedisConnections
         }
         return options;
     }
+
+    /// <summary><paramref name="url"/> without its password, for messages and logs.</summary>
+    public static string Redact(string url)
+        => Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0 ? url.Replace(uri.UserInfo + "@", "***@", StringComparison.Ordinal) : url;
 
     /// <summary>Whether <paramref name="e"/> means Redis could not be asked or could not answer (down, slow, out of memory).</summary>
     public static bool IsUnavailable(Exception e) => e is RedisConnectionException or RedisTimeoutException or RedisServerException or ObjectDisposedException;

@@ -5,7 +5,7 @@ namespace DevServe;
 /// <summary>A <see cref="KeyRing"/>'s document in one Redis string (no TTL), replaced with a compare-and-set transaction.</summary>
 internal sealed class RedisKeyRingStorage(IConnectionMultiplexer redis, string url, string key) : IKeyRingStorage
 {
-    public string Name => $"{url} ({key})";
+    public string Name => $"{RedisConnections.Redact(url)} ({key})";
 
     public string? Read()
     {

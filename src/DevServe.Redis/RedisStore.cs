@@ -17,14 +17,19 @@ namespace DevServe;
 /// </remarks>
 public sealed class RedisStore : IStore
 {
+    private static readonly TimeSpan s_renewal = TimeSpan.FromMinutes(1);
     private readonly IConnectionMultiplexer _redis;
+    // Recently read or written values, with when this process last renewed their TTL. Safe to keep: a key is the
+    // SHA-256 of its value, so a value never changes under its key (and the Hash stuffer checks it again anyway).
+    private readonly BoundedValues _recent;
 
     /// <summary>A store over a connection.</summary>
     /// <param name="redis">The connection.</param>
     /// <param name="prefix">What every key starts with (default <c>devserve:url:</c>).</param>
     /// <param name="expiry">How long a value stays readable after it was last written (default 7 days).</param>
     /// <param name="maxValueBytes">The largest value stored (default 1 MiB).</param>
-    public RedisStore(IConnectionMultiplexer redis, string? prefix = null, TimeSpan? expiry = null, int? maxValueBytes = null)
+    /// <param name="memoryBytes">Bytes of recently used values also kept in memory (default 8 MiB; 0 = none).</param>
+    public RedisStore(IConnectionMultiplexer redis, string? prefix = null, TimeSpan? expiry = null, int? maxValueBytes = null, long? memoryBytes = null)
     {
         ArgumentNullException.ThrowIfNull(redis);
         _redis = redis;
@@ -33,6 +38,7 @@ public sealed class RedisStore : IStore
         MaxValueBytes = maxValueBytes ?? 1024 * 1024;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Expiry, TimeSpan.Zero, nameof(expiry));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxValueBytes, nameof(maxValueBytes));
+        _recent = new BoundedValues(memoryBytes ?? 8L * 1024 * 1024);
     }
 
     /// <summary>What every key of this store starts with.</summary>
@@ -45,7 +51,8 @@ public sealed class RedisStore : IStore
     public int MaxValueBytes { get; }
 
     /// <inheritdoc/>
-    /// <exception cref="ArgumentException">The key is not a hex hash, or the value is larger than <see cref="MaxValueBytes"/>.</exception>
+    /// <exception cref="ArgumentException">The key is not a hex hash.</exception>
+    /// <exception cref="ValueTooLargeException">The value is larger than <see cref="MaxValueBytes"/>.</exception>
     /// <exception cref="StoreUnavailableException">Redis cannot be reached, or refused the value (out of memory with no eviction policy).</exception>
     public void Write(string key, byte[] value)
     {
@@ -56,12 +63,17 @@ public sealed class RedisStore : IStore
         }
         if (value.Length > MaxValueBytes)
         {
-            throw new ArgumentException($"A value of {value.Length} bytes is larger than the store allows ({MaxValueBytes} bytes).", nameof(value));
+            throw new ValueTooLargeException($"A value of {value.Length} bytes is larger than the store allows ({MaxValueBytes} bytes).");
+        }
+        if (_recent.RenewedWithin(key, s_renewal))
+        {
+            return;   // handed out again within the minute: its TTL is as good as renewed
         }
         try
         {
             // Content-addressed: writing again only renews the time to live (a link handed out again is new again).
             _redis.GetDatabase().StringSet(Prefix + key, value, Expiry);
+            _recent.Add(key, value, renewed: true);
         }
         catch (Exception e) when (RedisConnections.IsUnavailable(e))
         {
@@ -78,6 +90,10 @@ public sealed class RedisStore : IStore
         {
             return false;
         }
+        if (_recent.TryGet(key, out value))
+        {
+            return true;
+        }
         RedisValue stored;
         try
         {
@@ -92,6 +108,7 @@ public sealed class RedisStore : IStore
             return false;
         }
         value = (byte[])stored!;
+        _recent.Add(key, value, renewed: false);
         return true;
     }
 
@@ -119,7 +136,7 @@ public sealed class RedisStore : IStore
             return policy is "volatile-lru" or "volatile-lfu" or "volatile-ttl" or "volatile-random" ? null
                 : $"Redis's maxmemory-policy is {policy}: use volatile-lru, so old links go first and a key ring kept there never does.";
         }
-        catch (Exception e) when (e is RedisException or RedisCommandException)
+        catch (Exception e) when (e is RedisException or RedisCommandException or TimeoutException)
         {
             return null;   // not allowed to ask (a managed Redis may refuse INFO): say nothing
         }

@@ -5,6 +5,6 @@ public static class Stores
 {
     /// <summary>The hash store in the Redis at <paramref name="url"/> (<c>redis://[:password@]host[:port][/db]</c>); see <see cref="RedisStore"/>.</summary>
     /// <exception cref="FormatException">Not a Redis URL.</exception>
-    public static RedisStore Redis(string url, TimeSpan? expiry = null, int? maxValueBytes = null)
-        => new(RedisConnections.For(url), expiry: expiry, maxValueBytes: maxValueBytes);
+    public static RedisStore Redis(string url, TimeSpan? expiry = null, int? maxValueBytes = null, long? memoryBytes = null)
+        => new(RedisConnections.For(url), expiry: expiry, maxValueBytes: maxValueBytes, memoryBytes: memoryBytes);
 }

@@ -147,6 +147,11 @@ internal static class StatelessUrl
         {
             throw new SendBackException(StoreUnavailable);
         }
+        catch (ValueTooLargeException)
+        {
+            throw new SendBackException(ErrorPages.Status(413,
+                "This conversation has grown larger than the server's link store keeps. Start from the servlet's first page."));
+        }
     }
 
     /// <summary>The page for a link that needs the hash store while it cannot be reached: try again later, nothing is lost.</summary>

@@ -85,7 +85,7 @@ public sealed class DirectoryStore : IStore
         }
         if (value.LongLength > MaxBytes)
         {
-            throw new ArgumentException($"A value of {value.LongLength} bytes is larger than the store ({MaxBytes} bytes).", nameof(value));
+            throw new ValueTooLargeException($"A value of {value.LongLength} bytes is larger than the store ({MaxBytes} bytes).");
         }
         var path = Path.Combine(Root, key);
         lock (_gate)

@@ -22,6 +22,7 @@ public sealed class KeyRing
     private readonly object _gate = new();
     private volatile Snapshot? _snapshot;
     private long _readAt;   // Stopwatch timestamp of the last attempt to read the storage
+    private long _missReadAt;   // ... and of the last one made for a link no key accepted
 
     private sealed record Snapshot(string? Text, IReadOnlyList<KeyRingEntry> Entries, IReadOnlyList<byte[]> Keys);
 
@@ -52,9 +53,13 @@ public sealed class KeyRing
     /// <summary>How often the ring is read again, so a rotation or retirement on one server reaches the others.</summary>
     public TimeSpan RefreshInterval { get; }
 
-    /// <summary>The keys, newest (the one that signs) first; made with one fresh key when the storage holds none.</summary>
+    /// <summary>
+    /// The keys, newest (the one that signs) first. When the storage holds none, the ring this server knew is written
+    /// back (a store restarted empty), or, on first use, a ring of one fresh key is made. A storage that cannot be
+    /// read, or holds something broken, leaves the keys as they were last read.
+    /// </summary>
     /// <exception cref="KeyRingUnavailableException">The storage cannot be reached and this ring has never read it.</exception>
-    /// <exception cref="InvalidDataException">The storage holds something that is not a key ring.</exception>
+    /// <exception cref="InvalidDataException">The storage holds something that is not a key ring, and this ring has never read one.</exception>
     public IReadOnlyList<KeyRingEntry> Entries => Current().Entries;
 
     /// <summary>The keys' bytes, newest first: the same list object until the ring changes.</summary>
@@ -134,6 +139,10 @@ public sealed class KeyRing
             {
                 return known;   // unchanged: the same key list, so stuffers built on it stay
             }
+            if (_snapshot is { } last && text is not null && !IsRing(text))
+            {
+                return last;   // half-written or broken: keep what we had; the next read may find it whole
+            }
             if (text is null)
             {
                 // The first server to start makes the ring; another that raced it reads the one that won. A ring that
@@ -142,6 +151,54 @@ public sealed class KeyRing
                 text = Storage.TryReplace(null, made) ? made : Storage.Read();
             }
             return _snapshot = Load(text);
+        }
+    }
+
+    /// <summary>
+    /// Reads the storage again, for a link signed by a key this ring does not hold yet (another node rotated within
+    /// <see cref="RefreshInterval"/>), unless a link did that less than <paramref name="interval"/> ago (forged links
+    /// come as fast as anyone sends them); whether the keys changed.
+    /// </summary>
+    internal bool RefreshIfOlder(TimeSpan interval)
+    {
+        var before = _snapshot;
+        var last = Interlocked.Read(ref _missReadAt);
+        if (before is null || (last != 0 && System.Diagnostics.Stopwatch.GetElapsedTime(last) < interval)
+            || Interlocked.CompareExchange(ref _missReadAt, System.Diagnostics.Stopwatch.GetTimestamp(), last) != last)
+        {
+            return false;
+        }
+        lock (_gate)
+        {
+            if (!ReferenceEquals(_snapshot, before))
+            {
+                return true;
+            }
+            Interlocked.Exchange(ref _readAt, 0);   // stale now: the next use reads the storage
+        }
+        try
+        {
+            return !ReferenceEquals(Current(), before);
+        }
+        catch (KeyRingUnavailableException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Whether the storage holds a ring (read now; nothing is made).</summary>
+    /// <exception cref="KeyRingUnavailableException">The storage cannot be reached.</exception>
+    public bool Exists() => Storage.Read() is not null;
+
+    private bool IsRing(string text)
+    {
+        try
+        {
+            return Parse(text).Count > 0;
+        }
+        catch (InvalidDataException)
+        {
+            return false;
         }
     }
 
@@ -220,7 +277,7 @@ public sealed class KeyRing
 
 /// <summary>One key of a <see cref="KeyRing"/>.</summary>
 /// <param name="Id">Its name (8 hex digits of its SHA-256: it names the key, it does not reveal it).</param>
-/// <param name="Key">Its 32 bytes.</param>
+/// <param name="Key">Its bytes (32 when made here; a ring written by hand may hold keys of 16 bytes or more).</param>
 /// <param name="Created">When it was made.</param>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1819:Properties should not return arrays", Justification = "A key is bytes.")]
 public sealed record KeyRingEntry(string Id, byte[] Key, DateTimeOffset Created);

@@ -28,7 +28,10 @@ internal sealed class KeyRingFile(string path) : IKeyRingStorage
     {
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+            if (!Directory.Exists(Path.GetDirectoryName(_path)))
+            {
+                throw new DirectoryNotFoundException($"no such directory: {Path.GetDirectoryName(_path)}");   // a typo, not a place to make
+            }
             using var held = Lock();
             if ((File.Exists(_path) ? File.ReadAllText(_path, Encoding.UTF8) : null) != expected)
             {

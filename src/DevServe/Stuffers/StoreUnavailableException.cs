@@ -1,7 +1,7 @@
 namespace DevServe;
 
 /// <summary>
-/// An <see cref="IStore"/> cannot be reached (Redis down, a full disk). A stateless servlet answers the request that
+/// An <see cref="IStore"/> cannot be reached (Redis down or out of memory). A stateless servlet answers the request that
 /// needed it with a 503 page saying so and serves every other page as usual.
 /// </summary>
 public sealed class StoreUnavailableException : IOException

@@ -4,10 +4,14 @@ namespace DevServe;
 
 public static partial class Stuffers
 {
+    // Forged links come as fast as anyone sends them: they make the ring be read at most this often.
+    private static readonly TimeSpan s_missRefresh = TimeSpan.FromMilliseconds(100);
+
     /// <summary>
     /// The default chain (<see cref="Make(IReadOnlyList{byte[]}, IStore, bool)"/>) over the keys of
-    /// <paramref name="ring"/> as they are now: links are signed by its newest key and accepted under any of its keys,
-    /// so servers sharing the ring and the store resume each other's links, through rotations.
+    /// <paramref name="ring"/> as they are at each use: links are signed by its newest key and accepted under any of its
+    /// keys, so servers sharing the ring and the store resume each other's links, through rotations. A link that no key
+    /// accepts makes the ring read again first (at most every 100 ms), in case another server has just rotated.
     /// </summary>
     public static IStuffer<byte[]> Make(KeyRing ring, IStore store, bool encrypt = false)
     {
@@ -25,11 +29,21 @@ public static partial class Stuffers
 
         public byte[] Out(byte[] data) => Chain().Out(data);
 
-        public bool TryOut(byte[] data, [MaybeNullWhen(false)] out byte[] value) => Chain().TryOut(data, out value);
+        public bool TryOut(byte[] data, [MaybeNullWhen(false)] out byte[] value)
+            => Chain().TryOut(data, out value) || (ring.RefreshIfOlder(s_missRefresh) && Chain().TryOut(data, out value));
 
         private IStuffer<byte[]> Chain()
         {
-            var keys = ring.Keys;
+            IReadOnlyList<byte[]> keys;
+            try
+            {
+                keys = ring.Keys;
+            }
+            catch (KeyRingUnavailableException e)
+            {
+                // Only before the ring was ever read (afterwards the last keys are kept): the servlet's 503 page.
+                throw new StoreUnavailableException(e.Message, e);
+            }
             if (_built is { } built && ReferenceEquals(built.Keys, keys))
             {
                 return built.Chain;

@@ -27,6 +27,27 @@ public sealed record WebConfig
     /// <summary>Virtual hosts, tried in order against the request's <c>Host</c>.</summary>
     public IReadOnlyList<VirtualHost> VirtualHosts { get; init; } = [];
 
+    /// <summary>Serve the site's servlets statelessly: their continuations travel in signed links (<c>devserve serve --stateless</c>).</summary>
+    public bool Stateless { get; init; }
+
+    /// <summary>With <see cref="Stateless"/>: encrypt the links too (AES-GCM).</summary>
+    public bool EncryptLinks { get; init; }
+
+    /// <summary>
+    /// With <see cref="Stateless"/>: where links too big for a URL are kept, a directory (relative to this file) or a
+    /// <c>redis://host:port</c> URL every node shares; <c>null</c> = the default directory.
+    /// </summary>
+    public string? Store { get; init; }
+
+    /// <summary>
+    /// With <see cref="Stateless"/>: the key ring the links are signed with, a file (relative to this file) or a
+    /// <c>redis://host:port</c> URL every node shares; <c>null</c> = the per-user key file.
+    /// </summary>
+    public string? KeyRing { get; init; }
+
+    /// <summary>This node's name in its k-urls, so a load balancer routes each back to it (<see cref="IManager.Node"/>); <c>null</c> = one server.</summary>
+    public string? NodeId { get; init; }
+
     /// <summary>Where relative host roots start: the directory of the file it was loaded from (else the working directory).</summary>
     [JsonIgnore]
     public string BaseDirectory { get; init; } = Directory.GetCurrentDirectory();

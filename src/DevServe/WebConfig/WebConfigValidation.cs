@@ -17,6 +17,9 @@ internal static class WebConfigValidation
         Require(config.InitialConnectionTimeout > 0, "initialConnectionTimeout", "must be positive");
         Require(config.DefaultHost is not null, "defaultHost", "is missing");
         Require(config.VirtualHosts is not null, "virtualHosts", "must be a list");
+        Require(config.NodeId is null || DevServe.NodeId.IsValid(config.NodeId), "nodeId", DevServe.NodeId.Rule);
+        Require(config.Stateless || config is { Store: null, KeyRing: null, EncryptLinks: false }, config.Store is not null ? "store" : config.KeyRing is not null ? "keyRing" : "encryptLinks",
+            "is where stateless links go: set \"stateless\": true too");
         CheckHost(config.DefaultHost!, "defaultHost", Require);
         for (var i = 0; i < config.VirtualHosts!.Count; i++)
         {

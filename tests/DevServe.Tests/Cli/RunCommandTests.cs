@@ -273,6 +273,10 @@ public sealed class RunCommandTests
     [InlineData("--htdocs", "/nonexistent-devserve-dir", "--htdocs /nonexistent-devserve-dir")]
     [InlineData("--log-file", "/nonexistent-devserve-dir/access.log", "--log-file /nonexistent-devserve-dir/access.log")]
     [InlineData("--ssl-cert", "/nonexistent-devserve-dir/cert.pem", "--ssl-cert")]
+    [InlineData("--node-id", "a-b", "--node-id")]
+    [InlineData("--node-id", "", "--node-id")]
+    [InlineData("--store", "/tmp/urls", "--stateless")]       // where stateless links go, without --stateless
+    [InlineData("--key-ring", "/tmp/ring.json", "--stateless")]
     public async Task Every_bad_argument_is_one_line_naming_the_option_and_exit_code_2(string option, string value, string named)
     {
         string[] args = ["run", Path.Combine(ExampleServlets.Directory, "hello.csx"), "--no-browser", option, value];
@@ -288,5 +292,53 @@ public sealed class RunCommandTests
         Assert.StartsWith("devserve: ", lines[0]);
         Assert.Contains(named, lines[0]);
         Assert.DoesNotContain("Your Web application", devserve.Output);
+    }
+
+    [Theory]
+    [InlineData("--key-ring", "http://127.0.0.1:6379", "not a Redis URL")]
+    [InlineData("--key-ring", "/nonexistent-devserve-dir/ring.json", "/nonexistent-devserve-dir")]
+    [InlineData("--store", "redis://127.0.0.1:6379/db", "the database is a number")]
+    public async Task A_bad_store_or_key_ring_is_one_line_and_exit_code_2(string option, string value, string named)
+    {
+        await using var devserve = DevServeProcess.Start("run", Path.Combine(ExampleServlets.Directory, "hello.csx"), "--no-browser", "--stateless", option, value);
+        Assert.Equal(2, await devserve.ExitCodeAsync(TimeSpan.FromSeconds(120)));
+        var lines = devserve.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => !l.StartsWith("devserve: building", StringComparison.Ordinal)).ToArray();
+        Assert.Single(lines);
+        Assert.StartsWith("devserve: ", lines[0]);
+        Assert.Contains(named, lines[0]);
+    }
+
+    [Fact]
+    public async Task Keys_lists_rotates_and_retires_a_ring_and_refuses_what_would_break_it()
+    {
+        using var dir = new TempDirectory();
+        var ring = Path.Combine(dir.Path, "ring.json");
+        async Task<(int Code, string Output, string Errors)> Keys(params string[] args)
+        {
+            await using var keys = DevServeProcess.Start(["keys", .. args, "--key-ring", ring]);
+            var code = await keys.ExitCodeAsync(TimeSpan.FromSeconds(120));
+            return (code, keys.Output, keys.Errors);
+        }
+        var none = await Keys("list");   // a mistyped ring is an error, not a fresh ring the nodes would switch to
+        Assert.Equal(2, none.Code);
+        Assert.Contains("there is no key ring there", none.Errors, StringComparison.Ordinal);
+        Assert.False(File.Exists(ring));
+        _ = KeyRing.File(ring).Entries;   // as a node's first start makes it
+        var listed = await Keys("list");
+        Assert.Equal(0, listed.Code);
+        var first = listed.Output.Split(' ')[0];
+        Assert.Matches("^[0-9a-f]{8}$", first);
+        Assert.Contains("signs", listed.Output, StringComparison.Ordinal);
+        var retireNewest = await Keys("retire", first);
+        Assert.Equal(2, retireNewest.Code);
+        Assert.Contains("Rotate first", retireNewest.Errors, StringComparison.Ordinal);
+        Assert.Equal(0, (await Keys("rotate")).Code);
+        listed = await Keys("list");
+        Assert.Equal(2, listed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains($"{first}  ", listed.Output, StringComparison.Ordinal);
+        Assert.Equal(0, (await Keys("retire", first)).Code);
+        Assert.DoesNotContain(first, (await Keys("list")).Output, StringComparison.Ordinal);
+        Assert.Equal(2, (await Keys("retire", "ffffffff")).Code);
     }
 }

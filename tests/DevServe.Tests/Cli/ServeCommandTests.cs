@@ -83,4 +83,30 @@ public sealed partial class ServeCommandTests
             Assert.Contains("is not empty", again.Errors);
         }
     }
+
+    [Fact]
+    public async Task A_site_names_its_node_and_keeps_its_stateless_links_where_site_json_says()
+    {
+        using var dir = new TempDirectory();
+        Assert.Equal(0, await RunToEndAsync(dir.Path, "new-site", "demo"));
+        var site = Path.Combine(dir.Path, "demo", "site.json");
+        File.WriteAllText(site, File.ReadAllText(site).TrimStart().Insert(1, "\"nodeId\": \"n5\", \"stateless\": true, \"keyRing\": \"ring.json\", \"store\": \"urls\", "));
+        await using var devserve = DevServeProcess.StartIn(dir.Path, "serve", "--config", "demo/site.json", "-p", "0");
+        var url = await devserve.UrlAsync();
+        var first = Action().Match(await s_client.GetStringAsync(url + "/servlets/add.csx")).Groups[1].Value;
+        Assert.Contains(";c=", first, StringComparison.Ordinal);   // stateless, signed with the ring beside site.json
+        Assert.True(File.Exists(Path.Combine(dir.Path, "demo", "ring.json")));
+        var second = Action().Match(await (await s_client.PostAsync(url + first, new FormUrlEncodedContent([new("number", "1")]))).Content.ReadAsStringAsync()).Groups[1].Value;
+        Assert.Contains("The answer is 3", await (await s_client.PostAsync(url + second, new FormUrlEncodedContent([new("number", "2")]))).Content.ReadAsStringAsync());
+
+        // A node id changes nothing in stateless links; once the site is stateful, its k-urls name the node the
+        // command line gives (over the file's n5).
+        await using var stateful = DevServeProcess.StartIn(dir.Path, "serve", "--config", "demo/site.json", "-p", "0", "--node-id", "n6");
+        var k = Action().Match(await s_client.GetStringAsync(await stateful.UrlAsync() + "/servlets/add.csx")).Groups[1].Value;
+        Assert.Contains(";c=", k, StringComparison.Ordinal);
+        File.WriteAllText(site, File.ReadAllText(site).Replace("\"stateless\": true, \"keyRing\": \"ring.json\", \"store\": \"urls\", ", "", StringComparison.Ordinal));
+        await using var named = DevServeProcess.StartIn(dir.Path, "serve", "--config", "demo/site.json", "-p", "0", "--node-id", "n6");
+        k = Action().Match(await s_client.GetStringAsync(await named.UrlAsync() + "/servlets/add.csx")).Groups[1].Value;
+        Assert.Contains(";k=n6-", k, StringComparison.Ordinal);
+    }
 }

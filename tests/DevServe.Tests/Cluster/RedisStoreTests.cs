@@ -20,7 +20,7 @@ public sealed class RedisStoreTests
         Assert.False(Stores.Redis(redis.Url).TryRead(new string('a', 64), out _));
         Assert.False(Stores.Redis(redis.Url).TryRead("../../etc/passwd", out _));
         Assert.Throws<ArgumentException>(() => Stores.Redis(redis.Url).Write("not hex", value));
-        Assert.Throws<ArgumentException>(() => Stores.Redis(redis.Url, maxValueBytes: 100).Write(key, value));
+        Assert.Throws<ValueTooLargeException>(() => Stores.Redis(redis.Url, maxValueBytes: 100).Write(key, value));
     }
 
     [Fact]
@@ -32,9 +32,12 @@ public sealed class RedisStoreTests
         var key = Convert.ToHexStringLower(SHA256.HashData(value));
         store.Write(key, value);
         await redis.StopAsync();
+        Assert.True(store.TryRead(key, out _));   // kept in memory: content-addressed, so never stale
+        var other = RandomNumberGenerator.GetBytes(100);
+        var otherKey = Convert.ToHexStringLower(SHA256.HashData(other));
         var clock = Stopwatch.StartNew();
-        Assert.Throws<StoreUnavailableException>(() => store.TryRead(key, out _));
-        Assert.Throws<StoreUnavailableException>(() => store.Write(key, value));
+        Assert.Throws<StoreUnavailableException>(() => store.TryRead(otherKey, out _));
+        Assert.Throws<StoreUnavailableException>(() => store.Write(otherKey, other));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"failing took {clock.Elapsed}");
         await redis.StartAgainAsync();
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -42,7 +45,7 @@ public sealed class RedisStoreTests
         {
             try
             {
-                store.Write(key, value);
+                store.Write(otherKey, other);
                 break;
             }
             catch (StoreUnavailableException) when (DateTime.UtcNow < deadline)
@@ -50,8 +53,8 @@ public sealed class RedisStoreTests
                 await Task.Delay(100);
             }
         }
-        Assert.True(store.TryRead(key, out var read));
-        Assert.Equal(value, read);
+        Assert.True(Stores.Redis(redis.Url, memoryBytes: 0).TryRead(otherKey, out var read));
+        Assert.Equal(other, read);
     }
 
     [Fact]

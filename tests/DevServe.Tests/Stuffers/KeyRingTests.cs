@@ -86,4 +86,33 @@ public sealed class KeyRingTests
         Assert.True(File.Exists(path));
         Assert.True(Stuffers.Make(KeyRing.File(path), store).TryOut(link, out _));
     }
+
+    [Fact]
+    public void A_link_signed_by_a_key_another_server_just_rotated_in_is_accepted_at_once()
+    {
+        using var dir = new TempDirectory();
+        var path = Path.Combine(dir.Path, "ring.json");
+        var store = new DirectoryStore(Path.Combine(dir.Path, "urls"));
+        var rotating = KeyRing.File(path, s_now);
+        var stale = Stuffers.Make(KeyRing.File(path, TimeSpan.FromHours(1)), store);   // would read the ring again in an hour
+        Assert.True(stale.TryOut(Stuffers.Make(rotating, store).In([1]), out _));
+        rotating.Rotate();
+        Assert.True(stale.TryOut(Stuffers.Make(rotating, store).In([2]), out var value));   // unknown key: the ring is read again
+        Assert.Equal([2], value);
+    }
+
+    [Fact]
+    public void A_ring_broken_after_start_keeps_the_keys_it_had()
+    {
+        using var dir = new TempDirectory();
+        var path = Path.Combine(dir.Path, "ring.json");
+        var store = new DirectoryStore(Path.Combine(dir.Path, "urls"));
+        var ring = KeyRing.File(path, s_now);
+        var stuffer = Stuffers.Make(ring, store);
+        var link = stuffer.In([3]);
+        File.WriteAllText(path, "{\"keys\": [");   // half written
+        Assert.True(stuffer.TryOut(link, out _));
+        Assert.True(stuffer.TryOut(stuffer.In([4]), out _));
+        Assert.Single(ring.Entries);
+    }
 }

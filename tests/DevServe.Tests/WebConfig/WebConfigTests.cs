@@ -123,4 +123,19 @@ public sealed class WebConfigTests
         Assert.Equal(Path.GetDirectoryName(path), WebConfig.Load(path).BaseDirectory);
         Assert.Contains("nothere.json", Assert.Throws<WebConfigException>(() => WebConfig.Load(Path.Combine(dir.Path, "nothere.json"))).Message);
     }
+
+    [Theory]
+    [InlineData("{\"nodeId\": \"a-b\"}", "nodeId")]
+    [InlineData("{\"store\": \"urls\"}", "store")]
+    [InlineData("{\"keyRing\": \"ring.json\"}", "keyRing")]
+    [InlineData("{\"encryptLinks\": true}", "encryptLinks")]
+    public void Cluster_settings_that_cannot_work_are_one_error_naming_the_key(string text, string key)
+        => Assert.Contains($"site.json: {key}:", Assert.Throws<WebConfigException>(() => WebConfig.Parse(text, "site.json")).Message, StringComparison.Ordinal);
+
+    [Fact]
+    public void Cluster_settings_read_from_site_json()
+    {
+        var config = WebConfig.Parse("{\"nodeId\": \"n2\", \"stateless\": true, \"store\": \"redis://10.0.0.5:6379\", \"keyRing\": \"redis://10.0.0.5:6379\"}", "site.json");
+        Assert.Equal(("n2", true, "redis://10.0.0.5:6379", "redis://10.0.0.5:6379"), (config.NodeId, config.Stateless, config.Store, config.KeyRing));
+    }
 }

@@ -41,7 +41,7 @@ internal static class KeysCommand
             act(LinkStorage.Ring(ring, make: false));
             return 0;
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or IOException)
+        catch (Exception e) when (e is FormatException or ArgumentException or IOException or InvalidDataException)
         {
             await Console.Error.WriteLineAsync($"devserve: {e.Message}");
             return 2;

@@ -25,7 +25,7 @@ internal static class LinkStorage
         if (!make && !keys.Exists())
         {
             throw new KeyRingUnavailableException(
-                $"{keys.Storage.Name}: there is no key ring there. A node started with --key-ring {ring} --stateless makes it.");
+                $"{keys.Storage.Name}: there is no key ring there. A node started with --stateless and this --key-ring makes it.");
         }
         _ = keys.Entries;
         return keys;

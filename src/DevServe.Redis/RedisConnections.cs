@@ -7,7 +7,7 @@ namespace DevServe;
 /// One connection per Redis URL per process (the store and the key ring share it), configured to fail at once while
 /// Redis is down rather than queue (a request gets the "store unavailable" page, never a hang) and to reconnect by itself.
 /// </summary>
-internal static class RedisConnections
+internal static partial class RedisConnections
 {
     private static readonly ConcurrentDictionary<string, Lazy<ConnectionMultiplexer>> s_open = new(StringComparer.Ordinal);
 
@@ -59,8 +59,10 @@ internal static class RedisConnections
     }
 
     /// <summary><paramref name="url"/> without its password, for messages and logs.</summary>
-    public static string Redact(string url)
-        => Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0 ? url.Replace(uri.UserInfo + "@", "***@", StringComparison.Ordinal) : url;
+    public static string Redact(string url) => UserInfo().Replace(url, "***@");
+
+    [System.Text.RegularExpressions.GeneratedRegex("(?<=://)[^@/]*@")]
+    private static partial System.Text.RegularExpressions.Regex UserInfo();
 
     /// <summary>Whether <paramref name="e"/> means Redis could not be asked or could not answer (down, slow, out of memory).</summary>
     public static bool IsUnavailable(Exception e) => e is RedisConnectionException or RedisTimeoutException or RedisServerException or ObjectDisposedException;

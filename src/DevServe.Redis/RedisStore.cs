@@ -17,10 +17,12 @@ namespace DevServe;
 /// </remarks>
 public sealed class RedisStore : IStore
 {
-    private static readonly TimeSpan s_renewal = TimeSpan.FromMinutes(1);
+    // A value read from memory is one Redis still had this long ago: it may have been evicted since (then this node
+    // resumes a link the others refuse, for at most this long), never changed.
+    private static readonly TimeSpan s_memoryAge = TimeSpan.FromMinutes(1);
     private readonly IConnectionMultiplexer _redis;
-    // Recently read or written values, with when this process last renewed their TTL. Safe to keep: a key is the
-    // SHA-256 of its value, so a value never changes under its key (and the Hash stuffer checks it again anyway).
+    // Recently read or written values. A key is the SHA-256 of its value, so a value never changes under its key (and
+    // the Hash stuffer checks it again anyway); only whether Redis still holds it can.
     private readonly BoundedValues _recent;
 
     /// <summary>A store over a connection.</summary>
@@ -65,15 +67,11 @@ public sealed class RedisStore : IStore
         {
             throw new ValueTooLargeException($"A value of {value.Length} bytes is larger than the store allows ({MaxValueBytes} bytes).");
         }
-        if (_recent.RenewedWithin(key, s_renewal))
-        {
-            return;   // handed out again within the minute: its TTL is as good as renewed
-        }
         try
         {
             // Content-addressed: writing again only renews the time to live (a link handed out again is new again).
             _redis.GetDatabase().StringSet(Prefix + key, value, Expiry);
-            _recent.Add(key, value, renewed: true);
+            _recent.Add(key, value);
         }
         catch (Exception e) when (RedisConnections.IsUnavailable(e))
         {
@@ -90,7 +88,7 @@ public sealed class RedisStore : IStore
         {
             return false;
         }
-        if (_recent.TryGet(key, out value))
+        if (_recent.TryGet(key, s_memoryAge < Expiry ? s_memoryAge : Expiry / 2, out value))
         {
             return true;
         }
@@ -108,7 +106,7 @@ public sealed class RedisStore : IStore
             return false;
         }
         value = (byte[])stored!;
-        _recent.Add(key, value, renewed: false);
+        _recent.Add(key, value);
         return true;
     }
 

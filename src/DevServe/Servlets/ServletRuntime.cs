@@ -62,30 +62,6 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
                 ? Task.FromResult(InvalidLink(request))
                 : Run(new Flow(this, Manager.CreateInstance(), request, FlowLog.Root(request, start)) { Parents = [], Anonymous = true }, start);
         }
-        // Reading the link may wait for the hash store (a Redis round trip: IStore is synchronous, as Racket's store is),
-        // so it runs where servlet code runs: reads that wait hold no more of the thread pool than servlet code may.
-        var answer = new TaskCompletionSource<Response>(TaskCreationOptions.RunContinuationsAsynchronously);
-        ServletThreads.Shared.Run(static s => s.Runtime.ReadLinkAsync(s.Request, s.Stuffed, s.Answer),
-            (Runtime: this, Request: request, Stuffed: stuffed, Answer: answer));
-        return answer.Task;
-    }
-
-    private async Task ReadLinkAsync(Request request, string stuffed, TaskCompletionSource<Response> answer)
-    {
-        try
-        {
-            answer.TrySetResult(await ReadLink(request, stuffed).ConfigureAwait(false));
-        }
-#pragma warning disable CA1031 // handed to the request, which answers it as any servlet failure
-        catch (Exception e)
-        {
-            answer.TrySetException(e);
-        }
-#pragma warning restore CA1031
-    }
-
-    private Task<Response> ReadLink(Request request, string stuffed)
-    {
         byte[] bytes;
         try
         {

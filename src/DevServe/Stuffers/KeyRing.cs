@@ -143,44 +143,51 @@ public sealed class KeyRing
             {
                 return last;   // half-written or broken: keep what we had; the next read may find it whole
             }
-            if (text is null)
+            try
             {
-                // The first server to start makes the ring; another that raced it reads the one that won. A ring that
-                // vanished (a store restarted empty) is written back as this server knew it, so its links stay valid.
-                var made = _snapshot?.Text ?? Serialize([NewEntry()]);
-                text = Storage.TryReplace(null, made) ? made : Storage.Read();
+                if (text is null)
+                {
+                    // The first server to start makes the ring; another that raced it reads the one that won. A ring that
+                    // vanished (a store restarted empty) is written back as this server knew it, so its links stay valid.
+                    var made = _snapshot?.Text ?? Serialize([NewEntry()]);
+                    text = Storage.TryReplace(null, made) ? made : Storage.Read();
+                }
+                return _snapshot = Load(text);
             }
-            return _snapshot = Load(text);
+            catch (Exception e) when (e is KeyRingUnavailableException or InvalidDataException && _snapshot is not null)
+            {
+                return _snapshot;   // could not write it back, or lost a race to something broken: keep what we have
+            }
         }
     }
 
     /// <summary>
-    /// Reads the storage again, for a link signed by a key this ring does not hold yet (another node rotated within
-    /// <see cref="RefreshInterval"/>), unless a link did that less than <paramref name="interval"/> ago (forged links
-    /// come as fast as anyone sends them); whether the keys changed.
+    /// Whether the keys changed since <paramref name="tried"/> (the keys a link was refused with), reading the storage
+    /// again for it: the link may be signed by a key another node has just rotated in. At most one such read per
+    /// <paramref name="interval"/> (forged links come as fast as anyone sends them).
     /// </summary>
-    internal bool RefreshIfOlder(TimeSpan interval)
+    internal bool RefreshIfOlder(IReadOnlyList<byte[]> tried, TimeSpan interval)
     {
-        var before = _snapshot;
         var last = Interlocked.Read(ref _missReadAt);
-        if (before is null || (last != 0 && System.Diagnostics.Stopwatch.GetElapsedTime(last) < interval)
-            || Interlocked.CompareExchange(ref _missReadAt, System.Diagnostics.Stopwatch.GetTimestamp(), last) != last)
+        var limited = (last != 0 && System.Diagnostics.Stopwatch.GetElapsedTime(last) < interval)
+            || Interlocked.CompareExchange(ref _missReadAt, System.Diagnostics.Stopwatch.GetTimestamp(), last) != last;
+        lock (_gate)   // waits for a read in progress, so a burst of links with the new key all see it
         {
-            return false;
-        }
-        lock (_gate)
-        {
-            if (!ReferenceEquals(_snapshot, before))
+            if (_snapshot is null || !ReferenceEquals(_snapshot.Keys, tried))
             {
-                return true;
+                return _snapshot is not null;   // read again since they were tried
+            }
+            if (limited)
+            {
+                return false;
             }
             Interlocked.Exchange(ref _readAt, 0);   // stale now: the next use reads the storage
         }
         try
         {
-            return !ReferenceEquals(Current(), before);
+            return !ReferenceEquals(Current().Keys, tried);
         }
-        catch (KeyRingUnavailableException)
+        catch (Exception e) when (e is KeyRingUnavailableException or InvalidDataException)
         {
             return false;
         }

@@ -25,32 +25,33 @@ public static partial class Stuffers
     {
         private volatile Built? _built;
 
-        public byte[] In(byte[] value) => Chain().In(value);
+        public byte[] In(byte[] value) => Current().Chain.In(value);
 
-        public byte[] Out(byte[] data) => Chain().Out(data);
+        public byte[] Out(byte[] data) => TryOut(data, out var value) ? value : throw new FormatException("These bytes were not made by a stuffer of this key ring.");
 
         public bool TryOut(byte[] data, [MaybeNullWhen(false)] out byte[] value)
-            => Chain().TryOut(data, out value) || (ring.RefreshIfOlder(s_missRefresh) && Chain().TryOut(data, out value));
+        {
+            var tried = Current();
+            return tried.Chain.TryOut(data, out value) || (ring.RefreshIfOlder(tried.Keys, s_missRefresh) && Current().Chain.TryOut(data, out value));
+        }
 
-        private IStuffer<byte[]> Chain()
+        private Built Current()
         {
             IReadOnlyList<byte[]> keys;
             try
             {
                 keys = ring.Keys;
             }
-            catch (KeyRingUnavailableException e)
+            catch (Exception e) when (e is KeyRingUnavailableException or InvalidDataException)
             {
                 // Only before the ring was ever read (afterwards the last keys are kept): the servlet's 503 page.
                 throw new StoreUnavailableException(e.Message, e);
             }
             if (_built is { } built && ReferenceEquals(built.Keys, keys))
             {
-                return built.Chain;
+                return built;
             }
-            var chain = Make(keys, store, encrypt);
-            _built = new Built(keys, chain);
-            return chain;
+            return _built = new Built(keys, Make(keys, store, encrypt));
         }
 
         private sealed record Built(IReadOnlyList<byte[]> Keys, IStuffer<byte[]> Chain);

@@ -122,6 +122,21 @@ public sealed class ClusterTests
         var fresh = await StepAsync(cluster, "/");
         Assert.Equal(HttpStatusCode.OK, fresh.Status);
         Assert.NotEqual("n2", fresh.Node);
+
+        // Node 2 again: a new process (HAProxy reloaded for its new port), which holds none of the old conversations
+        // and takes new ones.
+        await cluster.ScriptAsync("start-node", "2");
+        var lost = pages.Single(p => p.Node == "n2");
+        var again = await StepAsync(cluster, lost.Link!, "three");
+        Assert.Equal((HttpStatusCode.NotFound, "n2"), (again.Status, again.Node));
+        var starts = new List<string>();
+        for (var i = 0; i < 6 && !starts.Contains("n2"); i++)
+        {
+            var start = await StepAsync(cluster, "/");
+            Assert.Equal(HttpStatusCode.OK, start.Status);
+            starts.Add(start.Node);
+        }
+        Assert.Contains("n2", starts);
     }
 
     [Fact]

@@ -73,9 +73,11 @@ public sealed class EditorLinksTests
         var answer = await server.Client.SendAsync(open);
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!File.Exists(log) && DateTime.UtcNow < deadline)
+        // The editor is another process: poll its output, bounded, until its line is whole (the shell makes the file
+        // before it writes to it).
+        while (!(File.Exists(log) && File.ReadAllText(log).EndsWith('\n')) && DateTime.UtcNow < deadline)
         {
-            await Task.Delay(20);   // the editor is another process: poll its output, bounded
+            await Task.Delay(20);
         }
         Assert.Equal($"{file}|12|7\n", File.ReadAllText(log));
         Assert.False(File.Exists(Path.Combine(dir.Path, "pwned")));

@@ -13,7 +13,8 @@ namespace DevServe;
 /// <see cref="MaxValueBytes"/> bounds one value. A value that is gone reads as missing, and its link gets the
 /// servlet's "invalid link" page, as in <see cref="DirectoryStore"/>. While Redis cannot be reached, reads and writes
 /// throw <see cref="StoreUnavailableException"/> at once (no queueing): those requests get a 503 page, every other page
-/// is served, and the connection comes back by itself.
+/// is served, and the connection comes back by itself. The most recently used values are also kept in memory (as
+/// <see cref="DirectoryStore"/> does), and read from there for at most a minute after Redis last had them.
 /// </remarks>
 public sealed class RedisStore : IStore
 {

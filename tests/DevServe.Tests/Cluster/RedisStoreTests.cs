@@ -93,4 +93,18 @@ public sealed class RedisStoreTests
 
     private static StackExchange.Redis.ConfigurationOptions RedisConnectionsOptions(RedisServer redis)
         => StackExchange.Redis.ConfigurationOptions.Parse($"127.0.0.1:{redis.Port}");
+
+    [Theory]
+    [InlineData("redis://:s3cret@10.0.0.5:6379", "redis://***@10.0.0.5:6379")]
+    [InlineData("rediss://user:p%40ss@host:6380/1", "rediss://***@host:6380/1")]
+    [InlineData("redis://:s3cret@host:99999", "redis://***@host:99999")]   // malformed: still redacted
+    [InlineData("redis://host:6379", "redis://host:6379")]
+    public void Redis_urls_lose_their_password_in_messages(string url, string shown)
+    {
+        Assert.Equal(shown, RedisConnections.Redact(url));
+        if (url.Contains("99999", StringComparison.Ordinal))
+        {
+            Assert.DoesNotContain("s3cret", Assert.Throws<FormatException>(() => Stores.Redis(url)).Message, StringComparison.Ordinal);
+        }
+    }
 }

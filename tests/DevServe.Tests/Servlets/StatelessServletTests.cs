@@ -172,4 +172,23 @@ public sealed class StatelessServletTests : IDisposable
         Assert.Contains("Count: 0", await server.Client.GetStringAsync(Browser.Links(one)[1]));
         Assert.Contains("Count: -1", await server.Client.GetStringAsync(Browser.Links(zero)[1]));
     }
+
+    [Fact]
+    public async Task A_conversation_larger_than_the_store_keeps_gets_a_413_page_not_a_500()
+    {
+        using var dir = new TempDirectory();
+        var small = Stuffers.Make(RandomNumberGenerator.GetBytes(32), new DirectoryStore(dir.Path, maxBytes: 3000));
+        await using var server = await LoopbackServer.StartAsync(Servlets.DispatchServlet(async _ =>
+        {
+            var a = await SendSuspend(k => Response.Html($"<form action=\"{k}\" method=\"post\"></form>"));
+            var b = await SendSuspend(k => Response.Html($"<form action=\"{k}\" method=\"post\"></form>"));
+            return Response.Text($"{a.Bindings["blob"]!.Length} {b.Bindings["n"]}");
+        }, stateless: true, stuffer: small));
+        var k1 = Browser.FirstLink(await server.Client.GetStringAsync("/"));
+        var blob = Convert.ToHexString(RandomNumberGenerator.GetBytes(4000));   // its continuation passes the store's 3,000 bytes
+        var response = await server.Client.PostAsync(k1, new FormUrlEncodedContent([new("blob", blob)]));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("link store keeps", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFiles(dir.Path));
+    }
 }

@@ -115,4 +115,18 @@ public sealed class KeyRingTests
         Assert.True(stuffer.TryOut(stuffer.In([4]), out _));
         Assert.Single(ring.Entries);
     }
+
+    [Fact]
+    public void A_ring_that_cannot_be_written_back_keeps_the_keys_it_had()
+    {
+        using var dir = new TempDirectory();
+        var ringDir = Path.Combine(dir.Path, "shared");
+        Directory.CreateDirectory(ringDir);
+        var store = new DirectoryStore(Path.Combine(dir.Path, "urls"));
+        var stuffer = Stuffers.Make(KeyRing.File(Path.Combine(ringDir, "ring.json"), s_now), store);
+        var link = stuffer.In([5]);
+        Directory.Delete(ringDir, recursive: true);   // the shared volume went away
+        Assert.True(stuffer.TryOut(link, out _));
+        Assert.True(stuffer.TryOut(stuffer.In([6]), out _));
+    }
 }

@@ -9,9 +9,15 @@ namespace DevServe.Tests;
 /// One servlet (servlets/steps.csx) on several devserve nodes behind a real HAProxy, links signed with a key ring and
 /// stored in a real Redis: all started by <c>scripts/cluster up</c> on 127.0.0.1 (docs/scale-out.md).
 /// </summary>
-[Collection("Cluster")]   // each cluster is five processes: one at a time on two cores
+[Collection(Name)]
 public sealed class ClusterTests
 {
+    /// <summary>
+    /// Each cluster is five processes: one at a time, and alone (after the parallel tests), so they neither wait for
+    /// two busy cores nor slow the timing of browser tests beside them.
+    /// </summary>
+    public const string Name = "Cluster";
+
     private sealed record Page(HttpStatusCode Status, string Node, string Body, string? Link);
 
     // A word that gzip cannot shrink: ten of them make a continuation too big for a URL.
@@ -264,6 +270,10 @@ public sealed class ClusterTests
         return stuffer.TryOut(System.Text.Encoding.ASCII.GetBytes(value), out _);
     }
 }
+
+/// <summary>The cluster tests' collection: not run in parallel with any other.</summary>
+[CollectionDefinition(ClusterTests.Name, DisableParallelization = true)]
+public sealed class ClusterCollection;
 
 /// <summary>What the tests ask a cluster's Redis, through the client DevServe uses.</summary>
 internal static class RedisServerClient

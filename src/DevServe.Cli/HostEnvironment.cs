@@ -9,7 +9,9 @@ namespace DevServe.Cli;
 /// <remarks>
 /// <c>DEVSERVE_CACHE</c> (else <c>$XDG_CACHE_HOME/devserve/scripts</c>, else <c>~/.cache/devserve/scripts</c>): compiled
 /// scripts and restored packages. <c>DEVSERVE_STUFFER_KEY</c>: the stateless servlets' signing key file.
-/// <c>DEVSERVE_URL_STORE</c>: their hash store's directory. <c>DEVSERVE_STUFFER_OLD_KEYS</c>: retired key files (separated
+/// <c>DEVSERVE_URL_STORE</c>: their hash store, a directory or a <c>redis://</c> URL (as <c>--store</c>).
+/// <c>DEVSERVE_KEY_RING</c>: their key ring, a file or a <c>redis://</c> URL (as <c>--key-ring</c>; a URL with a password
+/// stays out of <c>ps</c> this way). <c>DEVSERVE_STUFFER_OLD_KEYS</c>: retired key files (separated
 /// by <c>:</c>) whose links are still accepted, for key rotation. <c>BROWSER</c> is read by <c>Launch.SendUrl</c>, as
 /// Racket's <c>send-url</c> reads it. <c>DEVSERVE_REPL_HISTORY</c>: the REPL's history file. <c>DEVSERVE_EDITOR</c>: the editor the error pages link to, when <c>--editor</c> is not given.
 /// </remarks>
@@ -20,8 +22,8 @@ internal static class HostEnvironment
     /// <param name="stateless">Whether servlets keep their continuations in links.</param>
     /// <param name="encryptLinks">Whether stateless links are encrypted too.</param>
     /// <param name="editor">The editor the error pages link to (else <c>DEVSERVE_EDITOR</c>).</param>
-    /// <param name="store">The links' hash store, a directory or <c>redis://</c> URL (else <c>DEVSERVE_URL_STORE</c>).</param>
-    /// <param name="keyRing">The key ring, a file or <c>redis://</c> URL (else the key file <c>DEVSERVE_STUFFER_KEY</c> and <c>DEVSERVE_STUFFER_OLD_KEYS</c>).</param>
+    /// <param name="store">The links' hash store, a directory or <c>redis://</c> URL (else <c>DEVSERVE_URL_STORE</c>, else the default directory).</param>
+    /// <param name="keyRing">The key ring, a file or <c>redis://</c> URL (else <c>DEVSERVE_KEY_RING</c>, else the key file <c>DEVSERVE_STUFFER_KEY</c> and <c>DEVSERVE_STUFFER_OLD_KEYS</c>).</param>
     /// <param name="nodeId">This node's name in its k-urls.</param>
     /// <exception cref="InvalidDataException">The stuffer key file is too short, or the key ring is not one.</exception>
     /// <exception cref="IOException">The stuffer key file or key ring cannot be read or made.</exception>
@@ -37,7 +39,7 @@ internal static class HostEnvironment
             Stateless = stateless,
             NodeId = nodeId,
             // Read now, not at the first request: a bad key file is a start-up error, not a failing page.
-            Stuffer = stateless ? Stuffer(encryptLinks, LinkStorage.Store(store, Variable("DEVSERVE_URL_STORE")), keyRing) : null,
+            Stuffer = stateless ? Stuffer(encryptLinks, LinkStorage.Store(store ?? Variable("DEVSERVE_URL_STORE")), keyRing ?? Variable("DEVSERVE_KEY_RING")) : null,
         };
 
     private static IStuffer<byte[]> Stuffer(bool encryptLinks, IStore store, string? keyRing)

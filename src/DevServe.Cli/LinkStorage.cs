@@ -7,10 +7,10 @@ namespace DevServe.Cli;
 /// </summary>
 internal static class LinkStorage
 {
-    /// <summary>The hash store <paramref name="store"/> names; <c>null</c> = <c>$DEVSERVE_URL_STORE</c>, else the default directory.</summary>
+    /// <summary>The hash store <paramref name="store"/> names (a directory or a <c>redis://</c> URL); <c>null</c> = the default directory.</summary>
     /// <exception cref="FormatException">A malformed <c>redis://</c> URL.</exception>
-    public static IStore Store(string? store, string? fromEnvironment)
-        => store is not null && IsRedis(store) ? Stores.Redis(store) : new DirectoryStore(store ?? fromEnvironment ?? Stuffers.DefaultStorePath);
+    public static IStore Store(string? store)
+        => store is not null && IsRedis(store) ? Stores.Redis(store) : new DirectoryStore(store ?? Stuffers.DefaultStorePath);
 
     /// <summary>The key ring <paramref name="ring"/> names (read once now, so a bad one is a start-up error).</summary>
     /// <exception cref="FormatException">A malformed <c>redis://</c> URL.</exception>

@@ -341,4 +341,22 @@ public sealed class RunCommandTests
         Assert.DoesNotContain(first, (await Keys("list")).Output, StringComparison.Ordinal);
         Assert.Equal(2, (await Keys("retire", "ffffffff")).Code);
     }
+
+    [Fact]
+    public async Task The_store_and_key_ring_may_come_from_the_environment_and_are_checked_as_the_options_are()
+    {
+        using var dir = new TempDirectory();
+        var ring = Path.Combine(dir.Path, "ring.json");
+        var devserveScript = Path.Combine(DevServeProcess.RepositoryRoot, "scripts", "devserve");
+        string[] args = ["run", Path.Combine(ExampleServlets.Directory, "stateless-add.csx"), "--port", "0", "--no-browser", "--stateless"];
+        await using (var devserve = DevServeProcess.StartProgram(devserveScript, null, new Dictionary<string, string> { ["DEVSERVE_KEY_RING"] = ring }, args))
+        {
+            var url = await devserve.UrlAsync();
+            Assert.Contains(";c=", await s_client.GetStringAsync(url + "/"), StringComparison.Ordinal);
+            Assert.True(File.Exists(ring));   // the ring the environment names, made on first start
+        }
+        await using var bad = DevServeProcess.StartProgram(devserveScript, null, new Dictionary<string, string> { ["DEVSERVE_URL_STORE"] = "http://127.0.0.1:6379" }, args);
+        Assert.Equal(2, await bad.ExitCodeAsync(TimeSpan.FromSeconds(120)));
+        Assert.Contains("not a Redis URL", bad.Errors, StringComparison.Ordinal);
+    }
 }

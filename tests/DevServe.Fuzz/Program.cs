@@ -34,7 +34,8 @@ static void KUrl(Stream input)
     var text = Encoding.Latin1.GetString(ReadAll(input));
     if (Uri.TryCreate("http://localhost/" + text, UriKind.Absolute, out var uri))
     {
-        ContinuationUrl.TryParse(uri, out _, out _, out _, out _);
+        ContinuationUrl.TryParse(uri, null, out _, out _, out _);
+        ContinuationUrl.TryParse(uri, "n1", out _, out _, out _);
         StatelessUrl.Find(uri);
         _ = new Request("GET", uri, [], Bindings.Empty, null, "127.0.0.1", 80, "127.0.0.1").Path;
     }

@@ -21,10 +21,12 @@ internal static class ContinuationUrl
     /// <summary>Whether the URL carries a k parameter at all (valid or not).</summary>
     public static bool Has(Uri uri) => uri.AbsolutePath.Contains(Key, StringComparison.Ordinal);
 
-    /// <summary>Reads a k-url; <paramref name="node"/> is <c>null</c> when it names none.</summary>
-    public static bool TryParse(Uri uri, out string? node, out int instance, out long id, out ulong salt)
+    /// <summary>
+    /// Reads a k-url of <paramref name="node"/>'s continuations (<see cref="IManager.Node"/>; <c>null</c>: a k-url that
+    /// names no node). A k-url naming another node, or none where one is expected, is not one of ours: <c>false</c>.
+    /// </summary>
+    public static bool TryParse(Uri uri, string? node, out int instance, out long id, out ulong salt)
     {
-        node = null;
         instance = 0;
         id = 0;
         salt = 0;
@@ -40,14 +42,13 @@ internal static class ContinuationUrl
         {
             value = value[..end];
         }
-        if (value.IndexOf('-') is var dash and >= 0)
+        if (node is not null)
         {
-            if (!NodeId.IsValid(value[..dash]))
+            if (!value.StartsWith(node, StringComparison.Ordinal) || value.Length <= node.Length || value[node.Length] != '-')
             {
                 return false;
             }
-            node = value[..dash].ToString();
-            value = value[(dash + 1)..];
+            value = value[(node.Length + 1)..];
         }
         Span<Range> parts = stackalloc Range[4];
         return value.Split(parts, '.') == 3

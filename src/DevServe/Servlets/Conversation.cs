@@ -82,7 +82,7 @@ public sealed class Conversation
     {
         ArgumentNullException.ThrowIfNull(manager);
         ArgumentNullException.ThrowIfNull(request);
-        if (!ContinuationUrl.TryParse(request.Uri, out var node, out var instance, out var id, out var salt) || node != manager.Node
+        if (!ContinuationUrl.TryParse(request.Uri, manager.Node, out var instance, out var id, out var salt)
             || !manager.TryLookup(instance, id, salt, out var continuation))
         {
             return null;

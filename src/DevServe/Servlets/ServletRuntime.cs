@@ -31,15 +31,16 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
         {
             return HandleStateless(request);
         }
-        if (!ContinuationUrl.TryParse(request.Uri, out var node, out var instance, out var id, out var salt))
+        // Another node's k-url (its node is gone, or the balancer lost track of it) does not parse here: expired, as after
+        // a restart.
+        if (!ContinuationUrl.TryParse(request.Uri, Manager.Node, out var instance, out var id, out var salt))
         {
             // A k parameter that does not parse is a tampered or truncated link: expired, and nothing runs.
             return ContinuationUrl.Has(request.Uri)
                 ? Task.FromResult(Manager.ExpirationHandler(request))
                 : Run(new Flow(this, Manager.CreateInstance(), request, FlowLog.Root(request, start)), start);
         }
-        // Another node's continuation (its node is gone, or the balancer lost track of it): expired, as after a restart.
-        if (node != Manager.Node || !Manager.TryLookup(instance, id, salt, out var continuation))
+        if (!Manager.TryLookup(instance, id, salt, out var continuation))
         {
             return Task.FromResult(Manager.ExpirationHandler(request));
         }

@@ -46,7 +46,8 @@ public sealed class ParserPropertyTests
         {
             if (Uri.TryCreate("http://localhost/" + path, UriKind.Absolute, out var uri))
             {
-                ContinuationUrl.TryParse(uri, out _, out _, out _, out _);
+                ContinuationUrl.TryParse(uri, null, out _, out _, out _);
+                ContinuationUrl.TryParse(uri, "n1", out _, out _, out _);
                 ContinuationUrl.Has(uri);
                 StatelessUrl.Find(uri);
             }

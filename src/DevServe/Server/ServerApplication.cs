@@ -15,36 +15,32 @@ namespace DevServe.Internal;
 /// 500 and a log line, never an empty reply.
 /// </remarks>
 internal sealed class ServerApplication(Dispatcher dispatch, SafetyLimits limits, bool connectionClose, bool https, ILogger logger)
-    : IHttpApplication<HttpContext>
+    : IHttpApplication<ServerApplication.ConnectionContext>
 {
     private static readonly StringValues s_close = "close";
     private static readonly StringValues s_server = "DevServe";
+    private readonly ResponseWaits? _waits = limits.ResponseTimeout == Timeout.InfiniteTimeSpan ? null : new ResponseWaits(limits.ResponseTimeout);
 
     // Kestrel keeps one context per connection for us to reuse (as ASP.NET Core's own hosting layer does).
-    public HttpContext CreateContext(IFeatureCollection contextFeatures)
+    public ConnectionContext CreateContext(IFeatureCollection contextFeatures)
     {
-        if (contextFeatures is IHostContextContainer<HttpContext> container)
+        if (contextFeatures is IHostContextContainer<ConnectionContext> container)
         {
-            if (container.HostContext is DefaultHttpContext reused)
+            if (container.HostContext is { } reused)
             {
-                reused.Initialize(contextFeatures);
+                reused.Http.Initialize(contextFeatures);
                 return reused;
             }
-            return container.HostContext = new DefaultHttpContext(contextFeatures);
+            return container.HostContext = new ConnectionContext(new DefaultHttpContext(contextFeatures));
         }
-        return new DefaultHttpContext(contextFeatures);
+        return new ConnectionContext(new DefaultHttpContext(contextFeatures));
     }
 
-    public void DisposeContext(HttpContext context, Exception? exception)
-    {
-        if (context is DefaultHttpContext pooled)
-        {
-            pooled.Uninitialize();
-        }
-    }
+    public void DisposeContext(ConnectionContext context, Exception? exception) => context.Http.Uninitialize();
 
-    public async Task ProcessRequestAsync(HttpContext context)
+    public async Task ProcessRequestAsync(ConnectionContext connection)
     {
+        var context = connection.Http;
         if (HttpMethods.IsConnect(context.Request.Method))
         {
             // Not a proxy: a CONNECT tunnel is never the servlet's business.
@@ -80,7 +76,7 @@ internal sealed class ServerApplication(Dispatcher dispatch, SafetyLimits limits
         try
         {
             var pending = dispatch(request);
-            response = pending.IsCompletedSuccessfully ? pending.Result : await WithTimeout(pending).ConfigureAwait(false);
+            response = pending.IsCompletedSuccessfully ? pending.Result : await WithTimeout(connection, pending).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -127,8 +123,29 @@ internal sealed class ServerApplication(Dispatcher dispatch, SafetyLimits limits
         }
     }
 
-    private async Task<Response?> WithTimeout(ValueTask<Response?> pending)
-        => await pending.AsTask().WaitAsync(limits.ResponseTimeout).ConfigureAwait(false);
+    // Awaited in place (no async method of its own): the connection's waiter, reused while its waits end in answers.
+    private ValueTask<Response?> WithTimeout(ConnectionContext connection, ValueTask<Response?> pending)
+    {
+        if (_waits is null || pending.IsCompleted)
+        {
+            return pending;
+        }
+        if (connection.Waiter is not { TimedOut: false } waiter)
+        {
+            connection.Waiter = waiter = _waits.NewWaiter();
+        }
+        return waiter.WaitAsync(pending);
+    }
+
+    /// <summary>Kestrel's context for one connection's requests (HTTP/2: one stream's), with what DevServe reuses across them.</summary>
+    internal sealed class ConnectionContext(DefaultHttpContext http)
+    {
+        /// <summary>The request in ASP.NET Core's terms, reinitialized for each.</summary>
+        public DefaultHttpContext Http { get; } = http;
+
+        /// <summary>Waits for dispatchers' answers; a new one after a wait that timed out.</summary>
+        public ResponseWaits.Waiter? Waiter { get; set; }
+    }
 
     private async Task WriteAsync(HttpContext context, Response response, bool close)
     {

@@ -18,6 +18,10 @@ public static partial class Dispatchers
             for (var i = 0; i < all.Length; i++)
             {
                 var pending = all[i](request);
+                if (i == all.Length - 1)
+                {
+                    return pending;   // the last one's answer is the sequence's: no async continuation for it
+                }
                 if (!pending.IsCompletedSuccessfully)
                 {
                     return ContinueAsync(all, i, pending, request);

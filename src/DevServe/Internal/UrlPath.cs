@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace DevServe.Internal;
 
 /// <summary>URL path helpers shared by the dispatchers.</summary>
@@ -17,30 +19,78 @@ internal static class UrlPath
         {
             return raw;
         }
-        var kept = new List<string>();
-        var trailingSlash = false;
-        foreach (var part in raw.Split('/'))
+        return Normalize(raw);
+    }
+
+    // Decoded's work, into one buffer rather than a string per segment: each segment without its parameters and
+    // percent-decoded; empty and "." segments dropped, ".." taking back the segment before it.
+    private static string Normalize(string raw)
+    {
+        var chars = ArrayPool<char>.Shared.Rent(raw.Length + 1);   // decoding only shortens; one more for a trailing slash
+        var starts = ArrayPool<int>.Shared.Rent(raw.Length + 1);   // where each kept segment begins (its slash)
+        try
         {
-            var semi = part.IndexOf(';');
-            var segment = Uri.UnescapeDataString(semi < 0 ? part : part[..semi]);
-            trailingSlash = segment is "" or ".";
+            var buffer = chars.AsSpan();
+            var length = 0;
+            var kept = 0;
+            var trailingSlash = false;
+            foreach (var range in raw.AsSpan().Split('/'))
+            {
+                var part = raw.AsSpan(range);
+                var semi = part.IndexOf(';');
+                if (semi >= 0)
+                {
+                    part = part[..semi];
+                }
+                var at = length + 1;
+                int written;
+                if (part.Contains('%'))
+                {
+                    if (!Uri.TryUnescapeDataString(part, buffer[at..], out written))
+                    {
+                        throw new InvalidOperationException("unreachable: decoding never lengthens a segment");
+                    }
+                }
+                else
+                {
+                    part.CopyTo(buffer[at..]);
+                    written = part.Length;
+                }
+                var segment = buffer.Slice(at, written);
+                trailingSlash = segment is "" or ".";
+                if (trailingSlash)
+                {
+                    continue;
+                }
+                if (segment is "..")
+                {
+                    // Only an encoded ".." gets here (System.Uri resolves the rest); FilesystemMap refuses it, and a realm sees it resolved.
+                    if (kept > 0)
+                    {
+                        length = starts[--kept];
+                    }
+                    trailingSlash = true;
+                    continue;
+                }
+                buffer[length] = '/';
+                starts[kept++] = length;
+                length = at + written;
+            }
+            if (kept == 0)
+            {
+                return "/";
+            }
             if (trailingSlash)
             {
-                continue;
+                buffer[length++] = '/';
             }
-            if (segment == "..")
-            {
-                // Only an encoded ".." gets here (System.Uri resolves the rest); FilesystemMap refuses it, and a realm sees it resolved.
-                if (kept.Count > 0)
-                {
-                    kept.RemoveAt(kept.Count - 1);
-                }
-                trailingSlash = true;
-                continue;
-            }
-            kept.Add(segment);
+            return new string(buffer[..length]);
         }
-        return kept.Count == 0 ? "/" : "/" + string.Join('/', kept) + (trailingSlash ? "/" : "");
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+            ArrayPool<int>.Shared.Return(starts);
+        }
     }
 
     /// <summary>
@@ -71,21 +121,41 @@ internal static class UrlPath
     /// The raw path with each segment's parameters removed, still percent-encoded, and never starting with "//":
     /// <c>/;k=1.1.x/</c> gives <c>/</c> (a link or a "start over" to <c>//</c> would name another host).
     /// </summary>
+    /// <param name="raw">An absolute path (<see cref="Uri.AbsolutePath"/>): it starts with "/".</param>
     public static string StripParams(string raw)
     {
         if (!raw.Contains(';'))
         {
             return WithoutEmptySegments(raw);
         }
-        var segments = raw.Split('/');
-        for (var i = 0; i < segments.Length; i++)
+        // The same as joining the segments cut at ';' and dropping the empty ones, in one buffer.
+        Span<char> buffer = raw.Length <= 256 ? stackalloc char[raw.Length + 1] : new char[raw.Length + 1];
+        var length = 0;
+        var lastEmpty = false;
+        foreach (var range in raw.AsSpan().Split('/'))
         {
-            var semi = segments[i].IndexOf(';');
+            var part = raw.AsSpan(range);
+            var semi = part.IndexOf(';');
             if (semi >= 0)
             {
-                segments[i] = segments[i][..semi];
+                part = part[..semi];
+            }
+            lastEmpty = part.IsEmpty;
+            if (!lastEmpty)
+            {
+                buffer[length++] = '/';
+                part.CopyTo(buffer[length..]);
+                length += part.Length;
             }
         }
-        return WithoutEmptySegments(string.Join('/', segments));
+        if (length == 0)
+        {
+            return "/";
+        }
+        if (lastEmpty)
+        {
+            buffer[length++] = '/';
+        }
+        return new string(buffer[..length]);
     }
 }

@@ -14,9 +14,9 @@ internal static class ContinuationUrl
     private const string Key = UrlPath.ContinuationParam;
 
     public static string Format(Uri requestUri, string? node, int instance, long id, ulong salt)
-        => string.Concat(UrlPath.StripParams(requestUri.AbsolutePath), Key, node is null ? "" : node + "-",
-            instance.ToString("x", CultureInfo.InvariantCulture), ".", id.ToString("x", CultureInfo.InvariantCulture), ".",
-            salt.ToString("x16", CultureInfo.InvariantCulture));
+        // One string: the numbers are formatted into the buffer, not into strings of their own.
+        => string.Create(CultureInfo.InvariantCulture, stackalloc char[256],
+            $"{UrlPath.StripParams(requestUri.AbsolutePath)}{Key}{node}{(node is null ? "" : "-")}{instance:x}.{id:x}.{salt:x16}");
 
     /// <summary>Whether the URL carries a k parameter at all (valid or not).</summary>
     public static bool Has(Uri uri) => uri.AbsolutePath.Contains(Key, StringComparison.Ordinal);

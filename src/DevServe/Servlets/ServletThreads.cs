@@ -102,9 +102,13 @@ internal sealed class ServletThreads : TaskScheduler
             ThreadPool.QueueUserWorkItem(static s => s.Threads.RunOnPool(s.Action, s.State), (Threads: this, Action: action, State: state), preferLocal: true);
             return;
         }
-        _ = Task.Factory.StartNew(() => action(state), CancellationToken.None, TaskCreationOptions.DenyChildAttach | TaskCreationOptions.HideScheduler, this)
-            .Unwrap();
+        RunOnOwnThread(action, state);
     }
+
+    // Apart from Run: a lambda's captures are allocated where its scope begins, so in Run they would cost every request.
+    private void RunOnOwnThread<TState>(Func<TState, Task> action, TState state)
+        => _ = Task.Factory.StartNew(() => action(state), CancellationToken.None, TaskCreationOptions.DenyChildAttach | TaskCreationOptions.HideScheduler, this)
+            .Unwrap();
 
     private bool TryTakePool()
     {

@@ -55,6 +55,8 @@ if (mode == "aspnet-static")
     await web.StopAsync();
     return;
 }
+// ALLOCATIONS=1: a server prints its sampled allocations by type (share of all bytes) on standard error when it stops.
+using var serverSamples = Environment.GetEnvironmentVariable("ALLOCATIONS") is null ? null : new AllocationSampler();
 var hello = "Hello, World!"u8.ToArray();
 Func<Task> stop;
 int port;
@@ -115,6 +117,7 @@ else
 Console.WriteLine($"PORT {port}");
 await Console.In.ReadToEndAsync();
 await stop();
+serverSamples?.PrintShares();
 if (Environment.GetEnvironmentVariable("GCSTATS") is not null)   // what the collector cost this run, on standard error
 {
     Console.Error.WriteLine($"GC allocated {GC.GetTotalAllocatedBytes(precise: true)} B, gen0 {GC.CollectionCount(0)} gen1 {GC.CollectionCount(1)} gen2 {GC.CollectionCount(2)} "
@@ -373,6 +376,15 @@ internal sealed class AllocationSampler : System.Diagnostics.Tracing.EventListen
             var name = (string)p[e.PayloadNames!.IndexOf("TypeName")]!;
             var size = Convert.ToInt64(p[e.PayloadNames!.IndexOf("AllocationAmount64")]);
             _bytes.AddOrUpdate(name, size, (_, b) => b + size);
+        }
+    }
+
+    public void PrintShares()
+    {
+        var total = (double)_bytes.Values.Sum();
+        foreach (var (name, bytes) in _bytes.OrderByDescending(x => x.Value).Take(30))
+        {
+            Console.Error.WriteLine($"{bytes / total,7:P1}  {name}");
         }
     }
 

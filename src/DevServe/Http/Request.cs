@@ -105,11 +105,13 @@ public sealed class Request
     /// <remarks>Racket: <c>headers-assq*</c>.</remarks>
     public string? Header(string field)
     {
-        foreach (var header in Headers)
+        // By index: a foreach over the interface would allocate an enumerator per call.
+        var headers = Headers;
+        for (var i = 0; i < headers.Count; i++)
         {
-            if (string.Equals(header.Field, field, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(headers[i].Field, field, StringComparison.OrdinalIgnoreCase))
             {
-                return header.Value;
+                return headers[i].Value;
             }
         }
         return null;

@@ -11,7 +11,8 @@ namespace DevServe.Internal;
 /// hello's allocations). Here a request's wait is a <see cref="Waiter"/> its connection keeps and reuses, listed while it
 /// waits. The list is in deadline order (one timeout for all), so the timer, armed only while something waits, looks at
 /// its head a few times per timeout: a wait answers with <see cref="TimeoutException"/> between the timeout and an
-/// eighth of it later (at most a second later).
+/// eighth of it later (at least 10 ms, at most a second later). The timeout is not checked: zero times out at the first
+/// look, and anything past ten thousand days never.
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable",
     Justification = "The timer is disarmed whenever nothing waits, and then holds nothing.")]
@@ -45,6 +46,8 @@ internal sealed class ResponseWaits
     {
         lock (_gate)
         {
+            Debug.Assert(!waiter.Listed, "a waiter waits once at a time");
+            waiter.Deadline = Stopwatch.GetTimestamp() + _timeoutTicks;   // under the lock: the list stays in deadline order
             waiter.Previous = _last;
             waiter.Next = null;
             if (_last is null)
@@ -109,7 +112,12 @@ internal sealed class ResponseWaits
             while (_first is { } head && head.Deadline <= now)
             {
                 Unlink(head);
-                (expired ??= []).Add(head);
+                // Claimed here, under the lock: once its answer has won instead, the waiter may be reset for the
+                // connection's next request, which a timeout decided later would then fail.
+                if (head.TryClaimTimeout())
+                {
+                    (expired ??= []).Add(head);
+                }
             }
             if (_first is null && _armed)
             {
@@ -117,7 +125,11 @@ internal sealed class ResponseWaits
                 _timer.Change(Timeout.Infinite, Timeout.Infinite);
             }
         }
-        foreach (var waiter in expired ?? [])
+        if (expired is null)
+        {
+            return;
+        }
+        foreach (var waiter in expired)
         {
             waiter.TimeOut();
         }
@@ -147,7 +159,7 @@ internal sealed class ResponseWaits
 
         internal bool Listed { get; set; }
 
-        internal long Deadline { get; private set; }
+        internal long Deadline { get; set; }
 
         /// <summary>Whether the last wait ended in a timeout: then this waiter is done with.</summary>
         public bool TimedOut { get; private set; }
@@ -159,9 +171,19 @@ internal sealed class ResponseWaits
             _core.RunContinuationsAsynchronously = false;   // the answer goes out on the thread that made it, as an await would
             _done = 0;
             _pending = pending;
-            Deadline = Stopwatch.GetTimestamp() + _owner._timeoutTicks;
             _owner.Add(this);
-            pending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_answered);
+            try
+            {
+                pending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_answered);
+            }
+            catch
+            {
+                // A source that refuses a continuation (used twice?): the request fails, and this waiter is done with.
+                _owner.Remove(this);
+                _done = 1;
+                TimedOut = true;
+                throw;
+            }
             return new ValueTask<Response?>(this, _core.Version);
         }
 
@@ -186,18 +208,34 @@ internal sealed class ResponseWaits
             }
         }
 
-        internal void TimeOut()
+        internal bool TryClaimTimeout()
         {
             if (Interlocked.Exchange(ref _done, 1) != 0)
             {
-                return;
+                return false;   // answered first
             }
             TimedOut = true;
+            return true;
+        }
+
+        // Only after TryClaimTimeout: nothing else completes this wait, and the waiter is never used again.
+        internal void TimeOut()
+        {
             _core.RunContinuationsAsynchronously = true;   // not on the timer's thread
             _core.SetException(new TimeoutException());
         }
 
-        Response? IValueTaskSource<Response?>.GetResult(short token) => _core.GetResult(token);
+        Response? IValueTaskSource<Response?>.GetResult(short token)
+        {
+            try
+            {
+                return _core.GetResult(token);
+            }
+            finally
+            {
+                _core.Reset();   // an idle connection keeps no answer alive (its body, a closure over servlet state)
+            }
+        }
 
         ValueTaskSourceStatus IValueTaskSource<Response?>.GetStatus(short token) => _core.GetStatus(token);
 

@@ -157,9 +157,10 @@ internal sealed class ServerApplication(Dispatcher dispatch, SafetyLimits limits
         http.StatusCode = response.Code;
         context.Features.GetRequiredFeature<IHttpResponseFeature>().ReasonPhrase = response.Message;
         var headers = http.Headers;
-        foreach (var header in response.Headers)
+        var fields = response.Headers;
+        for (var i = 0; i < fields.Count; i++)   // by index: a foreach over the interface would allocate an enumerator
         {
-            headers.Append(header.Field, header.Value);
+            headers.Append(fields[i].Field, fields[i].Value);
         }
         // Racket's order of defaults, each only when the response did not set it.
         if (!headers.ContainsKey("Server"))

@@ -107,6 +107,25 @@ public sealed class DispatchersTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await server.Client.GetAsync("/")).StatusCode);
     }
 
+    [Fact]
+    public async Task A_connection_whose_request_timed_out_answers_its_next_requests_in_time_and_only_them()
+    {
+        // One keep-alive connection (the client's): its first request times out, the late answer must not reach
+        // the requests after it, and each of those is answered by its own dispatch (waits reused across them).
+        var first = new TaskCompletionSource<Response?>();
+        var count = 0;
+        await using var server = await LoopbackServer.StartAsync(request => request.Path == "/slow"
+                ? new ValueTask<Response?>(first.Task)
+                : new ValueTask<Response?>(Task.Run(() => (Response?)Response.Text("answer " + Interlocked.Increment(ref count)))),
+            new SafetyLimits { ResponseTimeout = TimeSpan.FromMilliseconds(200) });
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await server.Client.GetAsync("/slow")).StatusCode);
+        first.SetResult(Response.Text("late"));
+        for (var i = 1; i <= 50; i++)
+        {
+            Assert.Equal($"answer {i}", await server.Client.GetStringAsync("/next"));
+        }
+    }
+
     /// <summary>Holds requests inside until opened; <see cref="Entered"/> completes once <c>fill</c> are inside at once.</summary>
     private sealed class Gate(int fill = 1)
     {

@@ -9,7 +9,12 @@ namespace DevServe.Tests;
 /// </summary>
 public sealed class UrlPathTests
 {
-    private static readonly Gen<string> s_paths = Gen.String[Gen.Char["/;=.k0a%2F5E%2e/"], 0, 40];
+    private static readonly string[] s_pieces =
+        ["/", "//", ";", ";k=1", ".", "..", "a", "b", "%2F", "%2e", "%2E%2E", "%C3%A9", "%C3", "%FF", "%", "%2", "%20"];
+
+    // Slashes, params, dots and escapes: encoded slashes and dots, two-byte UTF-8, and broken sequences.
+    private static readonly Gen<string> s_paths = Gen.Int[0, s_pieces.Length - 1].Array[0, 12]
+        .Select(picks => string.Concat(picks.Select(i => s_pieces[i])));
 
     [Fact]
     public void The_decoded_path_is_each_segment_without_params_decoded_with_dot_segments_resolved()

@@ -109,9 +109,10 @@ public sealed class Request
         var headers = Headers;
         for (var i = 0; i < headers.Count; i++)
         {
-            if (string.Equals(headers[i].Field, field, StringComparison.OrdinalIgnoreCase))
+            var header = headers[i];
+            if (string.Equals(header.Field, field, StringComparison.OrdinalIgnoreCase))
             {
-                return headers[i].Value;
+                return header.Value;
             }
         }
         return null;

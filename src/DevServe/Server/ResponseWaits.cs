@@ -46,7 +46,10 @@ internal sealed class ResponseWaits
     {
         lock (_gate)
         {
-            Debug.Assert(!waiter.Listed, "a waiter waits once at a time");
+            if (waiter.Listed)
+            {
+                throw new InvalidOperationException("unreachable: a waiter waits once at a time");   // else the list would cycle
+            }
             waiter.Deadline = Stopwatch.GetTimestamp() + _timeoutTicks;   // under the lock: the list stays in deadline order
             waiter.Previous = _last;
             waiter.Next = null;
@@ -161,8 +164,8 @@ internal sealed class ResponseWaits
 
         internal long Deadline { get; set; }
 
-        /// <summary>Whether the last wait ended in a timeout: then this waiter is done with.</summary>
-        public bool TimedOut { get; private set; }
+        /// <summary>Whether this waiter is done with: its last wait timed out (or its source refused a continuation).</summary>
+        public bool Retired { get; private set; }
 
         /// <summary>Completes with <paramref name="pending"/>'s answer, or throws <see cref="TimeoutException"/> at the deadline.</summary>
         public ValueTask<Response?> WaitAsync(ValueTask<Response?> pending)
@@ -181,7 +184,8 @@ internal sealed class ResponseWaits
                 // A source that refuses a continuation (used twice?): the request fails, and this waiter is done with.
                 _owner.Remove(this);
                 _done = 1;
-                TimedOut = true;
+                _pending = default;
+                Retired = true;
                 throw;
             }
             return new ValueTask<Response?>(this, _core.Version);
@@ -189,22 +193,43 @@ internal sealed class ResponseWaits
 
         private void Answered()
         {
+            var pending = _pending;
+            _pending = default;   // retired or not, the waiter keeps no answer (an idle connection keeps the waiter)
             if (Interlocked.Exchange(ref _done, 1) != 0)
             {
-                return;   // timed out: nobody waits for this answer any more
+                // Timed out: nobody waits for this answer. Observed all the same (a source is given back, a fault seen).
+                try
+                {
+                    pending.GetAwaiter().GetResult();
+                }
+#pragma warning disable CA1031 // a late failure has nobody to go to
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                }
+                return;
             }
             _owner.Remove(this);
-            var pending = _pending;
-            _pending = default;
+            Response? response = null;
+            Exception? failure = null;
             try
             {
-                _core.SetResult(pending.GetAwaiter().GetResult());
+                response = pending.GetAwaiter().GetResult();
             }
 #pragma warning disable CA1031 // the dispatcher's failure is the waiter's, rethrown where it is awaited
             catch (Exception e)
 #pragma warning restore CA1031
             {
-                _core.SetException(e);
+                failure = e;
+            }
+            // Outside the try: completing runs the request on, which may start this waiter's next wait.
+            if (failure is null)
+            {
+                _core.SetResult(response);
+            }
+            else
+            {
+                _core.SetException(failure);
             }
         }
 
@@ -214,7 +239,7 @@ internal sealed class ResponseWaits
             {
                 return false;   // answered first
             }
-            TimedOut = true;
+            Retired = true;
             return true;
         }
 
@@ -227,6 +252,10 @@ internal sealed class ResponseWaits
 
         Response? IValueTaskSource<Response?>.GetResult(short token)
         {
+            if (token != _core.Version || _core.GetStatus(token) == ValueTaskSourceStatus.Pending)
+            {
+                return _core.GetResult(token);   // a misuse: throws, and leaves the wait that is on alone
+            }
             try
             {
                 return _core.GetResult(token);

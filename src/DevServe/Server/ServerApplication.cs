@@ -80,6 +80,10 @@ internal sealed class ServerApplication(Dispatcher dispatch, SafetyLimits limits
         }
         catch (TimeoutException)
         {
+            if (connection.Waiter is { Retired: true })
+            {
+                connection.Waiter = null;   // it may yet be handed the late answer: not kept while the connection idles
+            }
             logger.NoResponseInTime(request.Method, request.Uri, limits.ResponseTimeout);
             response = ErrorPages.Status(503, $"The server did not answer within {limits.ResponseTimeout.TotalSeconds:0.#} s.");
         }
@@ -130,7 +134,7 @@ internal sealed class ServerApplication(Dispatcher dispatch, SafetyLimits limits
         {
             return pending;
         }
-        if (connection.Waiter is not { TimedOut: false } waiter)
+        if (connection.Waiter is not { Retired: false } waiter)
         {
             connection.Waiter = waiter = _waits.NewWaiter();
         }
@@ -160,7 +164,8 @@ internal sealed class ServerApplication(Dispatcher dispatch, SafetyLimits limits
         var fields = response.Headers;
         for (var i = 0; i < fields.Count; i++)   // by index: a foreach over the interface would allocate an enumerator
         {
-            headers.Append(fields[i].Field, fields[i].Value);
+            var field = fields[i];
+            headers.Append(field.Field, field.Value);
         }
         // Racket's order of defaults, each only when the response did not set it.
         if (!headers.ContainsKey("Server"))

@@ -60,7 +60,7 @@ public sealed class RedisStore : IStore
     public void Write(string key, byte[] value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        if (!IsKey(key))
+        if (!BoundedValues.IsKey(key))
         {
             throw new ArgumentException("A store key is a lower-case hex hash.", nameof(key));
         }
@@ -85,7 +85,7 @@ public sealed class RedisStore : IStore
     public bool TryRead(string key, [MaybeNullWhen(false)] out byte[] value)
     {
         value = null;
-        if (!IsKey(key))
+        if (!BoundedValues.IsKey(key))
         {
             return false;
         }
@@ -140,6 +140,4 @@ public sealed class RedisStore : IStore
             return null;   // not allowed to ask (a managed Redis may refuse INFO): say nothing
         }
     }
-
-    private static bool IsKey(string key) => key is { Length: > 0 and <= 128 } && key.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
 }

@@ -20,10 +20,8 @@ public sealed class DirectoryStore : IStore
     // What this process knows is on disk, oldest first (file times from a scan, then this process's writes).
     private readonly LinkedList<(string Key, long Bytes, DateTime Written)> _byAge = new();
     private readonly Dictionary<string, LinkedListNode<(string Key, long Bytes, DateTime Written)>> _entries = new(StringComparer.Ordinal);
-    private readonly LinkedList<(string Key, byte[] Value)> _recent = new();
-    private readonly Dictionary<string, LinkedListNode<(string Key, byte[] Value)>> _recentByKey = new(StringComparer.Ordinal);
+    private readonly BoundedValues _recent;
     private long _bytes;
-    private long _recentBytes;
     private bool _scanned;
 
     /// <summary>A store in <paramref name="root"/> with the given bounds (each <c>null</c> = the default).</summary>
@@ -44,6 +42,7 @@ public sealed class DirectoryStore : IStore
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxEntries, nameof(maxEntries));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Expiry, TimeSpan.Zero, nameof(expiry));
         ArgumentOutOfRangeException.ThrowIfNegative(MemoryBytes, nameof(memoryBytes));
+        _recent = new BoundedValues(MemoryBytes);
     }
 
     /// <summary>The directory.</summary>
@@ -79,7 +78,7 @@ public sealed class DirectoryStore : IStore
     public void Write(string key, byte[] value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        if (!IsKey(key))
+        if (!BoundedValues.IsKey(key))
         {
             throw new ArgumentException("A store key is a lower-case hex hash.", nameof(key));
         }
@@ -91,7 +90,7 @@ public sealed class DirectoryStore : IStore
         lock (_gate)
         {
             ScanOnce();
-            Remember(key, value);
+            _recent.Add(key, value);
         }
         if (File.Exists(path))
         {
@@ -135,7 +134,7 @@ public sealed class DirectoryStore : IStore
     public bool TryRead(string key, [MaybeNullWhen(false)] out byte[] value)
     {
         value = null;
-        if (!IsKey(key))
+        if (!BoundedValues.IsKey(key))
         {
             return false;
         }
@@ -143,11 +142,10 @@ public sealed class DirectoryStore : IStore
         byte[]? cached = null;
         lock (_gate)
         {
-            if (_recentByKey.TryGetValue(key, out var node) && _entries.TryGetValue(key, out var known) && !Expired(known.Value.Written))
+            // Only while this process knows the entry unexpired (memory keeps no time of its own for this store).
+            if (_entries.TryGetValue(key, out var known) && !Expired(known.Value.Written) && _recent.TryGet(key, TimeSpan.MaxValue, out var hit))
             {
-                _recent.Remove(node);
-                _recent.AddLast(node);
-                cached = node.Value.Value;
+                cached = hit;
             }
         }
         // The directory is the truth (another server may have evicted the entry): memory only saves reading it.
@@ -171,7 +169,7 @@ public sealed class DirectoryStore : IStore
             value = File.ReadAllBytes(path);
             lock (_gate)
             {
-                Remember(key, value);
+                _recent.Add(key, value);
             }
             return true;
         }
@@ -182,8 +180,6 @@ public sealed class DirectoryStore : IStore
     }
 
     private bool Expired(DateTime written) => DateTime.UtcNow - written > Expiry;
-
-    private static bool IsKey(string key) => key is { Length: > 0 and <= 128 } && key.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
 
     private void EnsureDirectory()
     {
@@ -211,7 +207,7 @@ public sealed class DirectoryStore : IStore
             return;
         }
         var found = new DirectoryInfo(Root).EnumerateFiles()
-            .Where(f => IsKey(f.Name))
+            .Where(f => BoundedValues.IsKey(f.Name))
             .Select(f => (f.Name, f.Length, f.LastWriteTimeUtc))
             .OrderBy(f => f.LastWriteTimeUtc);
         foreach (var (name, length, written) in found)
@@ -235,11 +231,7 @@ public sealed class DirectoryStore : IStore
             _byAge.Remove(node);
             _bytes -= node.Value.Bytes;
         }
-        if (_recentByKey.Remove(key, out var cached))
-        {
-            _recent.Remove(cached);
-            _recentBytes -= cached.Value.Value.LongLength;
-        }
+        _recent.Remove(key);
     }
 
     /// <summary>Deletes the oldest values while the store is over a bound or they have expired.</summary>
@@ -256,27 +248,6 @@ public sealed class DirectoryStore : IStore
             {
                 // Another server may hold it open or have removed it: it is no longer ours to count.
             }
-        }
-    }
-
-    private void Remember(string key, byte[] value)
-    {
-        if (value.LongLength > MemoryBytes / 4)
-        {
-            return;   // one huge value would push out everything else
-        }
-        if (_recentByKey.Remove(key, out var old))
-        {
-            _recent.Remove(old);
-            _recentBytes -= old.Value.Value.LongLength;
-        }
-        _recentByKey[key] = _recent.AddLast((key, value));
-        _recentBytes += value.LongLength;
-        while (_recentBytes > MemoryBytes && _recent.First is { } first)
-        {
-            _recent.RemoveFirst();
-            _recentByKey.Remove(first.Value.Key);
-            _recentBytes -= first.Value.Value.LongLength;
         }
     }
 }

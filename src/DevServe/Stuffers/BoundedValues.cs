@@ -3,11 +3,14 @@ using System.Diagnostics.CodeAnalysis;
 namespace DevServe;
 
 /// <summary>
-/// Recently used values of a content-addressed store, least recently used out first past a byte bound, each with when
-/// it was last written or read from the store. Thread-safe.
+/// Recently used values of a content-addressed store (<see cref="DirectoryStore"/>, <c>RedisStore</c>), least recently
+/// used out first past a byte bound, each with when it was last written or read from the store. Thread-safe.
 /// </summary>
 internal sealed class BoundedValues(long maxBytes)
 {
+    /// <summary>Whether <paramref name="key"/> is one a content-addressed store takes: a lower-case hex hash, so it names no path or other key.</summary>
+    public static bool IsKey(string key) => key is { Length: > 0 and <= 128 } && key.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
+
     private readonly object _gate = new();
     private readonly LinkedList<(string Key, byte[] Value, long Seen)> _order = new();
     private readonly Dictionary<string, LinkedListNode<(string Key, byte[] Value, long Seen)>> _byKey = new(StringComparer.Ordinal);
@@ -30,6 +33,7 @@ internal sealed class BoundedValues(long maxBytes)
         return false;
     }
 
+    /// <summary>Keeps <paramref name="value"/> as the most recently used, unless it is over a quarter of the bound.</summary>
     public void Add(string key, byte[] value)
     {
         if (value.LongLength > maxBytes / 4)
@@ -38,11 +42,7 @@ internal sealed class BoundedValues(long maxBytes)
         }
         lock (_gate)
         {
-            if (_byKey.Remove(key, out var old))
-            {
-                _order.Remove(old);
-                _bytes -= old.Value.Value.LongLength;
-            }
+            RemoveUnderGate(key);
             _byKey[key] = _order.AddLast((key, value, System.Diagnostics.Stopwatch.GetTimestamp()));
             _bytes += value.LongLength;
             while (_bytes > maxBytes && _order.First is { } first)
@@ -51,6 +51,24 @@ internal sealed class BoundedValues(long maxBytes)
                 _byKey.Remove(first.Value.Key);
                 _bytes -= first.Value.Value.LongLength;
             }
+        }
+    }
+
+    /// <summary>Forgets <paramref name="key"/>'s value (the store no longer holds it).</summary>
+    public void Remove(string key)
+    {
+        lock (_gate)
+        {
+            RemoveUnderGate(key);
+        }
+    }
+
+    private void RemoveUnderGate(string key)
+    {
+        if (_byKey.Remove(key, out var old))
+        {
+            _order.Remove(old);
+            _bytes -= old.Value.Value.LongLength;
         }
     }
 }

@@ -36,12 +36,7 @@ internal static class UrlPath
             var trailingSlash = false;
             foreach (var range in raw.AsSpan().Split('/'))
             {
-                var part = raw.AsSpan(range);
-                var semi = part.IndexOf(';');
-                if (semi >= 0)
-                {
-                    part = part[..semi];
-                }
+                var part = WithoutParams(raw.AsSpan(range));
                 var at = length + 1;
                 int written;
                 if (part.Contains('%'))
@@ -134,12 +129,7 @@ internal static class UrlPath
         var lastEmpty = false;
         foreach (var range in raw.AsSpan().Split('/'))
         {
-            var part = raw.AsSpan(range);
-            var semi = part.IndexOf(';');
-            if (semi >= 0)
-            {
-                part = part[..semi];
-            }
+            var part = WithoutParams(raw.AsSpan(range));
             lastEmpty = part.IsEmpty;
             if (!lastEmpty)
             {
@@ -158,4 +148,8 @@ internal static class UrlPath
         }
         return new string(buffer[..length]);
     }
+
+    // One segment up to its parameters: "a;x=1" → "a".
+    private static ReadOnlySpan<char> WithoutParams(ReadOnlySpan<char> segment)
+        => segment.IndexOf(';') is var semi and >= 0 ? segment[..semi] : segment;
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Reflection.PortableExecutable;
 using Microsoft.CodeAnalysis;
 
 namespace DevServe.Hosting;
@@ -37,7 +38,28 @@ internal sealed class PackageReferenceResolver(MetadataReferenceResolver inner, 
     public static string Normalize(string reference)
         => NuGetReferences.Find($"#r \"{reference}\"", "") is [var p] ? p.Name.ToLowerInvariant() + "/" + p.Version : reference;
 
-    public static PortableExecutableReference Reference(string path) => s_files.GetOrAdd(path, p => MetadataReference.CreateFromFile(p));
+    /// <summary>The process's one reference to <paramref name="path"/>: a framework, DevServe or restored package file.</summary>
+    public static PortableExecutableReference Reference(string path) => s_files.GetOrAdd(path, Mapped);
+
+    // Mapped, not copied: MetadataReference.CreateFromFile copies the whole file into native memory, ~110 MB for the
+    // shared frameworks, which was most of a cold start's first compile (docs/design/hosting.md §1.1). A reader over
+    // the open file maps it and touches only the pages the compiler reads. These files do not change under a running
+    // process (a rebuilt #r "x.dll" or project output is not read through here).
+    private static PortableExecutableReference Mapped(string path)
+    {
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 1);
+        try
+        {
+#pragma warning disable CA2000 // the metadata and its open file live as long as the process's reference does
+            return AssemblyMetadata.CreateFromStream(stream, PEStreamOptions.Default).GetReference(filePath: path);
+#pragma warning restore CA2000
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
 
     public override PortableExecutableReference? ResolveMissingAssembly(MetadataReference definition, AssemblyIdentity referenceIdentity)
         => inner.ResolveMissingAssembly(definition, referenceIdentity);

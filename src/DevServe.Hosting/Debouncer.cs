@@ -40,6 +40,47 @@ internal sealed class Debouncer(TimeSpan quiet)
         }
     }
 
-    /// <summary>Ends <see cref="RunAsync"/>.</summary>
+    /// <summary>
+    /// Runs <paramref name="action"/> as soon as a burst begins, so that its work (a compile) overlaps the quiet wait
+    /// instead of following it. Before it publishes anything, the action awaits the function it is given: true once the
+    /// files have been quiet for <c>quiet</c> with no signal since the action began, so what it read is what was
+    /// saved; false as soon as a signal comes after that (or on cancellation): the action then drops its work, and
+    /// runs again for that signal.
+    /// </summary>
+    public async Task RunEagerlyAsync(Func<Func<Task<bool>>, Task> action, CancellationToken cancellationToken)
+    {
+        while (await _signals.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (_signals.Reader.TryRead(out _))
+            {
+            }
+            // Taken after draining: a signal that comes later is still in the channel, so a dropped action runs again.
+            var began = Stopwatch.GetTimestamp();
+            await action(() => SettledSinceAsync(began, cancellationToken)).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<bool> SettledSinceAsync(long began, CancellationToken cancellationToken)
+    {
+        for (var last = Volatile.Read(ref _last); last <= began; last = Volatile.Read(ref _last))
+        {
+            var since = Stopwatch.GetElapsedTime(last);
+            if (since >= quiet)
+            {
+                return true;
+            }
+            try
+            {
+                await Task.Delay(quiet - since, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Ends <see cref="RunAsync"/> and <see cref="RunEagerlyAsync"/>.</summary>
     public void Complete() => _signals.Writer.TryComplete();
 }

@@ -30,7 +30,7 @@ public sealed class PluginServlet : IReloadingServlet
         _path = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(_path)!;
         // A build writes the dll, its pdb and its deps in turn: wait for quiet before loading.
-        _reloader = new ServletReloader(new ServletVersions(options ?? ServletHostOptions.Default, directory, Path.GetFileName(_path)), TimeSpan.FromMilliseconds(100), IsRelevant, ReloadAsync);
+        _reloader = new ServletReloader(new ServletVersions(options ?? ServletHostOptions.Default, directory, Path.GetFileName(_path)), TimeSpan.FromMilliseconds(100), IsRelevant, (_, cancellationToken) => ReloadAsync(cancellationToken));
         if (_path.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase))
         {
             _project = new ProjectBuild(_path);

@@ -24,7 +24,8 @@ public sealed class ScriptServlet : IReloadingServlet
         _options = options ?? ServletHostOptions.Default;
         _path = Path.GetFullPath(path);
         var versions = new ServletVersions(_options, Path.GetDirectoryName(_path)!, Path.GetFileName(_path));
-        _reloader = new ServletReloader(versions, TimeSpan.FromMilliseconds(20), IsSource, CompileAndSwapAsync);
+        // Eager: a save's compile starts at its first event and overlaps the 20 ms wait for quiet.
+        _reloader = new ServletReloader(versions, TimeSpan.FromMilliseconds(20), IsSource, CompileAndSwapAsync, eager: true);
         _reloader.Start();
     }
 
@@ -67,11 +68,17 @@ public sealed class ScriptServlet : IReloadingServlet
     /// <summary>Answers every request with the current version: the servlet, or the compile error page.</summary>
     public ValueTask<Response?> Dispatch(Request request) => _reloader.Dispatch(request);
 
-    private async Task CompileAndSwapAsync(CancellationToken cancellationToken)
+    private async Task CompileAndSwapAsync(Func<Task<bool>> settled, CancellationToken cancellationToken)
     {
         var compiling = System.Diagnostics.Stopwatch.GetTimestamp();
         var script = await ScriptCompiler.CompileAsync(_path, _options, cancellationToken).ConfigureAwait(false);
-        _reloader.Versions.Compiled(System.Diagnostics.Stopwatch.GetElapsedTime(compiling));
+        var compiled = System.Diagnostics.Stopwatch.GetElapsedTime(compiling);
+        if (!await settled().ConfigureAwait(false))
+        {
+            script.Context?.Unload();   // compiled from a file still being written: the next load reads it again
+            return;
+        }
+        _reloader.Versions.Compiled(compiled);
         _script = script;
         if (script.Start is not null)
         {

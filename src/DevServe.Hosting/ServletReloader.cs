@@ -15,7 +15,9 @@ internal sealed class ServletReloader : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<FileSystemWatcher> _watchers = [];
     private readonly Func<FileSystemEventArgs, bool> _isRelevant;
-    private readonly Func<CancellationToken, Task> _load;
+    private readonly Func<Func<Task<bool>>, CancellationToken, Task> _load;
+    private readonly bool _eager;
+    private static readonly Func<Task<bool>> s_settled = () => Task.FromResult(true);
     private Task _first = Task.CompletedTask;
     private Task _loop = Task.CompletedTask;
     private int _disposed;
@@ -23,9 +25,19 @@ internal sealed class ServletReloader : IAsyncDisposable
     /// <param name="versions">The versions this reloader swaps (through <paramref name="load"/>) and clears.</param>
     /// <param name="quiet">How long files must be quiet after the last event before a reload.</param>
     /// <param name="isRelevant">Whether a file event concerns the servlet.</param>
-    /// <param name="load">Makes and swaps in a version; cancelled when the servlet is disposed.</param>
-    public ServletReloader(ServletVersions versions, TimeSpan quiet, Func<FileSystemEventArgs, bool> isRelevant, Func<CancellationToken, Task> load)
+    /// <param name="load">
+    /// Makes and swaps in a version; cancelled when the servlet is disposed. Before it swaps, it awaits the function it
+    /// is given, and drops the version if that says false (files changed while it was made).
+    /// </param>
+    /// <param name="eager">
+    /// Start making a version at a burst's first event, while waiting for quiet, rather than after (a script's
+    /// compile; see <see cref="Debouncer.RunEagerlyAsync"/>). Otherwise the function <paramref name="load"/> gets
+    /// always says true.
+    /// </param>
+    public ServletReloader(ServletVersions versions, TimeSpan quiet, Func<FileSystemEventArgs, bool> isRelevant,
+        Func<Func<Task<bool>>, CancellationToken, Task> load, bool eager = false)
     {
+        _eager = eager;
         Versions = versions;
         _changes = new Debouncer(quiet);
         _isRelevant = isRelevant;
@@ -38,17 +50,17 @@ internal sealed class ServletReloader : IAsyncDisposable
     /// <summary>Starts the first load and the reload loop (once the servlet's own fields are set).</summary>
     public void Start()
     {
-        _first = LoadAsync();
+        _first = LoadAsync(s_settled);
         _loop = ReloadLoopAsync();
     }
 
     // A load that throws (a file system that refuses, a bug) answers with an error page; it never ends the reloading.
-    private async Task LoadAsync()
+    private async Task LoadAsync(Func<Task<bool>> settled)
     {
         try
         {
             Versions.ReloadStarted(_changes.LastSignal is var saved && saved != 0 ? saved : System.Diagnostics.Stopwatch.GetTimestamp());
-            await _load(_stop.Token).ConfigureAwait(false);
+            await _load(settled, _stop.Token).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // whatever a load throws becomes the page every request gets, as a compile error does
         catch (Exception e) when (!_stop.IsCancellationRequested)
@@ -114,7 +126,8 @@ internal sealed class ServletReloader : IAsyncDisposable
         try
         {
             await _first.ConfigureAwait(false);
-            await _changes.RunAsync(LoadAsync, _stop.Token).ConfigureAwait(false);
+            await (_eager ? _changes.RunEagerlyAsync(LoadAsync, _stop.Token) : _changes.RunAsync(() => LoadAsync(s_settled), _stop.Token))
+                .ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {

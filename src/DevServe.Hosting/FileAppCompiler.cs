@@ -96,8 +96,10 @@ internal static class FileAppCompiler
         var options = directives.Apply(new CSharpCompilationOptions(topLevel ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary,
                 nullableContextOptions: NullableContextOptions.Enable)
             .WithOptimizationLevel(optimize ? OptimizationLevel.Release : OptimizationLevel.Debug));
-        var compilation = CSharpCompilation.Create($"devserve-app-{Interlocked.Increment(ref s_version)}", trees,
-            [.. ScriptCompiler.References, .. (restore?.Compile ?? []).Select(PackageReferenceResolver.Reference), .. projects.References()], options);
+        MetadataReference[] references =
+            [.. ScriptCompiler.References, .. (restore?.Compile ?? []).Select(PackageReferenceResolver.Reference), .. projects.References()];
+        var compilation = LastCompilations.Make(full, trees, references, options,
+            () => CSharpCompilation.Create($"devserve-app-{Interlocked.Increment(ref s_version)}", trees, references, options));
         if (StartErrors(compilation, full, cancellationToken) is { Count: > 0 } refused)
         {
             return CompiledScript.Failed(full, sources, refused, projects.Directories);

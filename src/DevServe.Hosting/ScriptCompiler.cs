@@ -124,9 +124,10 @@ internal sealed class ScriptCompiler
             }
             var resolver = new PackageReferenceResolver(options.MetadataReferenceResolver!, restore, s_references.Value[^1]);
             var version = Interlocked.Increment(ref s_version);
-            var compilation = CSharpCompilation.CreateScriptCompilation($"devserve-script-{version}", tree,
-                [.. s_references.Value, .. (restore?.Compile ?? []).Select(PackageReferenceResolver.Reference), .. projects.References()],
-                options.WithMetadataReferenceResolver(resolver), returnType: typeof(object));
+            MetadataReference[] references =
+                [.. s_references.Value, .. (restore?.Compile ?? []).Select(PackageReferenceResolver.Reference), .. projects.References()];
+            var compilation = LastCompilations.Make(full, [tree], references, options, () => CSharpCompilation.CreateScriptCompilation(
+                $"devserve-script-{version}", tree, references, options.WithMetadataReferenceResolver(resolver), returnType: typeof(object)));
             sources = [.. compilation.SyntaxTrees.Select(t => t.FilePath).Where(p => p.Length > 0).Distinct()];
 
             using var pe = new MemoryStream();

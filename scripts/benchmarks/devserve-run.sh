@@ -41,15 +41,12 @@ echo 'Response Start(Request request) => Response.Text("v0");' > "$script"
 DEVSERVE_CACHE="$work/cache" dotnet "$cli" run "$script" --port $port --no-browser --no-banner >/dev/null 2>&1 &
 pid=$!
 until curl -sf -o /dev/null "http://127.0.0.1:$port/"; do sleep 0.01; done
-times=""
-for n in $(seq 1 "$saves"); do
-  echo "Response Start(Request request) => Response.Text(\"v$n\");" > "$script.tmp"
-  t0=$(now_ms)
-  mv "$script.tmp" "$script"
-  until [ "$(curl -s "http://127.0.0.1:$port/")" = "v$n" ]; do sleep 0.002; done
-  times+="$(( $(now_ms) - t0 )) "
-  sleep 0.2
-done
+# HelloServers saves renames each version over the script and polls on one kept-alive connection every millisecond
+# (a curl per poll costs ~30 ms on this machine).
+mkdir "$work/versions"
+for n in $(seq 1 "$saves"); do echo "Response Start(Request request) => Response.Text(\"v$n\");" > "$work/versions/$n"; done
+dotnet build scripts/benchmarks/HelloServers -c Release -nologo -v quiet >/dev/null
+times=$(dotnet scripts/benchmarks/HelloServers/bin/Release/net10.0/HelloServers.dll saves "http://127.0.0.1:$port/" "$script" "$work/versions" "$saves")
 kill -TERM "$pid"; wait "$pid" || true
 echo "save -> new version served (ms, $saves saves): $times"
-echo "  median $(echo $times | tr ' ' '\n' | median)  (target <= 100; includes the 20 ms debounce)"
+echo "  median $(echo $times | tr ' ' '\n' | median)  (target <= 100; the compile overlaps the 20 ms wait for quiet)"

@@ -24,8 +24,15 @@ using Microsoft.Extensions.Logging;
 // held <count> <file>: suspends <count> flows of a one-question servlet in-process, writes their k-urls to <file>, prints
 // the heap they hold, then serves them: each resumption copies the frames and answers (nothing new is kept).
 // files / aspnet-static: Dispatchers.Files, or ASP.NET Core's UseStaticFiles, over 1 KiB, 64 KiB and 10 MiB files.
+// saves <url> <file> <dir> <n>: for i = 1..n, renames <dir>/<i> over <file> (an editor's save) and polls <url> every
+// millisecond on one kept-alive connection until it answers "v<i>"; prints the n times (ms), one save per 300 ms.
 // GCSTATS=1: a server prints its collections and GC pause time on standard error when it stops.
 var mode = args.FirstOrDefault() ?? "serve";
+if (mode == "saves")
+{
+    await Program.MeasureSavesAsync(new Uri(args[1]), args[2], args[3], int.Parse(args[4]));
+    return;
+}
 if (mode == "roundtrip")
 {
     await Program.MeasureRoundTripAsync(args.ElementAtOrDefault(1) == "resumable", int.Parse(args.ElementAtOrDefault(2) ?? "200000"));
@@ -148,6 +155,41 @@ internal static partial class Program
     }
 
     /// <summary>In-process, no HTTP: follows one chain of links <paramref name="count"/> times and prints the time per round trip.</summary>
+    internal static async Task MeasureSavesAsync(Uri url, string file, string versions, int count)
+    {
+        // One process and one connection for all the polls: a curl per poll costs ~30 ms here, more than what is measured.
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var times = new List<long>();
+        for (var i = 1; i <= count; i++)
+        {
+            var saved = System.Diagnostics.Stopwatch.GetTimestamp();
+            File.Move(Path.Combine(versions, i.ToString(System.Globalization.CultureInfo.InvariantCulture)), file, overwrite: true);
+            var deadline = saved + 60 * System.Diagnostics.Stopwatch.Frequency;
+            while (true)
+            {
+                try
+                {
+                    if (await client.GetStringAsync(url) == "v" + i)
+                    {
+                        break;
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    // a runner restarting the app: poll on
+                }
+                if (System.Diagnostics.Stopwatch.GetTimestamp() > deadline)
+                {
+                    throw new TimeoutException($"version {i} was not served within 60 s");
+                }
+                await Task.Delay(1);
+            }
+            times.Add((long)System.Diagnostics.Stopwatch.GetElapsedTime(saved).TotalMilliseconds);
+            await Task.Delay(300);
+        }
+        Console.WriteLine(string.Join(' ', times));
+    }
+
     internal static async Task MeasureRoundTripAsync(bool resumable, int count)
     {
         Func<Request, Task<Response>> start = resumable ? Loop : LiveLoop;

@@ -40,6 +40,7 @@ script="$work/live.csx"
 echo 'Response Start(Request request) => Response.Text("v0");' > "$script"
 DEVSERVE_CACHE="$work/cache" dotnet "$cli" run "$script" --port $port --no-browser --no-banner >/dev/null 2>&1 &
 pid=$!
+trap 'kill -TERM "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 until curl -sf -o /dev/null "http://127.0.0.1:$port/"; do sleep 0.01; done
 # HelloServers saves renames each version over the script and polls on one kept-alive connection every millisecond
 # (a curl per poll costs ~30 ms on this machine).

@@ -23,6 +23,12 @@ internal sealed class CompiledScript
         IReadOnlyList<string>? projectDirectories = null)
         => new(path, sources, null, null, errors) { ProjectDirectories = projectDirectories ?? [] };
 
+    /// <summary>A version dropped before it was loaded: its files changed while it compiled (none of it ran).</summary>
+    internal static CompiledScript Dropped(string path) => new(path, [], null, null, []) { IsDropped = true };
+
+    /// <summary>Whether this version was dropped before loading (<see cref="Dropped"/>).</summary>
+    public bool IsDropped { get; private init; }
+
     /// <summary>A script that compiles, checked without loading it (nothing of it runs): no servlet, no errors.</summary>
     internal static CompiledScript Checked(string path, IReadOnlyList<string> sources) => new(path, sources, null, null, []);
 

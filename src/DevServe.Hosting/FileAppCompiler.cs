@@ -36,7 +36,7 @@ internal static class FileAppCompiler
     /// <summary>Compiles the app whose text (directives already read) is <paramref name="text"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]   // no stack slot of this frame may keep a load context alive
     public static async Task<CompiledScript> CompileAsync(string full, string text, FileDirectives directives, ScriptCache? cache, string? key,
-        string packagesDirectory, bool optimize, CancellationToken cancellationToken)
+        string packagesDirectory, bool optimize, Func<Task<bool>>? settled, CancellationToken cancellationToken)
     {
         // The included files, theirs in turn (each once), with their directives: all of them are sources, watched.
         var texts = new List<(string Path, string Text)> { (full, text) };
@@ -111,6 +111,10 @@ internal static class FileAppCompiler
         if (!emitted.Success)
         {
             return CompiledScript.Failed(full, sources, ScriptCompiler.Errors(emitted.Diagnostics, full), projects.Directories);
+        }
+        if (settled is not null && !await settled().ConfigureAwait(false))
+        {
+            return CompiledScript.Dropped(full);
         }
         pe.Position = pdb.Position = 0;
         var context = ScriptCompiler.LoadContext(compilation, restore, projects);

@@ -10,8 +10,8 @@ namespace DevServe.Hosting;
 /// </summary>
 /// <remarks>
 /// Roslyn keeps the bound references only when neither the old nor the new trees have <c>#r</c> or <c>#load</c>
-/// directives and the references and options are the same; otherwise a new compilation is made. A version made
-/// from the last one keeps its assembly name; each version still loads into its own context.
+/// directives; this class also asks for the same references and options, and otherwise makes a new compilation. A
+/// version made from the last one keeps its assembly name; each version still loads into its own context.
 /// </remarks>
 internal static class LastCompilations
 {
@@ -45,7 +45,7 @@ internal static class LastCompilations
     private static bool CanReuse(CSharpCompilation last, CSharpCompilationOptions lastOptions, IReadOnlyList<SyntaxTree> trees,
         IReadOnlyList<MetadataReference> references, CSharpCompilationOptions options)
         => !trees.Any(HasDirectives) && !last.SyntaxTrees.Any(HasDirectives) && lastOptions.Equals(options)
-            && last.References.SequenceEqual(references);
+            && last.ExternalReferences.SequenceEqual(references);
 
     private static bool HasDirectives(SyntaxTree tree)
         => tree.GetCompilationUnitRoot() is var root && (root.GetReferenceDirectives().Count > 0 || root.GetLoadDirectives().Count > 0);

@@ -42,9 +42,10 @@ internal sealed class PackageReferenceResolver(MetadataReferenceResolver inner, 
     public static PortableExecutableReference Reference(string path) => s_files.GetOrAdd(path, Mapped);
 
     // Mapped, not copied: MetadataReference.CreateFromFile copies the whole file into native memory, ~110 MB for the
-    // shared frameworks, which was most of a cold start's first compile (docs/design/hosting.md §1.1). A reader over
-    // the open file maps it and touches only the pages the compiler reads. These files do not change under a running
-    // process (a rebuilt #r "x.dll" or project output is not read through here).
+    // shared frameworks on every cold start (docs/design/hosting.md §1.1). A reader over the open file maps it and
+    // touches only the pages the compiler reads. What comes here is not rewritten under a running process: the
+    // frameworks, DevServe, the package cache, and the #r dlls of a script being converted (read once). The file stays
+    // open while its reference lives (on Windows, that keeps it from being replaced).
     private static PortableExecutableReference Mapped(string path)
     {
         var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 1);

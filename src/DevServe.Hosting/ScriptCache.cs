@@ -29,6 +29,9 @@ internal sealed class ScriptCache(string directory)
 
     public static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
+    /// <summary>Whether an entry for <paramref name="key"/> is there (it may still miss: a source changed).</summary>
+    public bool Has(string key) => File.Exists(Path.Combine(directory, key + ".json"));
+
     /// <summary>Loads a cached compile of the script if every source is unchanged.</summary>
     public async Task<CompiledScript?> TryLoadAsync(string path, string key)
     {

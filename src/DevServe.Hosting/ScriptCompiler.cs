@@ -44,17 +44,23 @@ internal sealed class ScriptCompiler
     /// <summary>Compiles <paramref name="path"/> (or loads it from the on-disk cache); the result holds the servlet or the errors.</summary>
     /// <param name="path">The script.</param>
     /// <param name="options">Where the caches are and whether the compiled-script cache is used; <c>null</c> = the defaults.</param>
+    /// <param name="settled">
+    /// Asked before the compiled script is loaded and its top level runs: false drops it (<see cref="CompiledScript.Dropped"/>),
+    /// because its files changed meanwhile; <c>null</c> = always load.
+    /// </param>
     /// <param name="cancellationToken">Cancels reading and compiling.</param>
     [MethodImpl(MethodImplOptions.NoInlining)]   // no stack slot of this frame may keep a load context alive
-    public static Task<CompiledScript> CompileAsync(string path, ServletHostOptions? options = null, CancellationToken cancellationToken = default)
-        => CompileAsync(path, options, run: true, cancellationToken);
+    public static Task<CompiledScript> CompileAsync(string path, ServletHostOptions? options = null, Func<Task<bool>>? settled = null,
+        CancellationToken cancellationToken = default)
+        => CompileAsync(path, options, run: true, settled, cancellationToken);
 
     /// <summary>Compiles a script without loading it: none of its code runs (devserve convert checks a script so); the errors, or none.</summary>
     internal static async Task<IReadOnlyList<ScriptError>> CheckAsync(string path, ServletHostOptions options, CancellationToken cancellationToken)
-        => (await CompileAsync(path, options with { UseCache = false }, run: false, cancellationToken).ConfigureAwait(false)).Errors;
+        => (await CompileAsync(path, options with { UseCache = false }, run: false, settled: null, cancellationToken).ConfigureAwait(false)).Errors;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static async Task<CompiledScript> CompileAsync(string path, ServletHostOptions? options, bool run, CancellationToken cancellationToken)
+    private static async Task<CompiledScript> CompileAsync(string path, ServletHostOptions? options, bool run, Func<Task<bool>>? settled,
+        CancellationToken cancellationToken)
     {
         options ??= ServletHostOptions.Default;
         var full = Path.GetFullPath(path);
@@ -76,19 +82,24 @@ internal sealed class ScriptCompiler
         var cache = options.UseCache && run ? new ScriptCache(options.CacheDirectory) : null;
         // Stateless servlets compile optimized: only the locals that live across a suspension are kept, so their links are short.
         var key = cache is null ? null : ScriptCache.Key(full, options.Stateless ? "//release\n" + text : text);
+        // A cache entry's top level runs as it loads: the files must have settled first.
+        if (key is not null && settled is not null && cache!.Has(key) && !await settled().ConfigureAwait(false))
+        {
+            return CompiledScript.Dropped(full);
+        }
         if (key is not null && await cache!.TryLoadAsync(full, key).ConfigureAwait(false) is { } cached)
         {
             return cached;   // Roslyn is never loaded: the cached start is the fast start
         }
         return app
-            ? await FileAppCompiler.CompileAsync(full, text, directives, cache, key, options.PackagesDirectory, options.Stateless, cancellationToken).ConfigureAwait(false)
+            ? await FileAppCompiler.CompileAsync(full, text, directives, cache, key, options.PackagesDirectory, options.Stateless, settled, cancellationToken).ConfigureAwait(false)
             : await CompileWithRoslynAsync(full, text, directives, cache, key, new Dictionary<string, string> { [full] = ScriptCache.Hash(raw) },
-                options.PackagesDirectory, options.Stateless, run, cancellationToken).ConfigureAwait(false);
+                options.PackagesDirectory, options.Stateless, run, settled, cancellationToken).ConfigureAwait(false);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]   // keeps Roslyn's assemblies unloaded when the cache hits
     private static async Task<CompiledScript> CompileWithRoslynAsync(string full, string text, FileDirectives directives, ScriptCache? cache, string? key,
-        IReadOnlyDictionary<string, string> compiled, string packagesDirectory, bool optimize, bool run, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string> compiled, string packagesDirectory, bool optimize, bool run, Func<Task<bool>>? settled, CancellationToken cancellationToken)
     {
         var parse = directives.Apply(s_parse);
         if (directives.Errors.Count > 0)
@@ -148,6 +159,10 @@ internal sealed class ScriptCompiler
             if (!run)
             {
                 return CompiledScript.Checked(full, sources);
+            }
+            if (settled is not null && !await settled().ConfigureAwait(false))
+            {
+                return CompiledScript.Dropped(full);   // before its top level runs: a version never served runs nothing
             }
             // Not cached with a project: the cache would load its output by path, and a rebuild rewrites it in place.
             return await LoadAsync(full, sources, compilation, restore, projects, pe, pdb,

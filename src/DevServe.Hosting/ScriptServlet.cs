@@ -71,9 +71,10 @@ public sealed class ScriptServlet : IReloadingServlet
     private async Task CompileAndSwapAsync(Func<Task<bool>> settled, CancellationToken cancellationToken)
     {
         var compiling = System.Diagnostics.Stopwatch.GetTimestamp();
-        var script = await ScriptCompiler.CompileAsync(_path, _options, cancellationToken).ConfigureAwait(false);
+        // Asked before a compiled version loads (its top level runs), and again before any version, or its errors, is swapped in.
+        var script = await ScriptCompiler.CompileAsync(_path, _options, settled, cancellationToken).ConfigureAwait(false);
         var compiled = System.Diagnostics.Stopwatch.GetElapsedTime(compiling);
-        if (!await settled().ConfigureAwait(false))
+        if (script.IsDropped || !await settled().ConfigureAwait(false))
         {
             script.Context?.Unload();   // compiled from a file still being written: the next load reads it again
             return;

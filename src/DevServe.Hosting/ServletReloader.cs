@@ -23,7 +23,7 @@ internal sealed class ServletReloader : IAsyncDisposable
     private int _disposed;
 
     /// <param name="versions">The versions this reloader swaps (through <paramref name="load"/>) and clears.</param>
-    /// <param name="quiet">How long files must be quiet after the last event before a reload.</param>
+    /// <param name="quiet">How long files must be quiet after the last event before a reload starts (or, eagerly, is swapped in).</param>
     /// <param name="isRelevant">Whether a file event concerns the servlet.</param>
     /// <param name="load">
     /// Makes and swaps in a version; cancelled when the servlet is disposed. Before it swaps, it awaits the function it
@@ -66,6 +66,10 @@ internal sealed class ServletReloader : IAsyncDisposable
         catch (Exception e) when (!_stop.IsCancellationRequested)
 #pragma warning restore CA1031
         {
+            if (!await settled().ConfigureAwait(false))
+            {
+                return;   // a file read mid-save: the next load reads it again
+            }
             var error = new ScriptError(e.GetType().Name, 0, 0, "DEVSERVE000", e.Message);
             Versions.Swap(null, CompileErrorPage.For([error], "The servlet could not be loaded", "Fix what this says and save"), null);
         }

@@ -177,21 +177,6 @@ public sealed class FileAppTests
     }
 
     [Fact]
-    public async Task An_edited_app_is_compiled_from_its_last_compilation_and_serves_the_edit()
-    {
-        using var cache = new TempDirectory();
-        using var dir = new TempDirectory();
-        var options = TestHosting.CacheIn(cache.Path) with { UseCache = false };
-        var path = dir.Write("app.cs", Launcher + "static Response Start(Request request) => Response.Text(\"v1\");\n");
-        var first = await CompileAsync(path, options);
-        File.WriteAllText(path, Launcher + "static Response Start(Request request) => Response.Text(\"v2\");\n");
-        var second = await CompileAsync(path, options);
-        Assert.Equal(first.Context!.Name, second.Context!.Name);   // the bound references were kept
-        await using var server = await LoopbackServer.StartAsync(Servlets.DispatchServlet(second.Start!));
-        Assert.Equal("v2", await server.Client.GetStringAsync("/"));
-    }
-
-    [Fact]
     public async Task A_cache_entry_holds_the_text_that_was_compiled_so_a_file_saved_during_the_compile_misses()
     {
         using var cacheDir = new TempDirectory();

@@ -88,28 +88,6 @@ public sealed class ScriptServletTests
         Assert.Equal("changed", await BodyTextAsync(await third.Start!(new Request("GET", new Uri("http://x/"), [], Bindings.Empty, null, "", 0, ""))));
     }
 
-    [Fact]
-    public async Task A_recompile_starts_from_the_last_compilation_unless_directives_or_references_change()
-    {
-        using var cache = new TempDirectory();
-        var options = TestHosting.CacheIn(cache.Path) with { UseCache = false };
-        using var dir = new TempDirectory();
-        dir.Write("lib.csx", "string Word() => \"loaded\";\n");
-        var path = dir.Write("r.csx", "Response Start(Request request) => Response.Text(\"v1\");\n");
-        var request = new Request("GET", new Uri("http://x/"), [], Bindings.Empty, null, "", 0, "");
-        var first = await ScriptCompiler.CompileAsync(path, options);
-        File.WriteAllText(path, "Response Start(Request request) => Response.Text(\"v2\");\n");
-        var second = await ScriptCompiler.CompileAsync(path, options);
-        // The same assembly name: the bound references were kept. Each version still has its own context and text.
-        Assert.Equal(first.Context!.Name, second.Context!.Name);
-        Assert.NotSame(first.Context, second.Context);
-        Assert.Equal("v2", await BodyTextAsync(await second.Start!(request)));
-        File.WriteAllText(path, "#load \"lib.csx\"\nResponse Start(Request request) => Response.Text(Word());\n");
-        var third = await ScriptCompiler.CompileAsync(path, options);
-        Assert.NotEqual(second.Context.Name, third.Context!.Name);   // a #load: made anew, so Roslyn resolves it
-        Assert.Equal("loaded", await BodyTextAsync(await third.Start!(request)));
-    }
-
     private static async Task<string> BodyTextAsync(Response response)
     {
         using var stream = new MemoryStream();

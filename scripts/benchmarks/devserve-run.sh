@@ -49,5 +49,16 @@ for n in $(seq 1 "$saves"); do echo "Response Start(Request request) => Response
 dotnet build scripts/benchmarks/HelloServers -c Release -nologo -v quiet >/dev/null
 times=$(dotnet scripts/benchmarks/HelloServers/bin/Release/net10.0/HelloServers.dll saves "http://127.0.0.1:$port/" "$script" "$work/versions" "$saves")
 kill -TERM "$pid"; wait "$pid" || true
+# The first save after a start from the cache (the script as the run above left it, compiled): 2 s after the first
+# 200, as a user edits, one save of a text not compiled before.
+DEVSERVE_CACHE="$work/cache" dotnet "$cli" run "$script" --port $port --no-browser --no-banner >/dev/null 2>&1 &
+pid=$!
+until [ "$(curl -s "http://127.0.0.1:$port/")" = "v$saves" ]; do sleep 0.01; done
+sleep 2
+mkdir "$work/first"
+echo 'Response Start(Request request) => Response.Text("v" + 1);' > "$work/first/1"   # new text: Roslyn compiles it
+first=$(dotnet scripts/benchmarks/HelloServers/bin/Release/net10.0/HelloServers.dll saves "http://127.0.0.1:$port/" "$script" "$work/first" 1)
+kill -TERM "$pid"; wait "$pid" || true
+echo "first save after a start from the cache: $first ms"
 echo "save -> new version served (ms, $saves saves): $times"
-echo "  median $(echo $times | tr ' ' '\n' | median)  (target <= 100; the compile overlaps the 20 ms wait for quiet)"
+echo "  median $(echo $times | tr ' ' '\n' | median)  (target <= 100; the compile overlaps the 5 ms wait for quiet)"

@@ -32,6 +32,7 @@ internal sealed class ScriptCompiler
     private static readonly Lazy<PortableExecutableReference[]> s_references = new(BuildReferences);
     private static readonly CSharpParseOptions s_parse = new(LanguageVersion.Latest, kind: SourceCodeKind.Script);
     private static int s_version;
+    private static int s_warmedUp;
     // One set of options per script directory, so its caching resolver lives across recompiles (that is its point).
     private static readonly BoundedCache<string, CSharpCompilationOptions> s_options = new(capacity: 256);
 
@@ -89,7 +90,8 @@ internal sealed class ScriptCompiler
         }
         if (key is not null && await cache!.TryLoadAsync(full, key).ConfigureAwait(false) is { } cached)
         {
-            return cached;   // Roslyn is never loaded: the cached start is the fast start
+            WarmUpLater(Path.GetDirectoryName(full)!);
+            return cached;   // Roslyn is not loaded now: the cached start is the fast start
         }
         return app
             ? await FileAppCompiler.CompileAsync(full, text, directives, cache, key, options.PackagesDirectory, options.Stateless, settled, cancellationToken).ConfigureAwait(false)
@@ -167,6 +169,42 @@ internal sealed class ScriptCompiler
             // Not cached with a project: the cache would load its output by path, and a rebuild rewrites it in place.
             return await LoadAsync(full, sources, compilation, restore, projects, pe, pdb,
                 projects.Directories.Count == 0 ? cache : null, key, compiled, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // After a start from the cache, the first save's compile would be Roslyn's first in the process (~1 s of loading
+    // and JIT, against ~20 ms warm): a one-line script is compiled in the background a second after the start
+    // instead (after the first page, not against it, on two cores), once per process.
+    private static void WarmUpLater(string directory)
+    {
+        if (Interlocked.Exchange(ref s_warmedUp, 1) == 0)
+        {
+            _ = Task.Run(async () =>
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+                WarmUp(directory);
+            });
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]   // Roslyn's assemblies load when this runs, not when its caller is compiled
+    private static void WarmUp(string directory)
+    {
+        try
+        {
+            var path = Path.Combine(directory, "devserve-warm-up.csx");
+            var source = ResumableRewriter.Rewrite(SourceText.From("Response Start(Request request) => Response.Text(\"\");" + Epilogue, Encoding.UTF8),
+                path, s_parse);
+            var compilation = CSharpCompilation.CreateScriptCompilation("devserve-warm-up", CSharpSyntaxTree.ParseText(source, s_parse, path),
+                s_references.Value, s_options.GetOrAdd(directory, OptionsFor), returnType: typeof(object));
+            using var pe = new MemoryStream();
+            using var pdb = new MemoryStream();
+            compilation.Emit(pe, pdb, options: new EmitOptions(debugInformationFormat: DebugInformationFormat.PortablePdb));
+        }
+#pragma warning disable CA1031 // a warm-up that fails costs only the speed it was for; the next save reports real errors
+        catch (Exception)
+#pragma warning restore CA1031
+        {
         }
     }
 

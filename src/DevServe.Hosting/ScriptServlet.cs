@@ -24,8 +24,9 @@ public sealed class ScriptServlet : IReloadingServlet
         _options = options ?? ServletHostOptions.Default;
         _path = Path.GetFullPath(path);
         var versions = new ServletVersions(_options, Path.GetDirectoryName(_path)!, Path.GetFileName(_path));
-        // Eager: a save's compile starts at its first event and overlaps the 20 ms wait for quiet.
-        _reloader = new ServletReloader(versions, TimeSpan.FromMilliseconds(20), IsSource, CompileAndSwapAsync, eager: true);
+        // Eager: a save's compile starts at its first event and overlaps the wait for quiet, which only has to cover
+        // one save's events (~0.5 ms apart) and a save-all's files: a version read mid-save is dropped anyway.
+        _reloader = new ServletReloader(versions, TimeSpan.FromMilliseconds(5), IsSource, CompileAndSwapAsync, eager: true);
         _reloader.Start();
     }
 

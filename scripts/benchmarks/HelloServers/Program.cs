@@ -26,7 +26,8 @@ using Microsoft.Extensions.Logging;
 // files / aspnet-static: Dispatchers.Files, or ASP.NET Core's UseStaticFiles, over 1 KiB, 64 KiB and 10 MiB files.
 // saves <url> <file> <dir> <n>: for i = 1..n, renames <dir>/<i> over <file> (an editor's save) and polls <url> every
 // millisecond on one kept-alive connection until it answers "v<i>"; prints the n times (ms). Waits 300 ms after each.
-// GCSTATS=1: a server prints its collections and GC pause time on standard error when it stops.
+// GCSTATS=1: a server prints its collections and GC pause time on standard error when it stops. THRESHOLD=<bytes>: the
+// suspend-resumable server's manager threshold (default 64 MiB).
 var mode = args.FirstOrDefault() ?? "serve";
 if (mode == "saves")
 {
@@ -92,7 +93,7 @@ else
             Servlets.DispatchServlet(Program.LiveLoop, manager: new ThresholdLruManager(ThresholdLruManager.DefaultThreshold))),
         "suspend-resumable" => Dispatchers.Sequencer(
             Dispatchers.PathProcedure("/hello", _ => Response.Text("Hello, World!")),
-            Servlets.DispatchServlet(Program.Loop, manager: new ThresholdLruManager(ThresholdLruManager.DefaultThreshold))),
+            Servlets.DispatchServlet(Program.Loop, manager: new ThresholdLruManager(long.Parse(Environment.GetEnvironmentVariable("THRESHOLD") ?? "67108864", System.Globalization.CultureInfo.InvariantCulture)))),
         "steps-stateless" => Servlets.DispatchServlet(Program.Loop, stateless: true),
         "steps-stateless-replay" => Servlets.DispatchServlet(Program.LiveLoop, stateless: true),
         "conversation" => Servlets.DispatchServlet(Conversation),

@@ -17,5 +17,11 @@ internal interface IEstimatedSize
     /// </summary>
     const long ResumableFlowBytes = 672;
 
+    /// <summary>
+    /// The same for a template kept without a log (<c>ServletRuntime.KeepsWholeLogs</c> false): its frames, the
+    /// chain, the suspended flow and the manager's slot, no request. 401 B measured, charged with ~28 % headroom.
+    /// </summary>
+    const long SealedFlowBytes = 512;
+
     long EstimatedBytes { get; }
 }

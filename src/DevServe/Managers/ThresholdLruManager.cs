@@ -13,10 +13,10 @@ namespace DevServe;
 /// server's own footprint is above the 64 MiB default, so there every continuation dies within ~2 minutes, and
 /// under a burst memory keeps growing until enough 5-second passes have run.</para>
 /// <para>How memory is measured here: each continuation is charged an estimate when it is stored: a fixed
-/// cost for the suspended flow (its frames or live state machine, log node and manager node: 515 B measured for a
-/// resumable flow and ~1,000 B for a live one, charged as 672 B and 1,536 B to leave the GC its headroom) plus the
-/// bytes of the request it added to its replay log (URL, body, and the headers it does not share with the request
-/// before it). The sum is exact bookkeeping, so eviction is immediate and deterministic, and when an entry
+/// cost for the suspended flow (its frames or live state machine, log node and manager slot: ~400 B measured for a
+/// resumable flow kept without a log, 515 B for one with its log, ~1,000 B for a live one, charged as 512 B, 672 B and
+/// 1,536 B to leave the GC its headroom) plus, where a log is kept, the bytes of the request it added to it (URL,
+/// body, and the headers it does not share with the request before it). The sum is exact bookkeeping, so eviction is immediate and deterministic, and when an entry
 /// goes nothing else holds its flow, so the estimate is what is freed. What a servlet's own locals capture
 /// (a big list kept across a suspension) is not seen; process-wide measures cannot attribute memory to
 /// continuations either (Racket's cannot tell them from the server itself), so this one is sound for what the
@@ -27,13 +27,19 @@ public sealed class ThresholdLruManager : IManager
     /// <summary>Racket's <c>dispatch/servlet</c> default: 64 MiB.</summary>
     public const long DefaultThreshold = 64L * 1024 * 1024;
 
+    private const int None = -1;
+
     private readonly object _lock = new();
-    // Ids are unique across instances. Nodes are intrusive (one object per continuation, no per-instance set):
-    // the manager's own share of a continuation's memory stays ~130 B.
-    private readonly Dictionary<long, Kept> _entries = [];
-    private readonly Dictionary<int, Kept> _instances = [];   // instance → its most recent continuation
-    private Kept? _oldest;
-    private Kept? _newest;
+    // Ids are unique across instances. Each continuation is one slot of an array of structs, linked by index: kept
+    // continuations live for seconds, so every object the manager allocated per continuation was copied twice by the
+    // collector before it died; a slot costs it nothing (BENCHMARKS.md, 2026-12-03).
+    private readonly Dictionary<long, int> _entries = [];
+    private readonly Dictionary<int, int> _instances = [];   // instance → the slot of its most recent continuation
+    private Slot[] _slots = new Slot[16];
+    private int _used;             // slots ever handed out; those below it not in use are on the free list
+    private int _free = None;      // the free list, linked by Newer
+    private int _oldest = None;
+    private int _newest = None;
     private int _nextInstance;
     private long _nextId;
     private long _bytes;
@@ -61,16 +67,16 @@ public sealed class ThresholdLruManager : IManager
         ExpirationHandler = expirationHandler ?? ExpiredPage.Default;
     }
 
-    private sealed class Kept(int instance, long id, ulong salt, object continuation, long bytes)
+    private struct Slot
     {
-        public readonly int Instance = instance;
-        public readonly long Id = id;
-        public readonly ulong Salt = salt;
-        public readonly object Continuation = continuation;
-        public readonly long Bytes = bytes;
-        public readonly long Stored = System.Diagnostics.Stopwatch.GetTimestamp();
-        public Kept? Older, Newer;                 // the LRU list
-        public Kept? InstanceOlder, InstanceNewer;   // the instance's continuations
+        public object? Continuation;
+        public long Id;
+        public long Bytes;
+        public long Stored;
+        public ulong Salt;
+        public int Instance;
+        public int Older, Newer;                   // the LRU list
+        public int InstanceOlder, InstanceNewer;   // the instance's continuations
     }
 
     /// <summary>The bound on the estimated bytes of all continuations kept.</summary>
@@ -98,9 +104,10 @@ public sealed class ThresholdLruManager : IManager
         var list = new List<ContinuationInfo>();
         lock (_lock)
         {
-            for (var node = _newest; node is not null && list.Count < limit; node = node.Older)
+            for (var at = _newest; at != None && list.Count < limit; at = _slots[at].Older)
             {
-                list.Add(new ContinuationInfo(node.Instance, node.Id, System.Diagnostics.Stopwatch.GetElapsedTime(node.Stored), node.Bytes));
+                ref var slot = ref _slots[at];
+                list.Add(new ContinuationInfo(slot.Instance, slot.Id, System.Diagnostics.Stopwatch.GetElapsedTime(slot.Stored), slot.Bytes));
             }
         }
         return list;
@@ -120,13 +127,15 @@ public sealed class ThresholdLruManager : IManager
     {
         lock (_lock)
         {
-            if (_instances.Remove(instance, out var node))
+            if (_instances.Remove(instance, out var at))
             {
-                for (; node is not null; node = node.InstanceOlder)
+                while (at != None)
                 {
-                    _entries.Remove(node.Id);
-                    Unlink(node);
-                    _bytes -= node.Bytes;
+                    var older = _slots[at].InstanceOlder;
+                    _entries.Remove(_slots[at].Id);
+                    Unlink(at);
+                    Release(at);
+                    at = older;
                 }
             }
         }
@@ -141,80 +150,115 @@ public sealed class ThresholdLruManager : IManager
         lock (_lock)
         {
             id = ++_nextId;
-            var node = new Kept(instance, id, salt, continuation, bytes);
-            _entries.Add(id, node);
+            var at = Take();
+            ref var slot = ref _slots[at];
+            slot = new Slot
+            {
+                Continuation = continuation, Id = id, Bytes = bytes, Stored = System.Diagnostics.Stopwatch.GetTimestamp(), Salt = salt,
+                Instance = instance, Older = None, Newer = None, InstanceOlder = None, InstanceNewer = None,
+            };
+            _entries.Add(id, at);
             if (_instances.TryGetValue(instance, out var newestOfInstance))
             {
-                newestOfInstance.InstanceNewer = node;
-                node.InstanceOlder = newestOfInstance;
+                _slots[newestOfInstance].InstanceNewer = at;
+                slot.InstanceOlder = newestOfInstance;
             }
-            _instances[instance] = node;
-            Append(node);
+            _instances[instance] = at;
+            Append(at);
             _bytes += bytes;
             // Over the threshold: evict the least recently used at once (never the one just stored).
-            while (_bytes > MemoryThreshold && _oldest != node)
+            while (_bytes > MemoryThreshold && _oldest != at)
             {
-                Evict(_oldest!);
+                Evict(_oldest);
             }
         }
         return true;
     }
 
-    private void Evict(Kept node)
+    // A free slot, growing the array when none is.
+    private int Take()
     {
-        _entries.Remove(node.Id);
-        Unlink(node);
-        _bytes -= node.Bytes;
-        if (node.InstanceNewer is { } newer)
+        if (_free != None)
         {
-            newer.InstanceOlder = node.InstanceOlder;
+            var at = _free;
+            _free = _slots[at].Newer;
+            return at;
         }
-        else if (node.InstanceOlder is { } older)
+        if (_used == _slots.Length)
         {
-            _instances[node.Instance] = older;
+            Array.Resize(ref _slots, _slots.Length * 2);
         }
-        else
-        {
-            _instances.Remove(node.Instance);
-        }
-        if (node.InstanceOlder is { } o)
-        {
-            o.InstanceNewer = node.InstanceNewer;
-        }
-        node.InstanceOlder = node.InstanceNewer = null;
+        return _used++;
     }
 
-    private void Append(Kept node)
+    // The slot's continuation is let go at once (nothing kept holds it) and the slot goes on the free list.
+    private void Release(int at)
     {
-        node.Older = _newest;
-        node.Newer = null;
-        if (_newest is not null)
-        {
-            _newest.Newer = node;
-        }
-        _newest = node;
-        _oldest ??= node;
+        _bytes -= _slots[at].Bytes;
+        _slots[at] = new Slot { Newer = _free };
+        _free = at;
     }
 
-    private void Unlink(Kept node)
+    private void Evict(int at)
     {
-        if (node.Older is not null)
+        ref var slot = ref _slots[at];
+        _entries.Remove(slot.Id);
+        Unlink(at);
+        if (slot.InstanceNewer != None)
         {
-            node.Older.Newer = node.Newer;
+            _slots[slot.InstanceNewer].InstanceOlder = slot.InstanceOlder;
+        }
+        else if (slot.InstanceOlder != None)
+        {
+            _instances[slot.Instance] = slot.InstanceOlder;
         }
         else
         {
-            _oldest = node.Newer;
+            _instances.Remove(slot.Instance);
         }
-        if (node.Newer is not null)
+        if (slot.InstanceOlder != None)
         {
-            node.Newer.Older = node.Older;
+            _slots[slot.InstanceOlder].InstanceNewer = slot.InstanceNewer;
+        }
+        Release(at);
+    }
+
+    private void Append(int at)
+    {
+        ref var slot = ref _slots[at];
+        slot.Older = _newest;
+        slot.Newer = None;
+        if (_newest != None)
+        {
+            _slots[_newest].Newer = at;
+        }
+        _newest = at;
+        if (_oldest == None)
+        {
+            _oldest = at;
+        }
+    }
+
+    private void Unlink(int at)
+    {
+        ref var slot = ref _slots[at];
+        if (slot.Older != None)
+        {
+            _slots[slot.Older].Newer = slot.Newer;
         }
         else
         {
-            _newest = node.Older;
+            _oldest = slot.Newer;
         }
-        node.Older = node.Newer = null;
+        if (slot.Newer != None)
+        {
+            _slots[slot.Newer].Older = slot.Older;
+        }
+        else
+        {
+            _newest = slot.Older;
+        }
+        slot.Older = slot.Newer = None;
     }
 
     /// <inheritdoc/>
@@ -229,14 +273,14 @@ public sealed class ThresholdLruManager : IManager
     {
         lock (_lock)
         {
-            if (_entries.TryGetValue(id, out var node) && node.Instance == instance && node.Salt == salt)
+            if (_entries.TryGetValue(id, out var at) && _slots[at].Instance == instance && _slots[at].Salt == salt)
             {
-                if (touch && node != _newest)
+                if (touch && at != _newest)
                 {
-                    Unlink(node);
-                    Append(node);
+                    Unlink(at);
+                    Append(at);
                 }
-                continuation = node.Continuation;
+                continuation = _slots[at].Continuation!;
                 return true;
             }
         }

@@ -5,7 +5,7 @@ namespace DevServe.Internal;
 /// once and by replay from its log after that.
 /// </summary>
 internal sealed class SuspendedFlow(Flow flow, TaskCompletionSource<Request> resume, FlowLog? log, int site, long bytes,
-    SuspendedChain? chain = null) : IEstimatedSize
+    SuspendedChain? chain = null, bool keepsLog = true) : IEstimatedSize
 {
     /// <summary>The suspended frames, when the servlet is resumable: every resumption copies them, nothing is replayed.</summary>
     public SuspendedChain? Chain { get; } = chain;
@@ -15,8 +15,11 @@ internal sealed class SuspendedFlow(Flow flow, TaskCompletionSource<Request> res
     public Flow? Flow { get; private set; } = flow;
     public TaskCompletionSource<Request>? Resume { get; private set; } = resume;
 
-    /// <summary>The log up to this suspension; <c>null</c> when the flow was past the replay bound.</summary>
-    public FlowLog? Log { get; } = log;
+    /// <summary>
+    /// The log up to this suspension; <c>null</c> when the flow was past the replay bound, or once its frames are
+    /// sealed when its servlet does not keep whole logs (a copy's log then begins at the copy: nothing earlier replays).
+    /// </summary>
+    public FlowLog? Log { get; private set; } = log;
 
     /// <summary>The call site of the suspension (its line): replay checks it is reached again.</summary>
     public int Site { get; } = site;
@@ -53,15 +56,24 @@ internal sealed class SuspendedFlow(Flow flow, TaskCompletionSource<Request> res
     }
 
     /// <summary>
-    /// The chain was sealed (every resumption copies it: the live flow is let go, and the request it suspended with is
-    /// kept compact, its page made) or broken (the live flow goes on, and compacts it when it moves on).
+    /// The chain was sealed (every resumption copies it: the live flow is let go, and the log is dropped, or its last
+    /// request kept compact when whole logs are kept) or broken (the live flow goes on, and compacts it when it moves on).
     /// </summary>
     public void ChainResolved(bool isSealed)
     {
         if (isSealed)
         {
             TryClaim(out _, out _);
-            Log?.CompactLastRequest();
+            if (keepsLog)
+            {
+                Log?.CompactLastRequest();
+            }
+            else
+            {
+                // Most of what a kept continuation held (the log node, the request and its headers): the collector
+                // copies each kept one twice before it dies, and that, not the code, bounds a round trip (BENCHMARKS.md).
+                Log = null;
+            }
         }
     }
 

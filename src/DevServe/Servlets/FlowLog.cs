@@ -44,6 +44,17 @@ internal sealed class FlowLog
         };
     }
 
+    /// <summary>
+    /// The root of a flow that copies a sealed continuation's frames (<paramref name="frames"/>), resumed with
+    /// <paramref name="request"/> at <paramref name="site"/>: replaying this log copies the frames again instead of
+    /// running the entry from the top. A servlet whose manager keeps no conversations logs resumptions this way, so a
+    /// kept continuation needs no log of its own (nothing before its suspension is ever replayed).
+    /// </summary>
+    public static FlowLog Resumed(SuspendedChain frames, Request request, int site) => new(null, FlowLogKind.Resumed, request, frames, site);
+
+    /// <summary>For a <see cref="FlowLogKind.Resumed"/> root: the frames its flow copies.</summary>
+    public SuspendedChain? Frames => Value as SuspendedChain;
+
     /// <summary>Whether this is the root of an embedded handler's flow (not of <c>Start</c>'s).</summary>
     public bool IsHandlerRoot { get; private init; }
 
@@ -108,7 +119,8 @@ internal sealed class FlowLog
         return nodes;
     }
 
-    public Func<Request, Task<Response>> Entry => (Func<Request, Task<Response>>)Value!;
+    /// <summary>The entry point a <see cref="FlowLogKind.Root"/> began with; <c>null</c> for a <see cref="FlowLogKind.Resumed"/> root.</summary>
+    public Func<Request, Task<Response>>? Entry => Value as Func<Request, Task<Response>>;
 }
 
 internal enum FlowLogKind
@@ -116,4 +128,6 @@ internal enum FlowLogKind
     Root,
     Step,
     Memo,
+    /// <summary>A root that resumes a sealed continuation's frames (<see cref="FlowLog.Resumed"/>).</summary>
+    Resumed,
 }

@@ -10,7 +10,14 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
     public IManager Manager { get; } = manager;
 
     /// <summary>Whether <paramref name="entry"/> is this servlet's <c>Start</c> (not an embedded handler).</summary>
-    public bool IsStart(Func<Request, Task<Response>> entry) => entry == start;
+    public bool IsStart(Func<Request, Task<Response>>? entry) => entry == start;
+
+    /// <summary>
+    /// Whether a copied continuation's log goes back to the conversation's first request (fix-and-retry replays
+    /// conversations: a development server's manager keeps them) or begins at the copy (<see cref="FlowLog.Resumed"/>),
+    /// so that a kept continuation whose frames are sealed keeps no log at all.
+    /// </summary>
+    public bool KeepsWholeLogs { get; } = manager is ThresholdLruManager { KeepsConversations: true };
     public string CurrentDirectory { get; } = currentDirectory;
 
     /// <summary>The stuffer of a stateless servlet; <c>null</c> for a stateful one.</summary>
@@ -237,7 +244,8 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
         {
             // A real continuation: a copy of the suspended frames goes on from the suspension; the original never runs.
             // Decided on a servlet thread: a chain still being collected (microseconds) is waited for there.
-            var copy = new Flow(this, instance, request, FlowLog.Step(suspended.Log, request, suspended.Site));
+            var log = KeepsWholeLogs ? FlowLog.Step(suspended.Log, request, suspended.Site) : FlowLog.Resumed(chain, request, suspended.Site);
+            var copy = new Flow(this, instance, request, log);
             var answer = copy.OpenSlot();
             if (chain.IsSealedNow)
             {
@@ -297,7 +305,14 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
         replay.Enqueue(FlowLog.Step(log, request, suspended.Site) ?? throw new InvalidOperationException("unreachable: the log is under its bound"));
         var root = nodes[0];
         var replayed = new Flow(this, instance, root.Request!, root) { Replay = replay };
-        return Run(replayed, root.Entry);
+        if (root.Frames is { } frames)
+        {
+            // The log begins where a copy of sealed frames was resumed: the replay copies them again, nothing before runs.
+            var answer = replayed.OpenSlot();
+            ServletThreads.Shared.Run(static s => s.Flow.RunResumedAsync(s.Frames), (Flow: replayed, Frames: frames));
+            return answer;
+        }
+        return Run(replayed, root.Entry!);
     }
 
     public Response ErrorPage(Request request, Exception exception)
@@ -328,7 +343,11 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
         + "Code between suspensions must do the same thing every time it runs: put random numbers, clocks and "
         + "generated ids in <code>Web.Remember</code>.</p>", 409);
 
-    /// <summary>What keeping a suspended flow costs the manager: the flow (smaller when its frames are a template), plus the request it now holds.</summary>
-    public static long EstimateBytes(Request request, bool resumable)
-        => (resumable ? IEstimatedSize.ResumableFlowBytes : IEstimatedSize.FlowBytes) + request.RetainedBytes;
+    /// <summary>
+    /// What keeping a suspended flow costs the manager: the flow (smaller when its frames are a template), plus the
+    /// request its log holds; a template kept without a log (<see cref="KeepsWholeLogs"/> false) holds no request.
+    /// </summary>
+    public long EstimateBytes(Request request, bool resumable) => resumable && !KeepsWholeLogs
+        ? IEstimatedSize.SealedFlowBytes
+        : (resumable ? IEstimatedSize.ResumableFlowBytes : IEstimatedSize.FlowBytes) + request.RetainedBytes;
 }

@@ -92,7 +92,8 @@ public static class Web
             SuspendedChain.WarnReplay(file, site, "it is not inside a method DevServe compiled as resumable (an async lambda?); "
                 + "write it as a named async method or local function");
         }
-        var suspended = new SuspendedFlow(flow, resume, flow.Log, site, ServletRuntime.EstimateBytes(flow.Current, chain is not null), chain);
+        var suspended = new SuspendedFlow(flow, resume, flow.Log, site, flow.Runtime.EstimateBytes(flow.Current, chain is not null), chain,
+            keepsLog: flow.Runtime.KeepsWholeLogs);
         var manager = flow.Runtime.Manager;
         if (!manager.TryStore(flow.Instance, suspended, out var id, out var salt))
         {

@@ -31,6 +31,31 @@ public sealed class ManagerTests
     }
 
     [Fact]
+    public void Threshold_lru_reuses_the_room_of_evicted_and_cleared_continuations_without_mixing_them_up()
+    {
+        var manager = new ThresholdLruManager(memoryThreshold: 8 * 1536);
+        var kept = new Dictionary<(int Instance, long Id, ulong Salt), object>();
+        var instances = Enumerable.Range(0, 3).Select(_ => manager.CreateInstance()).ToArray();
+        for (var i = 0; i < 1_000; i++)
+        {
+            var instance = instances[i % 3];
+            var continuation = new object();
+            manager.TryStore(instance, continuation, out var id, out var salt);
+            kept[(instance, id, salt)] = continuation;
+            if (i % 97 == 0)
+            {
+                manager.ClearContinuations(instances[(i + 1) % 3]);
+            }
+        }
+        var found = kept.Where(k => manager.TryPeek(k.Key.Instance, k.Key.Id, k.Key.Salt, out var c) && ReferenceEquals(c, k.Value)).ToList();
+        Assert.Equal(manager.Count, found.Count);   // every one still kept is found as itself, under its own key
+        Assert.InRange(manager.Count, 1, 8);
+        Assert.Equal(manager.Count * 1536L, manager.EstimatedBytes);
+        // The most recent ones are those kept (least recently used went first), newest first in the snapshot.
+        Assert.Equal(found.Select(f => f.Key.Id).OrderDescending(), manager.Snapshot().Select(c => c.Id));
+    }
+
+    [Fact]
     public void Threshold_lru_under_its_threshold_never_evicts()
     {
         var manager = new ThresholdLruManager(memoryThreshold: 1L << 30);

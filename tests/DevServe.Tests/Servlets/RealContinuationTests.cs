@@ -211,6 +211,30 @@ public sealed class ReplayFallbackTests
     }
 
     [Fact]
+    public async Task Replaying_a_page_after_a_copied_one_runs_only_from_the_copy()
+    {
+        int starts = 0, copies = 0;
+        [AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]
+        async Task<Response> Start(Request request)
+        {
+            Interlocked.Increment(ref starts);
+            var first = await SendSuspend(k => Response.Html(Form(k)));   // sealed: every use copies it
+            Interlocked.Increment(ref copies);
+            // An async lambda cannot be copied: this second page falls back to the live flow, then to replay.
+            Func<Task<Request>> ask = async () => await SendSuspend(k => Response.Html(Form(k)));
+            var second = await ask();
+            return Response.Text($"{first.Bindings["name"]} {second.Bindings["name"]}");
+        }
+        await using var server = await LoopbackServer.StartAsync(Servlets.DispatchServlet(Start));
+        var k1 = Browser.FirstLink(await server.Client.GetStringAsync("/"));
+        var k2 = Browser.FirstLink(await server.Client.PostAsync(k1, ("name", "a")));
+        Assert.Equal("a b", await server.Client.PostAsync(k2, ("name", "b")));
+        // Page 2 again: replayed, but from the copy of page 1's frames with the request page 1 got; Start's top does not run again.
+        Assert.Equal("a c", await server.Client.PostAsync(k2, ("name", "c")));
+        Assert.Equal((1, 2), (starts, copies));
+    }
+
+    [Fact]
     public async Task A_suspension_under_an_async_lambda_replays_and_still_answers()
     {
         var (first, again, starts) = await UseOldPageTwiceAsync(async ask =>

@@ -24,9 +24,13 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line,
     private const int Climbing = 0, Sealed = 1, Broken = 2;
     private static readonly ConcurrentDictionary<(string File, int Line), bool> s_warned = new();
 
-    // Innermost first. Sized for the usual one or two frames; Deferred: the frame's own continuation is not registered yet.
-    private (StateMachineBox Box, AwaiterSlot Slot, bool Deferred)[] _frames = new (StateMachineBox, AwaiterSlot, bool)[1];
+    // Innermost first: the first in a field (most chains are one frame, and a kept chain is one object less for the
+    // collector to copy), the rest in an array. Deferred: the frame's own continuation is not registered yet.
+    private (StateMachineBox Box, AwaiterSlot Slot, bool Deferred) _first;
+    private (StateMachineBox Box, AwaiterSlot Slot, bool Deferred)[]? _more;
     private int _count;
+
+    private ref (StateMachineBox Box, AwaiterSlot Slot, bool Deferred) At(int i) => ref i == 0 ? ref _first : ref _more![i - 1];
     private int _state;
 
     /// <summary>The task <c>SendSuspend</c> returned, while the chain climbs: the innermost frame awaits it.</summary>
@@ -36,7 +40,18 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line,
     public string? Reason { get; private set; }
 
     /// <summary>The frames, innermost first, each with the field that holds what it awaits.</summary>
-    public IReadOnlyList<(StateMachineBox Box, AwaiterSlot Slot)> Frames => [.. _frames.Take(_count).Select(f => (f.Box, f.Slot))];
+    public IReadOnlyList<(StateMachineBox Box, AwaiterSlot Slot)> Frames
+    {
+        get
+        {
+            var frames = new (StateMachineBox, AwaiterSlot)[_count];
+            for (var i = 0; i < _count; i++)
+            {
+                frames[i] = (At(i).Box, At(i).Slot);
+            }
+            return frames;
+        }
+    }
 
     /// <summary>
     /// Called once the chain is sealed (true) or broken (false): a stateless page is made then, and a stateful
@@ -62,11 +77,11 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line,
                 Break(box.Frame, held + ": copies of the frame would share it");
                 return false;
             }
-            if (_count == _frames.Length)
+            if (_count > 0 && _count - 1 == (_more?.Length ?? 0))
             {
-                Array.Resize(ref _frames, _count * 2);
+                Array.Resize(ref _more, Math.Max(2, _count * 2));
             }
-            _frames[_count++] = (box, slot, deferred);
+            At(_count++) = (box, slot, deferred);
             return true;
         }
     }
@@ -92,8 +107,9 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line,
     // continuation (BENCHMARKS.md, 2026-12-02) and the live flow is garbage once its page is sent.
     private void Detach()
     {
-        foreach (var (box, slot, _) in _frames.AsSpan(0, _count))
+        for (var i = 0; i < _count; i++)
         {
+            var (box, slot, _) = At(i);
             if (ReferenceEquals(box.Context, rootContext))
             {
                 box.Context = null;   // a copy runs in its own flow's root context
@@ -128,14 +144,16 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line,
         }
         Reason = at is null ? reason : $"in {ResumableFrame.Describe(at)}, {reason}";
         // The live flow goes on instead: the frames that joined register the continuations they held back.
-        foreach (var (box, slot, deferred) in _frames.AsSpan(0, _count))
+        for (var i = 0; i < _count; i++)
         {
+            var (box, slot, deferred) = At(i);
             if (deferred)
             {
                 slot.Register(box);
             }
         }
-        _frames = [];
+        _first = default;
+        _more = null;
         _count = 0;
         Volatile.Write(ref _state, Broken);
         Resolve(false);
@@ -189,7 +207,7 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line,
         var copies = new (StateMachineBox Box, AwaiterSlot Slot)[_count];
         for (var i = 0; i < _count; i++)
         {
-            var (template, slot, _) = _frames[i];
+            var (template, slot, _) = At(i);
             var frame = template.Frame.Fresh();
             var box = template.CopyFor(frame);
             frame.Box = box;

@@ -123,7 +123,33 @@ else
     stop = () => Task.Run(stopServer);
 }
 Console.WriteLine($"PORT {port}");
+var gcLog = new List<string>();
+if (Environment.GetEnvironmentVariable("GCSTATS") == "each")   // every collection: its generation, kind and pause (polled)
+{
+    _ = Task.Run(async () =>
+    {
+        long last = 0;
+        while (true)
+        {
+            var info = GC.GetGCMemoryInfo(GCKind.Any);
+            if (info.Index != last)
+            {
+                last = info.Index;
+                lock (gcLog)
+                {
+                    gcLog.Add($"#{info.Index} gen{info.Generation} {(info.Concurrent ? "background" : "blocking")}{(info.Compacted ? " compacting" : "")} "
+                        + $"pause {string.Join('+', info.PauseDurations.ToArray().Select(p => p.TotalMilliseconds.ToString("F1")))} ms promoted {info.PromotedBytes >> 10} KiB");
+                }
+            }
+            await Task.Delay(2);
+        }
+    });
+}
 await Console.In.ReadToEndAsync();
+lock (gcLog)
+{
+    gcLog.ForEach(Console.Error.WriteLine);
+}
 await stop();
 serverSamples?.PrintShares();
 if (Environment.GetEnvironmentVariable("GCSTATS") is not null)   // what the collector cost this run, on standard error
@@ -217,12 +243,24 @@ internal static partial class Program
         using var sampled = Environment.GetEnvironmentVariable("ALLOCATIONS") is null ? null : new AllocationSampler();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        // What young collections found alive (and copied out of gen0): polled every 100 round trips, far more often than they come.
+        long promoted = 0, lastGc = GC.GetGCMemoryInfo(GCKind.Any).Index;
+        var youngCollections = 0;
+        var collections = GC.CollectionCount(0);
         for (var i = 0; i < count; i++)
         {
             k = Link((await servlet(Get(k)))!);
+            if (i % 100 == 0 && GC.GetGCMemoryInfo(GCKind.Any) is { Generation: 0 } info && info.Index != lastGc)
+            {
+                lastGc = info.Index;
+                promoted += info.PromotedBytes;
+                youngCollections++;
+            }
         }
         var bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
-        Console.WriteLine($"{(resumable ? "resumable" : "live")}: {clock.Elapsed.TotalMicroseconds / count:F2} µs and {bytes / count} B allocated per round trip (in-process, page included); {exceptions} exceptions");
+        Console.WriteLine($"{(resumable ? "resumable" : "live")}: {clock.Elapsed.TotalMicroseconds / count:F2} µs and {bytes / count} B allocated per round trip (in-process, page included); {exceptions} exceptions; "
+            + $"{GC.CollectionCount(0) - collections} collections, the {youngCollections} of gen0 alone promoted {(youngCollections == 0 ? 0 : promoted / youngCollections >> 10)} KiB each, "
+            + $"{(youngCollections == 0 ? 0 : promoted / youngCollections * (GC.CollectionCount(0) - collections) / count)} B per round trip");
         sampled?.Print(count);
     }
 

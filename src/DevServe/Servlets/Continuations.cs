@@ -26,6 +26,9 @@ internal sealed class SuspendedFlow(Flow flow, TaskCompletionSource<Request> res
 
     public long EstimatedBytes { get; } = bytes;
 
+    /// <summary>Whether its log is kept once its frames are sealed (the servlet keeps whole logs, for fix-and-retry).</summary>
+    public bool KeepsLog => keepsLog;
+
     private volatile string? _blocked;
 
     /// <summary>Set when the servlet blocked its thread on this suspension's task: resuming it shows why, nothing runs.</summary>

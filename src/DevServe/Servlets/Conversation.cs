@@ -87,7 +87,8 @@ public sealed class Conversation
         {
             return null;
         }
-        var log = continuation switch
+        // A resumable suspension is kept as its frames, with its live side (and log) when whole logs are kept.
+        var log = ((continuation as SuspendedChain)?.Suspended ?? continuation) switch
         {
             SuspendedFlow { Log: { } suspended } flow => FlowLog.Step(suspended, request, flow.Site),
             EmbeddedHandler { EmbeddedBy: { } by } handler => FlowLog.Root(request, handler.Handler, by, handler.Index),

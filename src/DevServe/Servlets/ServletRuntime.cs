@@ -55,6 +55,11 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
         {
             case EmbeddedHandler embedded:
                 return Run(new Flow(this, instance, request, FlowLog.Root(request, embedded.Handler, embedded.EmbeddedBy, embedded.Index)), embedded.Handler);
+            case SuspendedChain chain:
+                // Sealed (the usual case: long before the next request) or let go of its live side since the first read: copied.
+                return chain.IsSealedNow || chain.Suspended is not { } live
+                    ? ResumeCopy(chain, null, instance, request)
+                    : Resume(live, instance, request);
             case SuspendedFlow suspended:
                 return Resume(suspended, instance, request);
             default:
@@ -242,17 +247,13 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
         }
         if (suspended.Chain is { } chain)
         {
-            // A real continuation: a copy of the suspended frames goes on from the suspension; the original never runs.
-            // Decided on a servlet thread: a chain still being collected (microseconds) is waited for there.
-            var log = KeepsWholeLogs ? FlowLog.Step(suspended.Log, request, suspended.Site) : FlowLog.Resumed(chain, request, suspended.Site);
-            var copy = new Flow(this, instance, request, log);
-            var answer = copy.OpenSlot();
             if (chain.IsSealedNow)
             {
-                // The usual case: sealed long before the next request.
-                ServletThreads.Shared.Run(static s => s.Copy.RunResumedAsync(s.Chain), (Copy: copy, Chain: chain));
-                return answer;
+                return ResumeCopy(chain, suspended, instance, request);
             }
+            // Decided on a servlet thread: a chain still being collected (microseconds) is waited for there.
+            var copy = new Flow(this, instance, request, LogOfCopy(chain, suspended, request));
+            var answer = copy.OpenSlot();
             ServletThreads.Shared.Run(async () =>
             {
                 if (chain.IsSealed())
@@ -268,6 +269,19 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
         }
         return ResumeLiveOrReplay(suspended, instance, request);
     }
+
+    // A real continuation: a copy of the sealed frames goes on from the suspension; the original never runs.
+    private Task<Response> ResumeCopy(SuspendedChain chain, SuspendedFlow? suspended, int instance, Request request)
+    {
+        var copy = new Flow(this, instance, request, LogOfCopy(chain, suspended ?? chain.Suspended, request));
+        var answer = copy.OpenSlot();
+        ServletThreads.Shared.Run(static s => s.Copy.RunResumedAsync(s.Chain), (Copy: copy, Chain: chain));
+        return answer;
+    }
+
+    // The whole conversation's log (fix-and-retry replays it), or one that begins at the copy.
+    private FlowLog? LogOfCopy(SuspendedChain chain, SuspendedFlow? suspended, Request request)
+        => KeepsWholeLogs && suspended is not null ? FlowLog.Step(suspended.Log, request, chain.Line) : FlowLog.Resumed(chain, request, chain.Line);
 
     private Task<Response> ResumeLiveOrReplay(SuspendedFlow suspended, int instance, Request request)
     {

@@ -94,8 +94,10 @@ public static class Web
         }
         var suspended = new SuspendedFlow(flow, resume, flow.Log, site, flow.Runtime.EstimateBytes(flow.Current, chain is not null), chain,
             keepsLog: flow.Runtime.KeepsWholeLogs);
+        // Resumable code is kept as its frames, which let go of this live side once they are sealed.
+        chain?.Keep(suspended);
         var manager = flow.Runtime.Manager;
-        if (!manager.TryStore(flow.Instance, suspended, out var id, out var salt))
+        if (!manager.TryStore(flow.Instance, (object?)chain ?? suspended, out var id, out var salt))
         {
             throw new SendBackException(manager.ExpirationHandler(flow.Current));
         }
@@ -118,7 +120,6 @@ public static class Web
         }
         if (chain is not null)
         {
-            chain.Resolved = suspended.ChainResolved;   // sealed: the live flow is not needed, and is let go
             running!.Pending = chain;   // collected as the suspension unwinds; a resumption that comes first waits for it
         }
         SuspensionWatch.Note(suspended);

@@ -19,7 +19,7 @@ namespace DevServe.Internal;
 /// A chain the manager holds: the flow's context at its root (a frame still in it set no AsyncLocal of its own, and a
 /// copy runs in the copy's root context). <c>null</c> for a chain written to a stateless link and never held.
 /// </param>
-internal sealed class SuspendedChain(Task suspensionTask, string file, int line, ExecutionContext? rootContext = null)
+internal sealed class SuspendedChain(Task suspensionTask, string file, int line, ExecutionContext? rootContext = null) : IEstimatedSize
 {
     private const int Climbing = 0, Sealed = 1, Broken = 2;
     private static readonly ConcurrentDictionary<(string File, int Line), bool> s_warned = new();
@@ -32,6 +32,29 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line,
 
     private ref (StateMachineBox Box, AwaiterSlot Slot, bool Deferred) At(int i) => ref i == 0 ? ref _first : ref _more![i - 1];
     private int _state;
+
+    private volatile SuspendedFlow? _suspended;
+
+    /// <summary>
+    /// A stateful suspension's live side (its flow, its log, what the watchdog knows of it): what a resumption needs while
+    /// the chain climbs and once it is broken, and what fix-and-retry reads its log from. A chain the manager keeps lets
+    /// go of it when it is sealed, unless its servlet keeps whole logs: each object a kept continuation holds is copied
+    /// twice by the collector before it dies (BENCHMARKS.md, 2026-12-03).
+    /// </summary>
+    public SuspendedFlow? Suspended => _suspended;
+
+    /// <summary>Keeps the frames of <paramref name="suspended"/>, which the manager now keeps as this chain.</summary>
+    public void Keep(SuspendedFlow suspended)
+    {
+        _suspended = suspended;
+        EstimatedBytes = suspended.EstimatedBytes;
+    }
+
+    /// <summary>What the manager charges for keeping this chain (its suspension's estimate).</summary>
+    public long EstimatedBytes { get; private set; } = IEstimatedSize.FlowBytes;
+
+    /// <summary>The suspension's line.</summary>
+    public int Line => line;
 
     /// <summary>The task <c>SendSuspend</c> returned, while the chain climbs: the innermost frame awaits it.</summary>
     public Task? SuspensionTask { get; private set; } = suspensionTask;
@@ -126,6 +149,14 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line,
         var resolved = Resolved;
         Resolved = null;
         resolved?.Invoke(isSealed);
+        if (_suspended is { } suspended)
+        {
+            suspended.ChainResolved(isSealed);   // sealed: the live flow is not needed, and is let go
+            if (isSealed && !suspended.KeepsLog)
+            {
+                _suspended = null;
+            }
+        }
     }
 
     public void Break(ResumableFrame? at, string reason)

@@ -104,7 +104,7 @@ public sealed class Conversation
         var segments = new List<Segment>();
         for (var at = log; ; pending = [])
         {
-            var nodes = at.ToArray();
+            var nodes = Nodes(at);
             var steps = nodes.Skip(1).Concat(pending).Where(n => n.Kind == FlowLogKind.Step).ToList();
             var root = nodes[0];
             var start = isStart(root);
@@ -121,6 +121,18 @@ public sealed class Conversation
         }
         segments.AddRange(after);
         return new Conversation([.. segments]);
+    }
+
+    // One flow's nodes from its entry: a log that begins at a copy goes on from the log of the suspension it copied.
+    private static List<FlowLog> Nodes(FlowLog log)
+    {
+        var nodes = new List<FlowLog>(log.ToArray());
+        while (nodes[0] is { Kind: FlowLogKind.Resumed, History: { } history } resumed)
+        {
+            nodes[0] = resumed.AsStep();
+            nodes.InsertRange(0, history.ToArray());
+        }
+        return nodes;
     }
 
     /// <summary>

@@ -18,6 +18,7 @@ internal sealed class FlowLog
         Value = value;
         Site = site;
         Depth = previous is null ? 0 : previous.Depth + 1;
+        Chain = previous?.Chain ?? 0;
     }
 
     public FlowLog? Previous { get; }
@@ -47,10 +48,24 @@ internal sealed class FlowLog
     /// <summary>
     /// The root of a flow that copies a sealed continuation's frames (<paramref name="frames"/>), resumed with
     /// <paramref name="request"/> at <paramref name="site"/>: replaying this log copies the frames again instead of
-    /// running the entry from the top. A servlet whose manager keeps no conversations logs resumptions this way, so a
-    /// kept continuation needs no log of its own (nothing before its suspension is ever replayed).
+    /// running the entry from the top, so nothing before that suspension runs again and a kept continuation needs no
+    /// log of its own. <paramref name="history"/>: the log of the suspension copied, where whole conversations are kept
+    /// (fix-and-retry), within the same bound as a handler's embedding flows.
     /// </summary>
-    public static FlowLog Resumed(SuspendedChain frames, Request request, int site) => new(null, FlowLogKind.Resumed, request, frames, site);
+    public static FlowLog Resumed(SuspendedChain frames, Request request, int site, FlowLog? history = null)
+    {
+        var chain = history is null ? 0 : history.Chain + history.Depth + 1;
+        return new(null, FlowLogKind.Resumed, request, frames, site)
+        {
+            History = chain <= MaxDepth ? history : null, Chain = chain <= MaxDepth ? chain : 0,
+        };
+    }
+
+    /// <summary>For a <see cref="FlowLogKind.Resumed"/> root: the log of the suspension its flow copied, when kept.</summary>
+    public FlowLog? History { get; private init; }
+
+    /// <summary>A <see cref="FlowLogKind.Resumed"/> root as the step it stands for: its request fed to the suspension at its site.</summary>
+    public FlowLog AsStep() => new(null, FlowLogKind.Step, Request, null, Site);
 
     /// <summary>For a <see cref="FlowLogKind.Resumed"/> root: the frames its flow copies.</summary>
     public SuspendedChain? Frames => Value as SuspendedChain;
@@ -61,7 +76,7 @@ internal sealed class FlowLog
     /// <summary>For the root of an embedded handler's flow: the log of the flow that embedded it, when kept.</summary>
     public FlowLog? EmbeddedBy { get; private init; }
 
-    /// <summary>How many nodes the flows before this one hold (roots only): what bounds a chain of handlers.</summary>
+    /// <summary>How many nodes the flows before this one hold (embedding flows, copied suspensions): what bounds their chain.</summary>
     private int Chain { get; init; }
 
     /// <summary>

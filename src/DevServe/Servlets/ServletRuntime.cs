@@ -13,9 +13,9 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
     public bool IsStart(Func<Request, Task<Response>>? entry) => entry == start;
 
     /// <summary>
-    /// Whether a copied continuation's log goes back to the conversation's first request (fix-and-retry replays
-    /// conversations: a development server's manager keeps them) or begins at the copy (<see cref="FlowLog.Resumed"/>),
-    /// so that a kept continuation whose frames are sealed keeps no log at all.
+    /// Whether a copied continuation's log keeps the conversation before the copy (fix-and-retry replays conversations:
+    /// a development server's manager keeps them) or only what follows it (<see cref="FlowLog.Resumed"/>), so that a
+    /// kept continuation whose frames are sealed keeps no log at all. Either way a replay begins at the copy.
     /// </summary>
     public bool KeepsWholeLogs { get; } = manager is ThresholdLruManager { KeepsConversations: true };
     public string CurrentDirectory { get; } = currentDirectory;
@@ -279,9 +279,9 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
         return answer;
     }
 
-    // The whole conversation's log (fix-and-retry replays it), or one that begins at the copy.
-    private FlowLog? LogOfCopy(SuspendedChain chain, SuspendedFlow? suspended, Request request)
-        => KeepsWholeLogs && suspended is not null ? FlowLog.Step(suspended.Log, request, chain.Line) : FlowLog.Resumed(chain, request, chain.Line);
+    // A copy's log begins at the copy (a replay copies the frames again); where conversations are kept, it goes on from the log copied.
+    private FlowLog LogOfCopy(SuspendedChain chain, SuspendedFlow? suspended, Request request)
+        => FlowLog.Resumed(chain, request, chain.Line, KeepsWholeLogs ? suspended?.Log : null);
 
     private Task<Response> ResumeLiveOrReplay(SuspendedFlow suspended, int instance, Request request)
     {

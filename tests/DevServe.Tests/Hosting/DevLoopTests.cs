@@ -140,6 +140,38 @@ public sealed partial class DevLoopTests
         Assert.Equal(expected, await answer.Content.ReadAsStringAsync());
     }
 
+    [Theory]
+    [InlineData(false, "none")]
+    [InlineData(true, "/ a b c")]
+    public async Task A_manager_that_keeps_conversations_keeps_them_through_copied_continuations(bool keeps, string expected)
+    {
+        [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]
+        static async Task<Response> Start(Request request)
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                await Web.SendSuspend(k => Response.Html($"<a href=\"{k}?name={(char)('a' + i)}\">next</a>"));   // each use copies the frames
+            }
+            throw new InvalidOperationException("not written yet");
+        }
+        var servlet = Servlets.DispatchServlet(Start, manager: new ThresholdLruManager { KeepsConversations = keeps },
+            servletErrorResponder: (r, e) => Response.Text(DevServe.Conversation.Current is { } c
+                ? string.Join(' ', c.Requests.Select(q => q.Bindings["name"] ?? q.Uri.AbsolutePath)) : "none", 500));
+        await using var server = await LoopbackServer.StartAsync(servlet);
+        var page = await server.Client.GetStringAsync("/");
+        HttpResponseMessage answer;
+        while (true)
+        {
+            answer = await server.Client.GetAsync(WebUtility.HtmlDecode(Href().Match(page).Groups[1].Value));
+            if (answer.StatusCode != HttpStatusCode.OK)
+            {
+                break;
+            }
+            page = await answer.Content.ReadAsStringAsync();
+        }
+        Assert.Equal(expected, await answer.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task A_retry_whose_link_the_new_page_no_longer_offers_gets_the_divergence_page()
     {

@@ -210,8 +210,10 @@ public sealed class ReplayFallbackTests
         Assert.Equal("a ?x=1 / c", await server.Client.PostAsync(k2, ("name", "c")));
     }
 
-    [Fact]
-    public async Task Replaying_a_page_after_a_copied_one_runs_only_from_the_copy()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]   // a development server's manager, which keeps whole conversations: the same behaviour
+    public async Task Replaying_a_page_after_a_copied_one_runs_only_from_the_copy(bool keepsConversations)
     {
         int starts = 0, copies = 0;
         [AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]
@@ -225,7 +227,8 @@ public sealed class ReplayFallbackTests
             var second = await ask();
             return Response.Text($"{first.Bindings["name"]} {second.Bindings["name"]}");
         }
-        await using var server = await LoopbackServer.StartAsync(Servlets.DispatchServlet(Start));
+        await using var server = await LoopbackServer.StartAsync(Servlets.DispatchServlet(Start,
+            manager: new ThresholdLruManager { KeepsConversations = keepsConversations }));
         var k1 = Browser.FirstLink(await server.Client.GetStringAsync("/"));
         var k2 = Browser.FirstLink(await server.Client.PostAsync(k1, ("name", "a")));
         Assert.Equal("a b", await server.Client.PostAsync(k2, ("name", "b")));

@@ -125,7 +125,7 @@ public sealed class Request
 
     /// <summary>
     /// Roughly what keeping this request costs the heap (a flow's replay log keeps it): its URL, its body, and the
-    /// headers it does not share with an earlier request (<see cref="ShareHeadersWith"/>).
+    /// headers it does not share with an earlier request (<see cref="ShareHeadersWith(Request)"/>).
     /// </summary>
     internal long RetainedBytes
     {
@@ -141,13 +141,17 @@ public sealed class Request
 
     /// <summary>
     /// Makes each header equal to <paramref name="earlier"/>'s at the same position the very same object: a browser
-    /// sends the same dozen headers with every request of a conversation, and a log that keeps them all keeps them
-    /// once. Headers are records, so nothing that reads them can tell. Changes the array the server made, before any
-    /// servlet code sees this request (a replay log steps each request once).
+    /// sends the same dozen headers with every request of a conversation, and a log (or the continuations whose
+    /// locals hold the requests) that keeps them all keeps them once. Headers are records, so nothing that reads them
+    /// can tell. Changes the array the server made, before any servlet code sees this request (a replay log steps
+    /// each request once; a resumption shares with the headers its continuation was fed).
     /// </summary>
-    internal void ShareHeadersWith(Request earlier)
+    internal void ShareHeadersWith(Request earlier) => ShareHeadersWith(earlier.Headers);
+
+    /// <inheritdoc cref="ShareHeadersWith(Request)"/>
+    internal void ShareHeadersWith(IReadOnlyList<Header> earlier)
     {
-        if (Headers is Header[] mine && earlier.Headers is { } theirs)
+        if (Headers is Header[] mine && earlier is { } theirs)
         {
             for (var i = 0; i < mine.Length && i < theirs.Count; i++)
             {
@@ -156,11 +160,11 @@ public sealed class Request
                     mine[i] = theirs[i];
                 }
             }
-            _retainedBytes = CountRetainedBytes(earlier);
+            _retainedBytes = CountRetainedBytes(theirs);
         }
     }
 
-    private long CountRetainedBytes(Request? earlier)
+    private long CountRetainedBytes(IReadOnlyList<Header>? earlier)
     {
         // The URI's text, without parsing it again if this request was made compact.
         var uriText = Volatile.Read(ref _uri)?.OriginalString ?? Volatile.Read(ref _uriText)!;
@@ -168,7 +172,7 @@ public sealed class Request
         for (var i = 0; i < Headers.Count; i++)
         {
             var header = Headers[i];
-            if (earlier is null || i >= earlier.Headers.Count || !ReferenceEquals(header, earlier.Headers[i]))
+            if (earlier is null || i >= earlier.Count || !ReferenceEquals(header, earlier[i]))
             {
                 bytes += 48 + 2L * (header.Field.Length + header.Value.Length);
             }

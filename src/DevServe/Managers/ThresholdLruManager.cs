@@ -13,11 +13,13 @@ namespace DevServe;
 /// server's own footprint is above the 64 MiB default, so there every continuation dies within ~2 minutes, and
 /// under a burst memory keeps growing until enough 5-second passes have run.</para>
 /// <para>How memory is measured here: each continuation is charged an estimate when it is stored: a fixed
-/// cost for the suspended flow (its frames or live state machine, log node and manager slot: ~400 B measured for a
-/// resumable flow kept without a log, 515 B for one with its log, ~1,000 B for a live one, charged as 512 B, 672 B and
-/// 1,536 B to leave the GC its headroom) plus, where a log is kept, the bytes of the request it added to it (URL,
-/// body, and the headers it does not share with the request before it). The sum is exact bookkeeping, so eviction is immediate and deterministic, and when an entry
-/// goes nothing else holds its flow, so the estimate is what is freed. What a servlet's own locals capture
+/// cost for the suspended flow (its frames or live state machine, log node and manager slot: 338 B measured for a
+/// resumable flow kept without a log, 515 B for one with its log, ~1,000 B for a live one, charged as 448 B, 672 B and
+/// 1,536 B to leave the GC its headroom) plus the bytes of the request it was fed last, which its log or its locals
+/// hold (URL, body, and the headers it does not share with the request before it). The sum is exact bookkeeping, so
+/// eviction is immediate and deterministic, and when an entry goes nothing else holds its flow (but for a later flow
+/// that would replay from its frames: they stay while that flow's continuations do), so the estimate is what is
+/// freed. What a servlet's own locals capture
 /// (a big list kept across a suspension) is not seen; process-wide measures cannot attribute memory to
 /// continuations either (Racket's cannot tell them from the server itself), so this one is sound for what the
 /// manager controls and the threshold should leave room for what servlets hold.</para>
@@ -32,7 +34,9 @@ public sealed class ThresholdLruManager : IManager
     private readonly object _lock = new();
     // Ids are unique across instances. Each continuation is one slot of an array of structs, linked by index: kept
     // continuations live for seconds, so every object the manager allocated per continuation was copied twice by the
-    // collector before it died; a slot costs it nothing (BENCHMARKS.md, 2026-12-03).
+    // collector before it died; a slot is never copied (the array is on the large object heap), only scanned where a
+    // young continuation was stored in it (BENCHMARKS.md, 2026-12-03). The array does not shrink: ~64 B per slot at
+    // the most continuations ever kept at once (~10 MB at the default threshold).
     private readonly Dictionary<long, int> _entries = [];
     private readonly Dictionary<int, int> _instances = [];   // instance → the slot of its most recent continuation
     private Slot[] _slots = new Slot[16];

@@ -56,7 +56,8 @@ public sealed class Conversation
     /// <summary>
     /// The conversation of the flow running now (an error responder asks while the flow's error is being answered);
     /// <c>null</c> outside a flow, for a stateless flow (its link is its conversation), for one whose first flow is
-    /// not known (a handler embedded before DevServe kept where it came from), or past the replay log's bound.
+    /// not known (a handler embedded before DevServe kept where it came from, or a copied continuation's flow when the
+    /// manager does not <see cref="ThresholdLruManager.KeepsConversations"/>), or past the replay log's bound.
     /// </summary>
     public static Conversation? Current
     {
@@ -76,7 +77,7 @@ public sealed class Conversation
     /// last, looked up and not run: for a request that came while the servlet did not compile. <c>null</c> when it
     /// is no k-url, is not there, or its conversation is not known.
     /// </summary>
-    /// <param name="manager">The continuations of the version that served the conversation (a <see cref="ThresholdLruManager"/> that <see cref="ThresholdLruManager.KeepsConversations"/>, for conversations through embedded handlers).</param>
+    /// <param name="manager">The continuations of the version that served the conversation (a <see cref="ThresholdLruManager"/> that <see cref="ThresholdLruManager.KeepsConversations"/>, for conversations through embedded handlers or copied continuations).</param>
     /// <param name="request">The request.</param>
     public static Conversation? Pending(IManager manager, Request request)
     {
@@ -94,7 +95,7 @@ public sealed class Conversation
             EmbeddedHandler { EmbeddedBy: { } by } handler => FlowLog.Root(request, handler.Handler, by, handler.Index),
             _ => null,
         };
-        return log is null ? null : Walk(log, [], root => !root.IsHandlerRoot, []);
+        return log is null ? null : Walk(log, [], root => root is { Kind: FlowLogKind.Root, IsHandlerRoot: false }, []);
     }
 
     // The segments from Start's flow to the one log belongs to, each handler's flow found through the log of the

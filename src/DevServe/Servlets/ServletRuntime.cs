@@ -252,7 +252,7 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
                 return ResumeCopy(chain, suspended, instance, request);
             }
             // Decided on a servlet thread: a chain still being collected (microseconds) is waited for there.
-            var copy = new Flow(this, instance, request, LogOfCopy(chain, suspended, request));
+            var copy = CopyFlow(chain, suspended, instance, request);
             var answer = copy.OpenSlot();
             ServletThreads.Shared.Run(async () =>
             {
@@ -273,15 +273,22 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
     // A real continuation: a copy of the sealed frames goes on from the suspension; the original never runs.
     private Task<Response> ResumeCopy(SuspendedChain chain, SuspendedFlow? suspended, int instance, Request request)
     {
-        var copy = new Flow(this, instance, request, LogOfCopy(chain, suspended ?? chain.Suspended, request));
+        var copy = CopyFlow(chain, suspended ?? chain.Suspended, instance, request);
         var answer = copy.OpenSlot();
         ServletThreads.Shared.Run(static s => s.Copy.RunResumedAsync(s.Chain), (Copy: copy, Chain: chain));
         return answer;
     }
 
-    // A copy's log begins at the copy (a replay copies the frames again); where conversations are kept, it goes on from the log copied.
-    private FlowLog LogOfCopy(SuspendedChain chain, SuspendedFlow? suspended, Request request)
-        => FlowLog.Resumed(chain, request, chain.Line, KeepsWholeLogs ? suspended?.Log : null);
+    // The flow a copy runs in. Its log begins at the copy (a replay copies the frames again); where conversations are
+    // kept, it goes on from the log copied. The request shares the headers equal to those the continuation was fed.
+    private Flow CopyFlow(SuspendedChain chain, SuspendedFlow? suspended, int instance, Request request)
+    {
+        if (chain.FedHeaders is { } fed)
+        {
+            request.ShareHeadersWith(fed);
+        }
+        return new Flow(this, instance, request, FlowLog.Resumed(chain, request, chain.Line, KeepsWholeLogs ? suspended?.Log : null));
+    }
 
     private Task<Response> ResumeLiveOrReplay(SuspendedFlow suspended, int instance, Request request)
     {
@@ -358,10 +365,11 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
         + "generated ids in <code>Web.Remember</code>.</p>", 409);
 
     /// <summary>
-    /// What keeping a suspended flow costs the manager: the flow (smaller when its frames are a template), plus the
-    /// request its log holds; a template kept without a log (<see cref="KeepsWholeLogs"/> false) holds no request.
+    /// What keeping a suspended flow costs the manager: the flow (smaller when its frames are a template, smaller still
+    /// without a log), plus the request it was fed last: its log holds it, or, without a log, the template's locals
+    /// may (<c>var answer = await SendSuspend(…)</c> used after the next page); charged either way, so the threshold
+    /// bounds what big forms keep.
     /// </summary>
-    public long EstimateBytes(Request request, bool resumable) => resumable && !KeepsWholeLogs
-        ? IEstimatedSize.SealedFlowBytes
-        : (resumable ? IEstimatedSize.ResumableFlowBytes : IEstimatedSize.FlowBytes) + request.RetainedBytes;
+    public long EstimateBytes(Request request, bool resumable) => request.RetainedBytes + (!resumable ? IEstimatedSize.FlowBytes
+        : KeepsWholeLogs ? IEstimatedSize.ResumableFlowBytes : IEstimatedSize.SealedFlowBytes);
 }

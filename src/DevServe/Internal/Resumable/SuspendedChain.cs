@@ -44,11 +44,20 @@ internal sealed class SuspendedChain(Task suspensionTask, string file, int line,
     public SuspendedFlow? Suspended => _suspended;
 
     /// <summary>Keeps the frames of <paramref name="suspended"/>, which the manager now keeps as this chain.</summary>
-    public void Keep(SuspendedFlow suspended)
+    /// <param name="suspended">The suspension's live side.</param>
+    /// <param name="fedHeaders">The headers of the request its flow was fed last (see <see cref="FedHeaders"/>).</param>
+    public void Keep(SuspendedFlow suspended, IReadOnlyList<Header> fedHeaders)
     {
         _suspended = suspended;
+        FedHeaders = fedHeaders;
         EstimatedBytes = suspended.EstimatedBytes;
     }
+
+    /// <summary>
+    /// The headers of the request the flow was fed last (its locals may hold it): a resumption's request shares the
+    /// equal ones (<c>Request.ShareHeadersWith</c>), so a conversation keeps and is charged for a browser's headers once.
+    /// </summary>
+    public IReadOnlyList<Header>? FedHeaders { get; private set; }
 
     /// <summary>What the manager charges for keeping this chain (its suspension's estimate).</summary>
     public long EstimatedBytes { get; private set; } = IEstimatedSize.FlowBytes;

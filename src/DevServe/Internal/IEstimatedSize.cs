@@ -19,7 +19,8 @@ internal interface IEstimatedSize
 
     /// <summary>
     /// The same for a template kept without a log (<c>ServletRuntime.KeepsWholeLogs</c> false): its frames, the
-    /// chain and the manager's slot, no request, no live flow. 338 B measured, charged with ~30 % headroom.
+    /// chain and the manager's slot, no live flow: 338 B measured (charged with ~30 % headroom), plus the request it was
+    /// fed last, charged on its own (409 B in all with a one-header request).
     /// </summary>
     const long SealedFlowBytes = 448;
 

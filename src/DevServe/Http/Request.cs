@@ -149,19 +149,30 @@ public sealed class Request
     internal void ShareHeadersWith(Request earlier) => ShareHeadersWith(earlier.Headers);
 
     /// <inheritdoc cref="ShareHeadersWith(Request)"/>
-    internal void ShareHeadersWith(IReadOnlyList<Header> earlier)
+    /// <returns>Whether every header is now <paramref name="earlier"/>'s own, and there are as many.</returns>
+    internal bool ShareHeadersWith(IReadOnlyList<Header> earlier)
     {
-        if (Headers is Header[] mine && earlier is { } theirs)
+        if (Headers is not Header[] mine || earlier is not { } theirs)
         {
-            for (var i = 0; i < mine.Length && i < theirs.Count; i++)
+            return false;
+        }
+        var all = mine.Length == theirs.Count;
+        for (var i = 0; i < mine.Length && i < theirs.Count; i++)
+        {
+            if (!ReferenceEquals(mine[i], theirs[i]))
             {
-                if (!ReferenceEquals(mine[i], theirs[i]) && mine[i].Equals(theirs[i]))
+                if (mine[i].Equals(theirs[i]))
                 {
                     mine[i] = theirs[i];
                 }
+                else
+                {
+                    all = false;
+                }
             }
-            _retainedBytes = CountRetainedBytes(theirs);
         }
+        _retainedBytes = CountRetainedBytes(theirs);
+        return all;
     }
 
     private long CountRetainedBytes(IReadOnlyList<Header>? earlier)

@@ -17,6 +17,17 @@ internal sealed class Flow(ServletRuntime runtime, int instance, Request current
     public ServletRuntime Runtime { get; } = runtime;
     public int Instance { get; } = instance;
     public Request Current { get; set; } = current;
+
+    private (Request Request, IReadOnlyList<Header> Headers)? _sameHeaders;
+
+    /// <summary>Notes that <paramref name="request"/>'s headers are, one for one, the very objects of <paramref name="headers"/>.</summary>
+    public void HasSameHeaders(Request request, IReadOnlyList<Header> headers) => _sameHeaders = (request, headers);
+
+    /// <summary>
+    /// The headers a continuation keeps of the request this flow was fed last: the list it was resumed with when the
+    /// request shares every one of them (one array less per continuation of a conversation), else its own.
+    /// </summary>
+    public IReadOnlyList<Header> FedHeaders => _sameHeaders is { } same && ReferenceEquals(same.Request, Current) ? same.Headers : Current.Headers;
     public FlowLog? Log { get; set; } = log;
 
     /// <summary>Logged nodes still to be fed back, and the new request last; <c>null</c> when live.</summary>

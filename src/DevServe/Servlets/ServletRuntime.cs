@@ -283,11 +283,12 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
     // kept, it goes on from the log copied. The request shares the headers equal to those the continuation was fed.
     private Flow CopyFlow(SuspendedChain chain, SuspendedFlow? suspended, int instance, Request request)
     {
-        if (chain.FedHeaders is { } fed)
+        var copy = new Flow(this, instance, request, FlowLog.Resumed(chain, request, chain.Line, KeepsWholeLogs ? suspended?.Log : null));
+        if (chain.FedHeaders is { } fed && request.ShareHeadersWith(fed))
         {
-            request.ShareHeadersWith(fed);
+            copy.HasSameHeaders(request, fed);
         }
-        return new Flow(this, instance, request, FlowLog.Resumed(chain, request, chain.Line, KeepsWholeLogs ? suspended?.Log : null));
+        return copy;
     }
 
     private Task<Response> ResumeLiveOrReplay(SuspendedFlow suspended, int instance, Request request)

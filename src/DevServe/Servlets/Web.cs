@@ -95,7 +95,7 @@ public static class Web
         var suspended = new SuspendedFlow(flow, resume, flow.Log, site, flow.Runtime.EstimateBytes(flow.Current, chain is not null), chain,
             keepsLog: flow.Runtime.KeepsWholeLogs);
         // Resumable code is kept as its frames, which let go of this live side once they are sealed.
-        chain?.Keep(suspended, flow.Current.Headers);
+        chain?.Keep(suspended, flow.FedHeaders);
         var manager = flow.Runtime.Manager;
         if (!manager.TryStore(flow.Instance, (object?)chain ?? suspended, out var id, out var salt))
         {

@@ -69,6 +69,7 @@ internal sealed class SuspendedFlow(Flow flow, TaskCompletionSource<Request> res
             TryClaim(out _, out _);
             if (keepsLog)
             {
+                Log = Log?.WithoutFrames();
                 Log?.CompactLastRequest();
             }
             else

@@ -107,6 +107,10 @@ public sealed class Conversation
         {
             var nodes = Nodes(at);
             var steps = nodes.Skip(1).Concat(pending).Where(n => n.Kind == FlowLogKind.Step).ToList();
+            if (steps.Count > FlowLog.MaxDepth)
+            {
+                return null;   // past the replay log's bound (copies' logs joined end to end can be): not replayable
+            }
             var root = nodes[0];
             var start = isStart(root);
             segments.Insert(0, new Segment(start ? -1 : root.Site, [root.Request!, .. steps.Select(n => n.Request!)], [.. steps.Select(n => n.Site)]));

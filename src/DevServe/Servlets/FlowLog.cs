@@ -64,6 +64,26 @@ internal sealed class FlowLog
     /// <summary>For a <see cref="FlowLogKind.Resumed"/> root: the log of the suspension its flow copied, when kept.</summary>
     public FlowLog? History { get; private init; }
 
+    /// <summary>
+    /// This log as a sealed continuation keeps it for fix-and-retry: the same nodes, but a <see cref="FlowLogKind.Resumed"/>
+    /// root without its frames. Those are for replays of the flow that copied them, which a sealed continuation never
+    /// needs; kept, every template would keep the one it was copied from, through its log, back to the first page.
+    /// </summary>
+    public FlowLog WithoutFrames()
+    {
+        var nodes = ToArray();
+        if (nodes[0] is not { Kind: FlowLogKind.Resumed, Value: not null } root)
+        {
+            return this;
+        }
+        var copy = new FlowLog(null, FlowLogKind.Resumed, root.Request, null, root.Site) { History = root.History, Chain = root.Chain };
+        for (var i = 1; i < nodes.Length; i++)
+        {
+            copy = new FlowLog(copy, nodes[i].Kind, nodes[i].Request, nodes[i].Value, nodes[i].Site);
+        }
+        return copy;
+    }
+
     /// <summary>A <see cref="FlowLogKind.Resumed"/> root as the step it stands for: its request fed to the suspension at its site.</summary>
     public FlowLog AsStep() => new(null, FlowLogKind.Step, Request, null, Site);
 

@@ -124,6 +124,35 @@ public sealed class RealContinuationTests
         Assert.Equal("got b", await server.Client.PostAsync(k, ("name", "b")));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]   // a development server's manager: the logs kept for fix-and-retry must not chain the templates
+    public async Task An_evicted_page_of_a_long_conversation_is_let_go(bool keepsConversations)
+    {
+        var tracker = new WeakTracker();
+        [AsyncMethodBuilder(typeof(ResumableTaskMethodBuilder<>))]
+        async Task<Response> Start(Request request)
+        {
+            for (var i = 0; ; i++)
+            {
+                var n = i;
+                var marker = tracker.Track();   // a local of this page's frames
+                await SendSuspend(k => Response.Html($"<a href=\"{k}\">{n}</a>"));
+                GC.KeepAlive(marker);
+            }
+        }
+        var manager = new ThresholdLruManager(memoryThreshold: 10_000) { KeepsConversations = keepsConversations };
+        await using var server = await LoopbackServer.StartAsync(Servlets.DispatchServlet(Start, manager: manager));
+        var k = Browser.FirstLink(await server.Client.GetStringAsync("/"));
+        for (var i = 0; i < 60; i++)
+        {
+            k = Browser.FirstLink(await server.Client.GetStringAsync(k));
+        }
+        // The pages the manager still keeps hold their markers; the 50-odd it evicted hold nothing.
+        Assert.InRange(tracker.AliveAfterCollecting(manager.Count + 2), 0, manager.Count + 2);
+        Assert.InRange(manager.Count, 1, 30);   // most were evicted
+    }
+
     [Fact]
     public async Task The_headers_a_browser_sends_with_every_page_are_kept_and_charged_once_per_conversation()
     {

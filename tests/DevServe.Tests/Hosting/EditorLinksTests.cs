@@ -94,7 +94,7 @@ public sealed class EditorLinksTests
         foreach (var (message, expected) in new[]
         {
             (Open(server, null, file), HttpStatusCode.Forbidden),
-            (Open(server, "0" + editor.Token[1..], file), HttpStatusCode.Forbidden),
+            (Open(server, (editor.Token[0] == '0' ? "1" : "0") + editor.Token[1..], file), HttpStatusCode.Forbidden),   // another token, even when it began with 0
             (Open(server, editor.Token, file, origin: "http://evil.example"), HttpStatusCode.Forbidden),
             (Open(server, editor.Token, file, origin: null), HttpStatusCode.Forbidden),
             (Rebound(Open(server, editor.Token, file, origin: $"http://rebound.example:{server.Port}"), server), HttpStatusCode.Forbidden),

@@ -58,7 +58,7 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
             case SuspendedChain chain:
                 // Sealed (the usual case: long before the next request) or let go of its live side since the first read: copied.
                 return chain.IsSealedNow || chain.Suspended is not { } live
-                    ? ResumeCopy(chain, null, instance, request)
+                    ? ResumeCopy(chain, instance, request)
                     : Resume(live, instance, request);
             case SuspendedFlow suspended:
                 return Resume(suspended, instance, request);
@@ -249,10 +249,10 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
         {
             if (chain.IsSealedNow)
             {
-                return ResumeCopy(chain, suspended, instance, request);
+                return ResumeCopy(chain, instance, request);
             }
             // Decided on a servlet thread: a chain still being collected (microseconds) is waited for there.
-            var copy = CopyFlow(chain, suspended, instance, request);
+            var copy = CopyFlow(chain, instance, request);
             var answer = copy.OpenSlot();
             ServletThreads.Shared.Run(async () =>
             {
@@ -271,19 +271,22 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
     }
 
     // A real continuation: a copy of the sealed frames goes on from the suspension; the original never runs.
-    private Task<Response> ResumeCopy(SuspendedChain chain, SuspendedFlow? suspended, int instance, Request request)
+    private Task<Response> ResumeCopy(SuspendedChain chain, int instance, Request request) => RunCopy(CopyFlow(chain, instance, request), chain);
+
+    // Like Run, for a flow whose root is a copy of sealed frames.
+    private static Task<Response> RunCopy(Flow flow, SuspendedChain chain)
     {
-        var copy = CopyFlow(chain, suspended ?? chain.Suspended, instance, request);
-        var answer = copy.OpenSlot();
-        ServletThreads.Shared.Run(static s => s.Copy.RunResumedAsync(s.Chain), (Copy: copy, Chain: chain));
-        return answer;
+        var slot = flow.OpenSlot();
+        ServletThreads.Shared.Run(static s => s.Flow.RunResumedAsync(s.Chain), (Flow: flow, Chain: chain));
+        return slot;
     }
 
     // The flow a copy runs in. Its log begins at the copy (a replay copies the frames again); where conversations are
-    // kept, it goes on from the log copied. The request shares the headers equal to those the continuation was fed.
-    private Flow CopyFlow(SuspendedChain chain, SuspendedFlow? suspended, int instance, Request request)
+    // kept, it goes on from the log of the suspension copied (which the chain keeps then). The request shares the
+    // headers equal to those the continuation was fed.
+    private Flow CopyFlow(SuspendedChain chain, int instance, Request request)
     {
-        var copy = new Flow(this, instance, request, FlowLog.Resumed(chain, request, chain.Line, KeepsWholeLogs ? suspended?.Log : null));
+        var copy = new Flow(this, instance, request, FlowLog.Resumed(chain, request, chain.Line, KeepsWholeLogs ? chain.Suspended?.Log : null));
         if (chain.FedHeaders is { } fed && request.ShareHeadersWith(fed))
         {
             copy.HasSameHeaders(request, fed);
@@ -327,14 +330,8 @@ internal sealed class ServletRuntime(Func<Request, Task<Response>> start, IManag
         replay.Enqueue(FlowLog.Step(log, request, suspended.Site) ?? throw new InvalidOperationException("unreachable: the log is under its bound"));
         var root = nodes[0];
         var replayed = new Flow(this, instance, root.Request!, root) { Replay = replay };
-        if (root.Frames is { } frames)
-        {
-            // The log begins where a copy of sealed frames was resumed: the replay copies them again, nothing before runs.
-            var answer = replayed.OpenSlot();
-            ServletThreads.Shared.Run(static s => s.Flow.RunResumedAsync(s.Frames), (Flow: replayed, Frames: frames));
-            return answer;
-        }
-        return Run(replayed, root.Entry!);
+        // A log that begins where a copy of sealed frames was resumed: the replay copies them again, nothing before runs.
+        return root.Frames is { } frames ? RunCopy(replayed, frames) : Run(replayed, root.Entry!);
     }
 
     public Response ErrorPage(Request request, Exception exception)

@@ -34,12 +34,8 @@ public sealed partial class DevLoopTests
     }
 
     // Saves the script and waits for the version it makes (one save, one swap: each test's file is its own).
-    private static async Task<int> SaveAsync(ScriptServlet servlet, string path, string text)
-    {
-        var swapped = servlet.NextSwap;
-        File.WriteAllText(path, text);
-        return await swapped.WaitAsync(TimeSpan.FromSeconds(60));
-    }
+    private static Task<int> SaveAsync(ScriptServlet servlet, string path, string text)
+        => servlet.SaveAsync(path, text, TimeSpan.FromSeconds(60));
 
     private static string Next(string page) => WebUtility.HtmlDecode(Action().Match(page).Groups[1].Value);
 

@@ -102,10 +102,8 @@ public sealed class FileAppTests
         var response = await server.Client.GetAsync("/");
         Assert.Equal(System.Net.HttpStatusCode.InternalServerError, response.StatusCode);
         Assert.Contains("lib/Helpers.cs", await response.Content.ReadAsStringAsync());
-        var swapped = servlet.NextSwap;
         File.WriteAllText(path, Launcher + "static Response Start(Request request) => Response.Text(\"fixed\");\n");
-        await swapped.WaitAsync(TimeSpan.FromSeconds(20));
-        Assert.Equal("fixed", await server.Client.GetStringAsync("/"));
+        await servlet.ServedAsync(server, "fixed", TimeSpan.FromSeconds(20));
     }
 
     [Fact]

@@ -61,9 +61,7 @@ public sealed class ScriptServletTests
         await using var servlet = new ScriptServlet(path);
         await using var server = await LoopbackServer.StartAsync(servlet.Dispatch);
         Assert.Equal("hi", await server.Client.GetStringAsync("/"));
-        var swapped = servlet.NextSwap;
-        File.WriteAllText(lib, "string Greeting() => 42;\n");
-        await swapped.WaitAsync(TimeSpan.FromSeconds(20));
+        await servlet.SaveAsync(lib, "string Greeting() => 42;\n", TimeSpan.FromSeconds(20));
         var page = await (await server.Client.GetAsync("/")).Content.ReadAsStringAsync();
         Assert.Contains("lib.csx:1:", page);
     }
@@ -187,9 +185,7 @@ public sealed class ScriptServletTests
         await using var servlet = new ScriptServlet(path);
         await using var server = await LoopbackServer.StartAsync(servlet.Dispatch);
         var k = Browser.FirstLink(await server.Client.GetStringAsync("/"));
-        var swapped = servlet.NextSwap;
-        File.WriteAllText(path, Ask.Replace("VERSION", "two"));
-        await swapped.WaitAsync(TimeSpan.FromSeconds(20));
+        await servlet.SaveAsync(path, Ask.Replace("VERSION", "two"), TimeSpan.FromSeconds(20));
         var (status, body) = await server.Client.FetchAsync(k);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, status);
         Assert.Contains("reloaded", body);

@@ -22,4 +22,21 @@ internal static class ScriptServletWaits
             await swapped.WaitAsync(deadline.Token);
         }
     }
+
+    /// <summary>
+    /// Saves <paramref name="text"/> to <paramref name="path"/> the way editors that write atomically do (a file beside
+    /// it, renamed over it) and returns the number of the version that save made: one save, one event, one swap.
+    /// </summary>
+    /// <remarks>
+    /// For tests about what a version does. Written in place, a save is a truncation and then a write, and a writer
+    /// that stalls between the two (a busy machine) lets the empty file be compiled and swapped in first.
+    /// </remarks>
+    public static async Task<int> SaveAsync(this ScriptServlet servlet, string path, string text, TimeSpan timeout)
+    {
+        var swapped = servlet.NextSwap;
+        var beside = Path.Combine(Path.GetDirectoryName(path)!, "." + Path.GetFileName(path) + ".saving");
+        File.WriteAllText(beside, text);
+        File.Move(beside, path, overwrite: true);
+        return await swapped.WaitAsync(timeout);
+    }
 }

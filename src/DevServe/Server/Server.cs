@@ -15,11 +15,7 @@ namespace DevServe;
 /// </remarks>
 public static partial class Server
 {
-    private static readonly Lazy<ILoggerFactory> s_defaultLogging = new(() => LoggerFactory.Create(builder => builder
-        .SetMinimumLevel(LogLevel.Information)
-        .AddFilter("Microsoft", LogLevel.Warning)
-        .AddSimpleConsole(o => o.SingleLine = true)
-        .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)));
+    private static readonly DeferredLoggerFactory s_defaultLogging = new();
 
     /// <summary>Serves <paramref name="dispatch"/> on one port (Racket: <c>serve</c>).</summary>
     /// <param name="dispatch">Answers each request; a request it passes on gets 404.</param>
@@ -79,7 +75,7 @@ public static partial class Server
         ArgumentNullException.ThrowIfNull(dispatch);
         ArgumentNullException.ThrowIfNull(ipsPorts);
         var limits = safetyLimits ?? SafetyLimits.Make(maxWaiting, initialConnectionTimeout);
-        var logging = loggerFactory ?? s_defaultLogging.Value;
+        var logging = loggerFactory ?? s_defaultLogging;
         var endpoints = ipsPorts.SelectMany(e => (e.Ports ?? throw new ArgumentNullException(nameof(ipsPorts))).Select(p => (e.Ip, Port: p))).ToArray();
         foreach (var (_, p) in endpoints)
         {
@@ -133,7 +129,7 @@ public static partial class Server
         {
             CheckPort(p, nameof(options));
         }
-        var logging = options.LoggerFactory ?? s_defaultLogging.Value;
+        var logging = options.LoggerFactory ?? s_defaultLogging;
         var confirmations = options.Ports.Select(_ => Channel.CreateBounded<ServeConfirmation>(1)).ToArray();
         var servers = options.Ports.Select((p, i) => RunningServer.Start(dispatch, confirmations[i].Writer, options.ConnectionClose,
             options.Tls, options.ListenIp, p, options.SafetyLimits, logging, options.Certificate)).ToArray();

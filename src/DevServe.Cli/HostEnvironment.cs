@@ -14,6 +14,7 @@ namespace DevServe.Cli;
 /// stays out of <c>ps</c> this way). <c>DEVSERVE_STUFFER_OLD_KEYS</c>: retired key files (separated
 /// by <c>:</c>) whose links are still accepted, for key rotation. <c>BROWSER</c> is read by <c>Launch.SendUrl</c>, as
 /// Racket's <c>send-url</c> reads it. <c>DEVSERVE_REPL_HISTORY</c>: the REPL's history file. <c>DEVSERVE_EDITOR</c>: the editor the error pages link to, when <c>--editor</c> is not given.
+/// <c>DEVSERVE_COMPILE_SERVER=0</c>: compile every servlet in-process, never with a compile server.
 /// </remarks>
 internal static class HostEnvironment
 {
@@ -33,14 +34,19 @@ internal static class HostEnvironment
         string? store = null, string? keyRing = null, string? nodeId = null) => new()
         {
             Editor = (editor ?? Variable("DEVSERVE_EDITOR")) is { } pattern ? EditorLinks.Parse(pattern) : null,
-            CacheDirectory = Variable("DEVSERVE_CACHE")
-            ?? (Variable("XDG_CACHE_HOME") is { } xdg ? Path.Combine(xdg, "devserve", "scripts") : ServletHostOptions.DefaultCacheDirectory),
+            CacheDirectory = CacheDirectory,
+            CompileServer = Variable("DEVSERVE_COMPILE_SERVER") == "0"
+                ? null
+                : new CompileServerClient(CacheDirectory, () => CompileServerCommand.StartInBackground(CacheDirectory)),
             UseCache = useCache,
             Stateless = stateless,
             NodeId = nodeId,
             // Read now, not at the first request: a bad key file is a start-up error, not a failing page.
             Stuffer = stateless ? Stuffer(encryptLinks, LinkStorage.Store(store ?? Variable("DEVSERVE_URL_STORE")), keyRing ?? Variable("DEVSERVE_KEY_RING")) : null,
         };
+
+    private static string CacheDirectory => Path.GetFullPath(Variable("DEVSERVE_CACHE")
+        ?? (Variable("XDG_CACHE_HOME") is { } xdg ? Path.Combine(xdg, "devserve", "scripts") : ServletHostOptions.DefaultCacheDirectory));
 
     private static IStuffer<byte[]> Stuffer(bool encryptLinks, IStore store, string? keyRing)
     {

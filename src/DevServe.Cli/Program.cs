@@ -17,6 +17,7 @@ internal static class Program
             NewCommand.Create(),
             ConvertCommand.Create(),
             KeysCommand.Create(),
+            CompileServerCommand.Create(),
         };
         // devserve hello.csx is devserve run hello.csx: what a shebang line (#!/usr/bin/env devserve) runs.
         if (args is [var first, ..] && Path.GetExtension(first).ToLowerInvariant() is ".csx" or ".cs" or ".dll" or ".csproj")

@@ -32,6 +32,12 @@ internal sealed class CompiledScript
     /// <summary>A script that compiles, checked without loading it (nothing of it runs): no servlet, no errors.</summary>
     internal static CompiledScript Checked(string path, IReadOnlyList<string> sources) => new(path, sources, null, null, []);
 
+    /// <summary>A script or app compiled into the cache without loading it (<see cref="ScriptCompiler.StoreAsync"/>).</summary>
+    internal static CompiledScript InCache(string path, IReadOnlyList<string> sources, bool stored) => new(path, sources, null, null, []) { Stored = stored };
+
+    /// <summary>Whether the compile left its entry in the compiled-script cache (<see cref="InCache"/>).</summary>
+    public bool Stored { get; private init; }
+
     /// <summary>The script.</summary>
     public string Path { get; }
 

@@ -33,10 +33,13 @@ internal static class FileAppCompiler
 
     private static int s_version;
 
-    /// <summary>Compiles the app whose text (directives already read) is <paramref name="text"/>.</summary>
+    /// <summary>
+    /// Compiles the app whose text (directives already read) is <paramref name="text"/>; with <paramref name="storeOnly"/>,
+    /// into the cache only (its Start is found by reflection, then the context is unloaded).
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]   // no stack slot of this frame may keep a load context alive
     public static async Task<CompiledScript> CompileAsync(string full, string text, FileDirectives directives, ScriptCache? cache, string? key,
-        string packagesDirectory, bool optimize, Func<Task<bool>>? settled, CancellationToken cancellationToken)
+        string packagesDirectory, bool optimize, bool storeOnly, Func<Task<bool>>? settled, CancellationToken cancellationToken)
     {
         // The included files, theirs in turn (each once), with their directives: all of them are sources, watched.
         var texts = new List<(string Path, string Text)> { (full, text) };
@@ -98,7 +101,7 @@ internal static class FileAppCompiler
             .WithOptimizationLevel(optimize ? OptimizationLevel.Release : OptimizationLevel.Debug));
         MetadataReference[] references =
             [.. ScriptCompiler.References, .. (restore?.Compile ?? []).Select(PackageReferenceResolver.Reference), .. projects.References()];
-        var compilation = LastCompilations.Make(full, trees, references, options,
+        var compilation = LastCompilations.Make(storeOnly ? Path.GetDirectoryName(full)! : full, trees, references, options,
             () => CSharpCompilation.Create($"devserve-app-{Interlocked.Increment(ref s_version)}", trees, references, options));
         if (StartErrors(compilation, full, cancellationToken) is { Count: > 0 } refused)
         {
@@ -126,6 +129,11 @@ internal static class FileAppCompiler
             {
                 await cache!.StoreAsync(key, pe.ToArray(), pdb.ToArray(), method.DeclaringType!.FullName!, method.Name, sources, context,
                     texts.ToDictionary(t => t.Path, t => ScriptCache.Hash(t.Text)), ScriptCache.AppKind).ConfigureAwait(false);
+            }
+            if (storeOnly)
+            {
+                context.Unload();   // found by reflection only: none of the app's code ran
+                return CompiledScript.InCache(full, sources, key is not null && cache!.Has(key));
             }
             return CompiledScript.Succeeded(full, sources, ScriptStart.Of(method), context, [.. sources.SelectMany(ResumableRewriter.WarningsFor)],
                 projectDirectories: projects.Directories);

@@ -33,6 +33,14 @@ internal sealed class ScriptCompiler
     private static readonly CSharpParseOptions s_parse = new(LanguageVersion.Latest, kind: SourceCodeKind.Script);
     private static int s_version;
     private static int s_warmedUp;
+    private static int s_compiledHere;   // 1 once Roslyn has compiled in this process: it is warm, no server is asked
+
+    private enum CompileMode
+    {
+        Run,     // load it and run its top level: a version to serve (from the cache when it has it)
+        Check,   // compile only: the errors, or none
+        Store,   // compile into the cache, loading and running nothing
+    }
     // One set of options per script directory, so its caching resolver lives across recompiles (that is its point).
     private static readonly BoundedCache<string, CSharpCompilationOptions> s_options = new(capacity: 256);
 
@@ -53,14 +61,22 @@ internal sealed class ScriptCompiler
     [MethodImpl(MethodImplOptions.NoInlining)]   // no stack slot of this frame may keep a load context alive
     public static Task<CompiledScript> CompileAsync(string path, ServletHostOptions? options = null, Func<Task<bool>>? settled = null,
         CancellationToken cancellationToken = default)
-        => CompileAsync(path, options, run: true, settled, cancellationToken);
+        => CompileAsync(path, options, CompileMode.Run, settled, cancellationToken);
 
     /// <summary>Compiles a script without loading it: none of its code runs (devserve convert checks a script so); the errors, or none.</summary>
     internal static async Task<IReadOnlyList<ScriptError>> CheckAsync(string path, ServletHostOptions options, CancellationToken cancellationToken)
-        => (await CompileAsync(path, options with { UseCache = false }, run: false, settled: null, cancellationToken).ConfigureAwait(false)).Errors;
+        => (await CompileAsync(path, options with { UseCache = false }, CompileMode.Check, settled: null, cancellationToken).ConfigureAwait(false)).Errors;
+
+    /// <summary>
+    /// Compiles a script or app into the compiled-script cache without loading it or running any of its code (what
+    /// <see cref="CompileServer"/> does for a devserve process); true when the cache now has its entry. A servlet with a
+    /// <c>#:project</c> is never cached (its output is loaded by path): false, and nothing is built.
+    /// </summary>
+    internal static async Task<bool> StoreAsync(string path, ServletHostOptions options, CancellationToken cancellationToken)
+        => (await CompileAsync(path, options, CompileMode.Store, settled: null, cancellationToken).ConfigureAwait(false)).Stored;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static async Task<CompiledScript> CompileAsync(string path, ServletHostOptions? options, bool run, Func<Task<bool>>? settled,
+    private static async Task<CompiledScript> CompileAsync(string path, ServletHostOptions? options, CompileMode mode, Func<Task<bool>>? settled,
         CancellationToken cancellationToken)
     {
         options ??= ServletHostOptions.Default;
@@ -80,28 +96,47 @@ internal sealed class ScriptCompiler
         // Directive lines become comments on their lines (a script's #:include a #load); so does a shebang line.
         var raw = text;   // what the cache entry will say was compiled
         text = app ? text : FileDirectives.Blank(text, include: file => $"#load \"{file.Replace("\"", "", StringComparison.Ordinal)}\"");
-        var cache = options.UseCache && run ? new ScriptCache(options.CacheDirectory) : null;
+        var cache = options.UseCache && mode != CompileMode.Check ? new ScriptCache(options.CacheDirectory) : null;
         // Stateless servlets compile optimized: only the locals that live across a suspension are kept, so their links are short.
         var key = cache is null ? null : ScriptCache.Key(full, options.Stateless ? "//release\n" + text : text);
-        // A cache entry's top level runs as it loads: the files must have settled first.
-        if (key is not null && settled is not null && cache!.Has(key) && !await settled().ConfigureAwait(false))
+        if (mode == CompileMode.Store && directives.Projects.Count > 0)
         {
-            return CompiledScript.Dropped(full);
+            return CompiledScript.Dropped(full);   // never cached: not worth a build here
         }
-        if (key is not null && await cache!.TryLoadAsync(full, key).ConfigureAwait(false) is { } cached)
+        if (mode == CompileMode.Run && key is not null)
         {
-            WarmUpLater(Path.GetDirectoryName(full)!);
-            return cached;   // Roslyn is not loaded now: the cached start is the fast start
+            // A cache entry's top level runs as it loads: the files must have settled first.
+            if (settled is not null && cache!.Has(key) && !await settled().ConfigureAwait(false))
+            {
+                return CompiledScript.Dropped(full);
+            }
+            // Roslyn's first compile in a process takes a second; a compile server that has it warm fills the cache instead.
+            var hit = await cache!.TryLoadAsync(full, key).ConfigureAwait(false);
+            if (hit is null && Volatile.Read(ref s_compiledHere) == 0 && options.CompileServer is { } server
+                && await server.TryStoreAsync(full, options.Stateless, cancellationToken).ConfigureAwait(false))
+            {
+                if (settled is not null && !await settled().ConfigureAwait(false))
+                {
+                    return CompiledScript.Dropped(full);   // the entry's top level runs as it loads
+                }
+                hit = await cache.TryLoadAsync(full, key).ConfigureAwait(false);
+            }
+            if (hit is not null)
+            {
+                WarmUpLater(Path.GetDirectoryName(full)!);
+                return hit;   // Roslyn is not loaded now: the cached start is the fast start
+            }
         }
+        Volatile.Write(ref s_compiledHere, 1);
         return app
-            ? await FileAppCompiler.CompileAsync(full, text, directives, cache, key, options.PackagesDirectory, options.Stateless, settled, cancellationToken).ConfigureAwait(false)
+            ? await FileAppCompiler.CompileAsync(full, text, directives, cache, key, options.PackagesDirectory, options.Stateless, mode == CompileMode.Store, settled, cancellationToken).ConfigureAwait(false)
             : await CompileWithRoslynAsync(full, text, directives, cache, key, new Dictionary<string, string> { [full] = ScriptCache.Hash(raw) },
-                options.PackagesDirectory, options.Stateless, run, settled, cancellationToken).ConfigureAwait(false);
+                options.PackagesDirectory, options.Stateless, mode, settled, cancellationToken).ConfigureAwait(false);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]   // keeps Roslyn's assemblies unloaded when the cache hits
     private static async Task<CompiledScript> CompileWithRoslynAsync(string full, string text, FileDirectives directives, ScriptCache? cache, string? key,
-        IReadOnlyDictionary<string, string> compiled, string packagesDirectory, bool optimize, bool run, Func<Task<bool>>? settled, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string> compiled, string packagesDirectory, bool optimize, CompileMode mode, Func<Task<bool>>? settled, CancellationToken cancellationToken)
     {
         var parse = directives.Apply(s_parse);
         if (directives.Errors.Count > 0)
@@ -139,7 +174,8 @@ internal sealed class ScriptCompiler
             var version = Interlocked.Increment(ref s_version);
             MetadataReference[] references =
                 [.. s_references.Value, .. (restore?.Compile ?? []).Select(PackageReferenceResolver.Reference), .. projects.References()];
-            var compilation = LastCompilations.Make(full, [tree], references, options, () => CSharpCompilation.CreateScriptCompilation(
+            // A compile server's compiles go from file to file of a folder: each starts from the folder's last one.
+            var compilation = LastCompilations.Make(mode == CompileMode.Store ? directory : full, [tree], references, options, () => CSharpCompilation.CreateScriptCompilation(
                 $"devserve-script-{version}", tree, references, options.WithMetadataReferenceResolver(resolver), returnType: typeof(object)));
             sources = [.. compilation.SyntaxTrees.Select(t => t.FilePath).Where(p => p.Length > 0).Distinct()];
 
@@ -158,7 +194,16 @@ internal sealed class ScriptCompiler
             {
                 return CompiledScript.Failed(full, sources, ScriptErrors(emitted.Diagnostics, full, text), projects.Directories);
             }
-            if (!run)
+            if (mode == CompileMode.Store && key is not null && projects.Directories.Count == 0)
+            {
+                var context = LoadContext(compilation, restore, projects);   // only for the files it would load: nothing loads
+                var entry = compilation.GetEntryPoint(cancellationToken)!;
+                await cache!.StoreAsync(key, pe.ToArray(), pdb.ToArray(), entry.ContainingType.MetadataName, entry.MetadataName, sources,
+                    context, compiled).ConfigureAwait(false);
+                context.Unload();
+                return CompiledScript.InCache(full, sources, cache.Has(key));
+            }
+            if (mode != CompileMode.Run)
             {
                 return CompiledScript.Checked(full, sources);
             }
@@ -187,6 +232,9 @@ internal sealed class ScriptCompiler
         }
     }
 
+    /// <summary>Compiles a one-line script in <paramref name="directory"/> now, so that the next compile finds Roslyn warm.</summary>
+    internal static void WarmUpNow(string directory) => WarmUp(directory);
+
     [MethodImpl(MethodImplOptions.NoInlining)]   // Roslyn's assemblies load when this runs, not when its caller is compiled
     private static void WarmUp(string directory)
     {
@@ -200,6 +248,7 @@ internal sealed class ScriptCompiler
             using var pe = new MemoryStream();
             using var pdb = new MemoryStream();
             compilation.Emit(pe, pdb, options: new EmitOptions(debugInformationFormat: DebugInformationFormat.PortablePdb));
+            Volatile.Write(ref s_compiledHere, 1);   // warm here now: saves compile here, not in a compile server
         }
 #pragma warning disable CA1031 // a warm-up that fails costs only the speed it was for; the next save reports real errors
         catch (Exception)

@@ -35,6 +35,12 @@ public sealed record ServletHostOptions
     /// <summary>Makes every file:line on the error pages a link that opens this editor there; <c>null</c> = plain text.</summary>
     public EditorLinks? Editor { get; init; }
 
+    /// <summary>
+    /// Asked to compile a servlet the cache does not have while Roslyn is cold in this process (<see cref="CompileServer"/>);
+    /// <c>null</c> = always compile here.
+    /// </summary>
+    internal CompileServerClient? CompileServer { get; init; }
+
     /// <summary>Where restored package sets are kept.</summary>
     internal string PackagesDirectory => Path.Combine(CacheDirectory, "nuget");
 }

@@ -24,6 +24,7 @@ using Microsoft.Extensions.Logging;
 // held <count> <file>: suspends <count> flows of a one-question servlet in-process, writes their k-urls to <file>, prints
 // the heap they hold, then serves them: each resumption copies the frames and answers (nothing new is kept).
 // files / aspnet-static: Dispatchers.Files, or ASP.NET Core's UseStaticFiles, over 1 KiB, 64 KiB and 10 MiB files.
+// first200 <port> <command...>: ms from starting the command to its first 200 on 127.0.0.1:<port> (see MeasureFirst200Async).
 // saves <url> <file> <dir> <n>: for i = 1..n, renames <dir>/<i> over <file> (an editor's save) and polls <url> every
 // millisecond on one kept-alive connection until it answers "v<i>"; prints the n times (ms). Waits 300 ms after each.
 // GCSTATS=1: a server prints its collections and GC pause time on standard error when it stops. THRESHOLD=<bytes>: the
@@ -32,6 +33,11 @@ var mode = args.FirstOrDefault() ?? "serve";
 if (mode == "saves")
 {
     await Program.MeasureSavesAsync(new Uri(args[1]), args[2], args[3], int.Parse(args[4]));
+    return;
+}
+if (mode == "first200")
+{
+    Console.WriteLine(await Program.MeasureFirst200Async(int.Parse(args[1]), args[2..]));
     return;
 }
 if (mode == "roundtrip")
@@ -182,6 +188,64 @@ internal static partial class Program
     }
 
     /// <summary>Saves <paramref name="count"/> versions over <paramref name="file"/> and prints how long each took to be served.</summary>
+    // Starts the command, polls http://127.0.0.1:<port>/ on a new connection every 2 ms until it answers 200, then
+    // kills the command's process tree (a compile server devserve started has its own session and stays). Returns the
+    // ms from the start to that 200. One process polls: a curl per poll costs ~30 ms of a 2-core machine's CPU,
+    // taken from the process being measured.
+    internal static async Task<long> MeasureFirst200Async(int port, string[] command)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo(command[0])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in command[1..])
+        {
+            info.ArgumentList.Add(arg);
+        }
+        var request = System.Text.Encoding.ASCII.GetBytes($"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+        var answer = new byte[16];
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var process = System.Diagnostics.Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            while (System.Diagnostics.Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(120))
+            {
+                try
+                {
+                    using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork,
+                        System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                    await socket.ConnectAsync(System.Net.IPAddress.Loopback, port);
+                    await socket.SendAsync(request);
+                    var read = 0;
+                    while (read < answer.Length && await socket.ReceiveAsync(answer.AsMemory(read)) is var n && n > 0)
+                    {
+                        read += n;
+                    }
+                    if (System.Text.Encoding.ASCII.GetString(answer, 0, read).StartsWith("HTTP/1.1 200", StringComparison.Ordinal))
+                    {
+                        return (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                    }
+                }
+                catch (System.Net.Sockets.SocketException)
+                {
+                }
+                await Task.Delay(2);
+            }
+            throw new TimeoutException($"no 200 on port {port} within 120 s: {string.Join(' ', command)}");
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
     internal static async Task MeasureSavesAsync(Uri url, string file, string versions, int count)
     {
         // One process and one connection for all the polls: a curl per poll costs ~30 ms here, more than what is measured.

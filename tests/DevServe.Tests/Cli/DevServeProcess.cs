@@ -168,6 +168,8 @@ public sealed partial class DevServeProcess : IAsyncDisposable
         info.Environment["DEVSERVE_CACHE"] = s_cache;
         info.Environment["DEVSERVE_STUFFER_KEY"] = Path.Combine(s_cache, "stuffer.key");
         info.Environment["DEVSERVE_URL_STORE"] = Path.Combine(s_cache, "urls");
+        // No compile servers left behind by the suite: the tests that are about one turn it on (CompileServerTests).
+        info.Environment["DEVSERVE_COMPILE_SERVER"] = "0";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[name] = value;

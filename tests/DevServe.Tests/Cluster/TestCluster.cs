@@ -42,6 +42,7 @@ public sealed partial class TestCluster : IAsyncDisposable
         {
             ["DEVSERVE_CLUSTER_DIR"] = dir.Path,
             ["DEVSERVE_CACHE"] = DevServeProcess.TestCache,
+            ["DEVSERVE_COMPILE_SERVER"] = "0",   // no compile server outliving the suite (CompileServerRunTests has its own)
         };
         var (code, output) = await RunAsync(env, Path.Combine(DevServeProcess.RepositoryRoot, "scripts", "cluster"), ["up", .. arguments], TimeSpan.FromMinutes(4));
         if (code != 0 || ClusterLine().Match(output) is not { Success: true } line)

@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace DevServe.Hosting;
+
+/// <summary>
+/// A background process that keeps Roslyn warm and compiles servlets into the compiled-script cache for the devserve
+/// processes that share the cache: Roslyn's first compile in a process takes about a second (loading and JIT of the
+/// compiler), a warm one tens of milliseconds, so a start whose servlet is new or changed is as fast as a start from the
+/// cache (docs/design/hosting.md §5.1).
+/// </summary>
+/// <remarks>
+/// One per cache directory and DevServe build: it listens on a Unix socket in the cache's <c>compile-server</c> folder
+/// (mode 700: the user's alone), named after the build, so a devserve of another build never talks to it. A request is
+/// one line of JSON, <c>{"Path":"/abs/app.csx","Stateless":false}</c>, its answer one line, <c>{"Stored":true}</c> once the
+/// cache holds the entry. Nothing of the servlet runs here: it is compiled and written, never loaded to run. The server
+/// stops after an idle timeout, or within a second once its socket file is gone (the cache was deleted), and logs
+/// each compile to <c>compile-server/BUILD.log</c>.
+/// </remarks>
+internal static class CompileServer
+{
+    private const int MaxRequestChars = 16 * 1024;
+    private static readonly Lock s_log = new();
+
+    /// <summary>This DevServe build, as the cache keys name it: a server and its clients must be the same build.</summary>
+    public static string Build { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+        typeof(Request).Assembly.ManifestModule.ModuleVersionId + "|" + typeof(CompileServer).Assembly.ManifestModule.ModuleVersionId)))[..16];
+
+    /// <summary>The server's Unix socket for <paramref name="cacheDirectory"/>.</summary>
+    public static string SocketPath(string cacheDirectory) => Path.Combine(cacheDirectory, "compile-server", Build + ".sock");
+
+    /// <summary>The server's log of compiles for <paramref name="cacheDirectory"/>.</summary>
+    public static string LogPath(string cacheDirectory) => Path.Combine(cacheDirectory, "compile-server", Build + ".log");
+
+    /// <summary>
+    /// Serves compiles into <paramref name="cacheDirectory"/> until <paramref name="idleTimeout"/> passes without a
+    /// request, the socket file is gone, or <paramref name="cancellationToken"/>; returns at once when another server
+    /// of this build already listens there.
+    /// </summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public static async Task RunAsync(string cacheDirectory, TimeSpan idleTimeout, CancellationToken cancellationToken)
+    {
+        var socketPath = SocketPath(cacheDirectory);
+        Directory.CreateDirectory(Path.GetDirectoryName(socketPath)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (await CompileServerClient.IsListeningAsync(socketPath, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+        File.Delete(socketPath);   // a server that died left it
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+        listener.Listen(64);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var state = new Activity();
+        // Warm now, not at the first request: that one is a user waiting for a page.
+        var warm = Task.Run(() => ScriptCompiler.WarmUpNow(Path.GetDirectoryName(socketPath)!), CancellationToken.None);
+        var watch = WatchAsync(socketPath, idleTimeout, state, stop);
+        var options = ServletHostOptions.Default with { CacheDirectory = cacheDirectory };
+        try
+        {
+            while (true)
+            {
+                var client = await listener.AcceptAsync(stop.Token).ConfigureAwait(false);
+                _ = ServeAsync(client, options, state, stop.Token);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await watch.ConfigureAwait(false);
+            await warm.ConfigureAwait(false);
+            listener.Close();
+            if (File.Exists(socketPath))
+            {
+                File.Delete(socketPath);   // stopped idle: the next devserve starts a new one
+            }
+        }
+    }
+
+    private sealed class Activity
+    {
+        public int Active;
+        public long Last = Stopwatch.GetTimestamp();
+    }
+
+    private static async Task WatchAsync(string socketPath, TimeSpan idleTimeout, Activity state, CancellationTokenSource stop)
+    {
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), stop.Token).ConfigureAwait(false);
+                if (!File.Exists(socketPath)
+                    || (Volatile.Read(ref state.Active) == 0 && Stopwatch.GetElapsedTime(Volatile.Read(ref state.Last)) > idleTimeout))
+                {
+                    await stop.CancelAsync().ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private sealed record Ask(string? Path, bool Stateless);
+
+    private sealed record Answer(bool Stored);
+
+    private static async Task ServeAsync(Socket client, ServletHostOptions options, Activity state, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref state.Active);
+        var began = Stopwatch.GetTimestamp();
+        string? path = null;
+        try
+        {
+            await using var stream = new NetworkStream(client, ownsSocket: true);
+            using var reader = new StreamReader(stream, Encoding.UTF8, leaveOpen: true);
+            using var read = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            read.CancelAfter(TimeSpan.FromSeconds(10));   // a client that connects and says nothing does not hold a slot
+            var line = await ReadLineAsync(reader, read.Token).ConfigureAwait(false);
+            if (line is null)
+            {
+                return;   // asked only whether it listens, or a request too long
+            }
+            var stored = false;
+            if (Parse(line) is { Path: { } asked } ask && Path.IsPathFullyQualified(asked) && File.Exists(asked)
+                && Path.GetExtension(asked).ToLowerInvariant() is ".csx" or ".cs")
+            {
+                path = asked;
+                stored = await ScriptCompiler.StoreAsync(asked, options with { Stateless = ask.Stateless }, cancellationToken).ConfigureAwait(false);
+                // Before the answer: whoever reads the log after it finds the line.
+                Log(options.CacheDirectory, $"{path}: {(stored ? "stored" : "not stored")} in {Stopwatch.GetElapsedTime(began).TotalMilliseconds:F0} ms");
+            }
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new Answer(stored)) + "\n"), cancellationToken).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // one request's failure (a client gone, a compile that throws) is that request's "not stored"
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Log(options.CacheDirectory, $"{path ?? "(no request)"}: {e.GetType().Name}: {e.Message}");
+        }
+        finally
+        {
+            Volatile.Write(ref state.Last, Stopwatch.GetTimestamp());
+            Interlocked.Decrement(ref state.Active);
+        }
+    }
+
+    // One line, bounded: a request is a path and a flag.
+    private static async Task<string?> ReadLineAsync(StreamReader reader, CancellationToken cancellationToken)
+    {
+        var line = new StringBuilder();
+        var buffer = new char[1024];
+        while (line.Length <= MaxRequestChars)
+        {
+            var count = await reader.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            if (count == 0)
+            {
+                return null;
+            }
+            var end = Array.IndexOf(buffer, '\n', 0, count);
+            line.Append(buffer, 0, end < 0 ? count : end);
+            if (end >= 0)
+            {
+                return line.ToString();
+            }
+        }
+        return null;
+    }
+
+    private static Ask? Parse(string? line)
+    {
+        try
+        {
+            return line is null ? null : JsonSerializer.Deserialize<Ask>(line);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static void Log(string cacheDirectory, string message)
+    {
+        try
+        {
+            lock (s_log)
+            {
+                File.AppendAllText(LogPath(cacheDirectory), $"{DateTime.Now:yyyy-MM-dd HH:mm:ss.fff} {message}\n");
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using DevServe.Hosting;
+
+namespace DevServe.Tests;
+
+/// <summary>
+/// devserve run with its compile server, real processes: the first run compiles in-process and starts the server,
+/// the next run of a script never compiled is compiled there, and the server goes when its cache does.
+/// </summary>
+public sealed class CompileServerRunTests
+{
+    private static readonly HttpClient s_client = new() { Timeout = TimeSpan.FromSeconds(60) };
+
+    [Fact]
+    public async Task The_first_run_starts_a_compile_server_and_a_new_script_is_then_compiled_there_and_served()
+    {
+        using var dir = new TempDirectory();
+        var cache = Path.Combine(dir.Path, "cache");
+        var environment = new Dictionary<string, string> { ["DEVSERVE_CACHE"] = cache, ["DEVSERVE_COMPILE_SERVER"] = "1" };
+        var first = dir.Write("first.csx", "Response Start(Request r) => Response.Text(\"first\");\n");
+        var second = dir.Write("second.csx", "Response Start(Request r) => Response.Text(\"second\");\n");
+        var socket = CompileServer.SocketPath(cache);
+        try
+        {
+            await using (var devserve = DevServeProcess.StartProgram(Path.Combine(DevServeProcess.RepositoryRoot, "scripts", "devserve"), null,
+                environment, "run", first, "--port", "0", "--no-browser"))
+            {
+                Assert.Equal("first", await s_client.GetStringAsync(await devserve.UrlAsync() + "/"));
+            }
+            await Until(() => CompileServerClient.IsListeningAsync(socket, CancellationToken.None));
+
+            await using (var devserve = DevServeProcess.StartProgram(Path.Combine(DevServeProcess.RepositoryRoot, "scripts", "devserve"), null,
+                environment, "run", second, "--port", "0", "--no-browser"))
+            {
+                Assert.Equal("second", await s_client.GetStringAsync(await devserve.UrlAsync() + "/"));
+            }
+            var log = await File.ReadAllTextAsync(CompileServer.LogPath(cache));
+            Assert.Contains($"{second}: stored", log);
+            Assert.DoesNotContain(first, log);   // the first run compiled it itself
+        }
+        finally
+        {
+            Directory.Delete(cache, recursive: true);
+        }
+        await Until(async () => !await CompileServerClient.IsListeningAsync(socket, CancellationToken.None) && !File.Exists(socket));
+    }
+
+    // Polls a condition another process makes true, within a deadline.
+    private static async Task Until(Func<Task<bool>> condition)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (!await condition())
+        {
+            await Task.Delay(50, deadline.Token);
+        }
+    }
+}

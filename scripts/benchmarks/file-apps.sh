@@ -74,7 +74,7 @@ mkdir -p "$work/src"
 app v0 >"$work/src/app.cs"; script v0 >"$work/src/app.csx"
 new_file() { mkdir -p "$work/new/$1"; $2 v0 >"$work/new/$1/$3"; echo "$work/new/$1/$3"; }   # a new path: a cache miss
 DEVSERVE_CACHE="$work/shared" first_200 dotnet "$cli" run "$(new_file warm script app.csx)" --port $port --no-browser --no-banner >/dev/null
-until [ -S "$work/shared/compile-server/"*.sock ] 2>/dev/null; do sleep 0.1; done
+for _ in $(seq 1 300); do [ -S "$work/shared/compile-server/"*.sock ] 2>/dev/null && break; sleep 0.1; done   # at most 30 s
 declare -A t
 for i in $(seq 1 "$runs"); do
   t[cs_first]+="$(DEVSERVE_COMPILE_SERVER=0 DEVSERVE_CACHE="$work/c$i" first_200 dotnet "$cli" run "$work/src/app.cs" --port $port --no-browser --no-banner) "

@@ -40,9 +40,9 @@ internal static class CompileServerCommand
     /// </summary>
     public static void StartInBackground(string cacheDirectory)
     {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        if (!OperatingSystem.IsLinux())
         {
-            return;
+            return;   // setsid(1) is util-linux's; elsewhere every servlet compiles in-process
         }
         var self = Environment.ProcessPath;
         if (self is null)
@@ -53,7 +53,8 @@ internal static class CompileServerCommand
         string[] command = Path.GetFileNameWithoutExtension(self) == "dotnet"
             ? [self, typeof(CompileServerCommand).Assembly.Location, "compile-server", "--cache", cacheDirectory]
             : [self, "compile-server", "--cache", cacheDirectory];
-        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        // Started in the cache folder: it pins no folder of the user's for its ten idle minutes.
+        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = cacheDirectory };
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add("setsid \"$@\" </dev/null >/dev/null 2>&1 &");
         info.ArgumentList.Add("devserve-compile-server");
@@ -63,10 +64,11 @@ internal static class CompileServerCommand
         }
         try
         {
+            Directory.CreateDirectory(cacheDirectory);
             using var shell = Process.Start(info);
             shell?.WaitForExit(TimeSpan.FromSeconds(5));   // the shell only forks it
         }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
             // No shell or no setsid: this start compiled in-process, and so will the next.
         }

@@ -16,13 +16,14 @@ namespace DevServe.Hosting;
 /// One per cache directory and DevServe build: it listens on a Unix socket in the cache's <c>compile-server</c> folder
 /// (mode 700: the user's alone), named after the build, so a devserve of another build never talks to it. A request is
 /// one line of JSON, <c>{"Path":"/abs/app.csx","Stateless":false}</c>, its answer one line, <c>{"Stored":true}</c> once the
-/// cache holds the entry. Nothing of the servlet runs here: it is compiled and written, never loaded to run. The server
-/// stops after an idle timeout, or within a second once its socket file is gone (the cache was deleted), and logs
-/// each compile to <c>compile-server/BUILD.log</c>.
+/// cache holds the entry. Nothing of the servlet runs here: it is compiled and written, never loaded to run. A lock
+/// file beside the socket keeps it to one server. The server stops after an idle timeout, or within a second once its
+/// socket file is gone (the cache was deleted), and logs each compile to <c>compile-server/BUILD.log</c>.
 /// </remarks>
 internal static class CompileServer
 {
     private const int MaxRequestChars = 16 * 1024;
+    private static readonly TimeSpan s_compileTimeout = TimeSpan.FromSeconds(90);
     private static readonly Lock s_log = new();
 
     /// <summary>This DevServe build, as the cache keys name it: a server and its clients must be the same build.</summary>
@@ -45,7 +46,10 @@ internal static class CompileServer
     {
         var socketPath = SocketPath(cacheDirectory);
         Directory.CreateDirectory(Path.GetDirectoryName(socketPath)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        if (await CompileServerClient.IsListeningAsync(socketPath, cancellationToken).ConfigureAwait(false))
+        // One server per cache and build: the lock (flock, released when the process ends, however it ends) decides
+        // which of two started at once serves; the other returns, and only the holder deletes or binds the socket.
+        await using var locked = TryLock(Path.ChangeExtension(socketPath, ".lock"));
+        if (locked is null)
         {
             return;
         }
@@ -55,15 +59,25 @@ internal static class CompileServer
         listener.Listen(64);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var state = new Activity();
-        // Warm now, not at the first request: that one is a user waiting for a page.
-        var warm = Task.Run(() => ScriptCompiler.WarmUpNow(Path.GetDirectoryName(socketPath)!), CancellationToken.None);
-        var watch = WatchAsync(socketPath, idleTimeout, state, stop);
         var options = ServletHostOptions.Default with { CacheDirectory = cacheDirectory };
+        // Warm now, not at the first request (a user waiting for a page), through the path requests take: they start
+        // from this compilation.
+        var warm = Task.Run(() => WarmUpAsync(Path.Combine(Path.GetDirectoryName(socketPath)!, "warm-up.csx"), options), CancellationToken.None);
+        var watch = WatchAsync(socketPath, idleTimeout, state, stop);
         try
         {
             while (true)
             {
-                var client = await listener.AcceptAsync(stop.Token).ConfigureAwait(false);
+                Socket client;
+                try
+                {
+                    client = await listener.AcceptAsync(stop.Token).ConfigureAwait(false);
+                }
+                catch (SocketException)
+                {
+                    await Task.Delay(100, stop.Token).ConfigureAwait(false);   // out of descriptors, say: wait, not die
+                    continue;
+                }
                 _ = ServeAsync(client, options, state, stop.Token);
             }
         }
@@ -75,17 +89,40 @@ internal static class CompileServer
             await stop.CancelAsync().ConfigureAwait(false);
             await watch.ConfigureAwait(false);
             await warm.ConfigureAwait(false);
+            File.Delete(socketPath);   // ours (the lock says so): stopped idle, the next devserve starts a new one
             listener.Close();
-            if (File.Exists(socketPath))
-            {
-                File.Delete(socketPath);   // stopped idle: the next devserve starts a new one
-            }
         }
     }
 
+    private static FileStream? TryLock(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            return null;   // another server holds it
+        }
+    }
+
+    private static async Task WarmUpAsync(string path, ServletHostOptions options)
+    {
+        try
+        {
+            await File.WriteAllTextAsync(path, "Response Start(Request request) => Response.Text(\"\");\n").ConfigureAwait(false);
+            await ScriptCompiler.StoreAsync(path, options, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Only the first request is slower.
+        }
+    }
+
+    // When a request last began or ended: the server stops once that is the idle timeout ago, even with a compile
+    // still running (one that never ends must not keep it forever; its client gave up long before).
     private sealed class Activity
     {
-        public int Active;
         public long Last = Stopwatch.GetTimestamp();
     }
 
@@ -96,8 +133,7 @@ internal static class CompileServer
             while (!stop.IsCancellationRequested)
             {
                 await Task.Delay(TimeSpan.FromSeconds(1), stop.Token).ConfigureAwait(false);
-                if (!File.Exists(socketPath)
-                    || (Volatile.Read(ref state.Active) == 0 && Stopwatch.GetElapsedTime(Volatile.Read(ref state.Last)) > idleTimeout))
+                if (!File.Exists(socketPath) || Stopwatch.GetElapsedTime(Volatile.Read(ref state.Last)) > idleTimeout)
                 {
                     await stop.CancelAsync().ConfigureAwait(false);
                 }
@@ -114,8 +150,8 @@ internal static class CompileServer
 
     private static async Task ServeAsync(Socket client, ServletHostOptions options, Activity state, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref state.Active);
         var began = Stopwatch.GetTimestamp();
+        Volatile.Write(ref state.Last, began);
         string? path = null;
         try
         {
@@ -133,7 +169,9 @@ internal static class CompileServer
                 && Path.GetExtension(asked).ToLowerInvariant() is ".csx" or ".cs")
             {
                 path = asked;
-                stored = await ScriptCompiler.StoreAsync(asked, options with { Stateless = ask.Stateless }, cancellationToken).ConfigureAwait(false);
+                using var compile = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                compile.CancelAfter(s_compileTimeout);   // the client gives up after its own timeout: so does this compile
+                stored = await ScriptCompiler.StoreAsync(asked, options with { Stateless = ask.Stateless }, compile.Token).ConfigureAwait(false);
                 // Before the answer: whoever reads the log after it finds the line.
                 Log(options.CacheDirectory, $"{path}: {(stored ? "stored" : "not stored")} in {Stopwatch.GetElapsedTime(began).TotalMilliseconds:F0} ms");
             }
@@ -148,7 +186,6 @@ internal static class CompileServer
         finally
         {
             Volatile.Write(ref state.Last, Stopwatch.GetTimestamp());
-            Interlocked.Decrement(ref state.Active);
         }
     }
 

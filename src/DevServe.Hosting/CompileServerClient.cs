@@ -32,7 +32,7 @@ internal sealed class CompileServerClient(string cacheDirectory, Action? startSe
         {
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken).ConfigureAwait(false);
         }
-        catch (SocketException)
+        catch (Exception e) when (e is SocketException or ArgumentOutOfRangeException)   // nothing listens; a path too long
         {
             Start();
             return false;

@@ -71,8 +71,25 @@ internal sealed class ScriptCache(string directory)
                 {
                     return CompiledScript.Succeeded(path, [.. entry.Sources.Keys], ScriptStart.Of(FileAppCompiler.StartIn(assembly)), context);
                 }
-                var (start, staticRoots) = await ScriptCompiler.RunAsync(path, assembly, entry.TypeName, entry.MethodName).ConfigureAwait(false);
-                return CompiledScript.Succeeded(path, [.. entry.Sources.Keys], start, context, staticRoots: staticRoots);
+                if (assembly.GetType(entry.TypeName)?.GetMethod(entry.MethodName) is null)
+                {
+                    context.Unload();
+                    return null;   // a damaged entry, not the script's error
+                }
+                (Func<Request, Task<Response>> Start, IReadOnlyList<string> StaticRoots) ran;
+                try
+                {
+                    ran = await ScriptCompiler.RunAsync(path, assembly, entry.TypeName, entry.MethodName).ConfigureAwait(false);
+                }
+#pragma warning disable CA1031 // the script's own exception, whatever it is: its error page, as a compile here would give
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    // An entry a compile server wrote has not run before: its top level ran once now, and that is the page.
+                    context.Unload();
+                    return CompiledScript.Failed(path, [.. entry.Sources.Keys], [ScriptCompiler.RunError(path, e)]);
+                }
+                return CompiledScript.Succeeded(path, [.. entry.Sources.Keys], ran.Start, context, staticRoots: ran.StaticRoots);
             }
             catch
             {
@@ -103,13 +120,18 @@ internal sealed class ScriptCache(string directory)
             {
                 hashes[source] = compiled.TryGetValue(source, out var hash) ? hash : Hash(await File.ReadAllTextAsync(source).ConfigureAwait(false));
             }
-            await File.WriteAllBytesAsync(Path.Combine(directory, key + ".dll"), pe).ConfigureAwait(false);
-            await File.WriteAllBytesAsync(Path.Combine(directory, key + ".pdb"), pdb).ConfigureAwait(false);
-            // The entry is written last: a reader never sees an entry whose assembly is not complete.
-            var temp = Path.Combine(directory, key + ".json." + Environment.ProcessId);
-            await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(new Entry(typeName, methodName, hashes,
+            // Each file is written whole under a name of its own, then renamed: two stores of one key (a compile server
+            // asked by several nodes at once) never write into the same file. The entry is renamed last: a reader never
+            // sees an entry whose assembly is not complete.
+            var temp = "." + Guid.NewGuid().ToString("N");
+            await File.WriteAllBytesAsync(Path.Combine(directory, key + ".dll" + temp), pe).ConfigureAwait(false);
+            await File.WriteAllBytesAsync(Path.Combine(directory, key + ".pdb" + temp), pdb).ConfigureAwait(false);
+            await File.WriteAllTextAsync(Path.Combine(directory, key + ".json" + temp), JsonSerializer.Serialize(new Entry(typeName, methodName, hashes,
                 new(context.ReferenceFiles), new(context.Natives), kind))).ConfigureAwait(false);
-            File.Move(temp, Path.Combine(directory, key + ".json"), overwrite: true);
+            foreach (var extension in (string[])[".dll", ".pdb", ".json"])
+            {
+                File.Move(Path.Combine(directory, key + extension + temp), Path.Combine(directory, key + extension), overwrite: true);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -34,6 +34,10 @@ internal sealed class ScriptCompiler
     private static int s_version;
     private static int s_warmedUp;
     private static int s_compiledHere;   // 1 once Roslyn has compiled in this process: it is warm, no server is asked
+    private static readonly string s_storeDirectory = Path.GetTempPath();
+
+    /// <summary>The <see cref="LastCompilations"/> key of a compile server's compiles: each starts from the last, whatever its file.</summary>
+    internal const string StoreKey = "(compile server)";
 
     private enum CompileMode
     {
@@ -147,7 +151,9 @@ internal sealed class ScriptCompiler
         // Async methods become resumable (real continuations); #load-ed files get the same through the source resolver.
         var source = ResumableRewriter.Rewrite(SourceText.From(text + Epilogue, Encoding.UTF8), full, parse);
         var tree = CSharpSyntaxTree.ParseText(source, parse, full, cancellationToken);
-        var options = directives.Apply(s_options.GetOrAdd(directory, OptionsFor));
+        // A compile server's compiles go from file to file, folder to folder: one set of options for all of them, so each
+        // starts from the last compilation with its references bound (a file's #load and #r resolve from its own folder).
+        var options = directives.Apply(s_options.GetOrAdd(mode == CompileMode.Store ? s_storeDirectory : directory, OptionsFor));
         if (optimize)
         {
             options = options.WithOptimizationLevel(OptimizationLevel.Release);
@@ -174,8 +180,7 @@ internal sealed class ScriptCompiler
             var version = Interlocked.Increment(ref s_version);
             MetadataReference[] references =
                 [.. s_references.Value, .. (restore?.Compile ?? []).Select(PackageReferenceResolver.Reference), .. projects.References()];
-            // A compile server's compiles go from file to file of a folder: each starts from the folder's last one.
-            var compilation = LastCompilations.Make(mode == CompileMode.Store ? directory : full, [tree], references, options, () => CSharpCompilation.CreateScriptCompilation(
+            var compilation = LastCompilations.Make(mode == CompileMode.Store ? StoreKey : full, [tree], references, options, () => CSharpCompilation.CreateScriptCompilation(
                 $"devserve-script-{version}", tree, references, options.WithMetadataReferenceResolver(resolver), returnType: typeof(object)));
             sources = [.. compilation.SyntaxTrees.Select(t => t.FilePath).Where(p => p.Length > 0).Distinct()];
 
@@ -232,9 +237,6 @@ internal sealed class ScriptCompiler
         }
     }
 
-    /// <summary>Compiles a one-line script in <paramref name="directory"/> now, so that the next compile finds Roslyn warm.</summary>
-    internal static void WarmUpNow(string directory) => WarmUp(directory);
-
     [MethodImpl(MethodImplOptions.NoInlining)]   // Roslyn's assemblies load when this runs, not when its caller is compiled
     private static void WarmUp(string directory)
     {
@@ -287,10 +289,15 @@ internal sealed class ScriptCompiler
         catch (Exception e)
         {
             context.Unload();
-            var inner = e is TargetInvocationException { InnerException: { } i } ? i : e;
-            return CompiledScript.Failed(full, sources, [new ScriptError(full, 1, 1, "RUN",
-                $"The script's top-level code threw {inner.GetType().Name}: {inner.Message}")], projects.Directories);
+            return CompiledScript.Failed(full, sources, [RunError(full, e)], projects.Directories);
         }
+    }
+
+    /// <summary>The error a script's top level threw as it loaded, on line 1.</summary>
+    internal static ScriptError RunError(string path, Exception thrown)
+    {
+        var inner = thrown is TargetInvocationException { InnerException: { } i } ? i : thrown;
+        return new ScriptError(path, 1, 1, "RUN", $"The script's top-level code threw {inner.GetType().Name}: {inner.Message}");
     }
 
     /// <summary>

@@ -187,7 +187,6 @@ internal static partial class Program
         }
     }
 
-    /// <summary>Saves <paramref name="count"/> versions over <paramref name="file"/> and prints how long each took to be served.</summary>
     // Starts the command, polls http://127.0.0.1:<port>/ on a new connection every 2 ms until it answers 200, then
     // kills the command's process tree (a compile server devserve started has its own session and stays). Returns the
     // ms from the start to that 200. One process polls: a curl per poll costs ~30 ms of a 2-core machine's CPU,
@@ -246,6 +245,7 @@ internal static partial class Program
         }
     }
 
+    /// <summary>Saves <paramref name="count"/> versions over <paramref name="file"/> and prints how long each took to be served.</summary>
     internal static async Task MeasureSavesAsync(Uri url, string file, string versions, int count)
     {
         // One process and one connection for all the polls: a curl per poll costs ~30 ms here, more than what is measured.

@@ -21,7 +21,7 @@ internal sealed class DeferredLoggerFactory : ILoggerFactory
     /// <summary>Whether a message of <paramref name="level"/> in <paramref name="category"/> is written.</summary>
     internal static bool IsKept(string? category, LogLevel level)
         => level != LogLevel.None
-            && level >= (category?.StartsWith("Microsoft", StringComparison.Ordinal) == true ? LogLevel.Warning : LogLevel.Information);
+            && level >= (category?.StartsWith("Microsoft", StringComparison.OrdinalIgnoreCase) == true ? LogLevel.Warning : LogLevel.Information);
 
     /// <summary>Whether the console logger has been made (something was logged).</summary>
     internal bool IsMade => _console.IsValueCreated;

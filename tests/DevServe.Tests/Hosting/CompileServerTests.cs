@@ -39,10 +39,10 @@ public sealed class CompileServerTests
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await socket.ConnectAsync(new UnixDomainSocketEndPoint(CompileServer.SocketPath(cache)));
         await using var stream = new NetworkStream(socket);
-        await stream.WriteAsync(Encoding.UTF8.GetBytes(request));
         using var reader = new StreamReader(stream);
         try
         {
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(request));
             return await reader.ReadLineAsync().WaitAsync(s_deadline);
         }
         catch (IOException)
@@ -64,7 +64,7 @@ public sealed class CompileServerTests
 
         Assert.True(await client.TryStoreAsync(path, stateless: false, CancellationToken.None));
         Assert.False(File.Exists(ran));   // compiled and written, never run
-        Assert.Single(Directory.GetFiles(cache, "*.json"));
+        Assert.Single(Directory.GetFiles(cache, "*.json"), entry => File.ReadAllText(entry).Contains(path, StringComparison.Ordinal));
         Assert.Contains($"{path}: stored", await File.ReadAllTextAsync(CompileServer.LogPath(cache)));
         Assert.Equal(0, started);
 
@@ -72,6 +72,28 @@ public sealed class CompileServerTests
         await using var http = await LoopbackServer.StartAsync(servlet.Dispatch);
         Assert.Equal("from the cache", await http.Client.GetStringAsync("/"));
         Assert.True(File.Exists(ran));   // here, where it is served, the top level ran
+        await StopAsync(cache, server);
+    }
+
+    [Fact]
+    public async Task An_entry_the_server_wrote_whose_top_level_throws_runs_it_once_and_gets_the_error_page()
+    {
+        using var dir = new TempDirectory();
+        var runs = Path.Combine(dir.Path, "runs");
+        var path = dir.Write("throws.csx", $"System.IO.File.AppendAllText(@\"{runs}\", \"ran\\n\");\nthrow new FormatException(\"no settings\");\n"
+            + "Response Start(Request r) => Response.Text(\"never\");\n");
+        var (cache, server) = StartServer(dir);
+        await ListeningAsync(cache);
+        Assert.True(await new CompileServerClient(cache, null).TryStoreAsync(path, stateless: false, CancellationToken.None));
+
+        await using var servlet = new ScriptServlet(path, new ServletHostOptions { CacheDirectory = cache });
+        await using var http = await LoopbackServer.StartAsync(servlet.Dispatch);
+        var answer = await http.Client.GetAsync("/");
+        Assert.Equal(System.Net.HttpStatusCode.InternalServerError, answer.StatusCode);
+        var page = await answer.Content.ReadAsStringAsync();
+        Assert.Contains("top-level code threw FormatException: no settings", page);
+        Assert.Contains("throws.csx", page);
+        Assert.Equal(["ran"], await File.ReadAllLinesAsync(runs));   // once: not again for a compile here
         await StopAsync(cache, server);
     }
 
@@ -100,11 +122,11 @@ public sealed class CompileServerTests
     public async Task A_compile_server_stops_when_idle_and_a_second_one_for_the_same_cache_leaves_the_first_serving()
     {
         using var dir = new TempDirectory();
-        var (cache, server) = StartServer(dir, idle: TimeSpan.FromSeconds(2));
+        var (cache, server) = StartServer(dir, idle: TimeSpan.FromSeconds(3));
         await ListeningAsync(cache);
         await CompileServer.RunAsync(cache, TimeSpan.FromMinutes(5), CancellationToken.None).WaitAsync(s_deadline);   // returns at once
         Assert.True(await CompileServerClient.IsListeningAsync(CompileServer.SocketPath(cache), CancellationToken.None));
-        await server.WaitAsync(s_deadline);   // idle for 2 s
+        await server.WaitAsync(s_deadline);   // idle for 3 s
         Assert.False(File.Exists(CompileServer.SocketPath(cache)));
     }
 

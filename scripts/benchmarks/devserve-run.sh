@@ -36,7 +36,8 @@ echo "  compiled cache:    $cached -> median $(echo $cached | tr ' ' '\n' | medi
 # Save -> new version served: an editor-style save (temp file + rename), then poll until the new text is served.
 script="$work/live.csx"
 echo 'Response Start(Request request) => Response.Text("v0");' > "$script"
-DEVSERVE_CACHE="$work/cache" dotnet "$cli" run "$script" --port $port --no-browser --no-banner >/dev/null 2>&1 &
+# No compile server here (nor below): these rows are the in-process save loop; one starting would share the cores.
+DEVSERVE_COMPILE_SERVER=0 DEVSERVE_CACHE="$work/cache" dotnet "$cli" run "$script" --port $port --no-browser --no-banner >/dev/null 2>&1 &
 pid=$!
 trap 'kill -TERM "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 until curl -sf -o /dev/null "http://127.0.0.1:$port/"; do sleep 0.01; done
@@ -48,7 +49,7 @@ times=$(dotnet "$poller" saves "http://127.0.0.1:$port/" "$script" "$work/versio
 kill -TERM "$pid"; wait "$pid" || true
 # The first save after a start from the cache (the script as the run above left it, compiled): 2 s after the first
 # 200, as a user edits, one save of a text not compiled before.
-DEVSERVE_CACHE="$work/cache" dotnet "$cli" run "$script" --port $port --no-browser --no-banner >/dev/null 2>&1 &
+DEVSERVE_COMPILE_SERVER=0 DEVSERVE_CACHE="$work/cache" dotnet "$cli" run "$script" --port $port --no-browser --no-banner >/dev/null 2>&1 &
 pid=$!
 until [ "$(curl -s "http://127.0.0.1:$port/")" = "v$saves" ]; do sleep 0.01; done
 sleep 2

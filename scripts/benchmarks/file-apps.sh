@@ -120,6 +120,7 @@ serve_then_saves() {   # serve_then_saves FILE MAKE COMMAND...
 }
 mkdir -p "$work/live" "$work/watch"
 echo "save -> new version served (ms, $saves saves):"
-row "devserve run app.cs" "$(DEVSERVE_CACHE="$work/live-cache" serve_then_saves "$work/live/app.cs" app dotnet "$cli" run "$work/live/app.cs" --port $port --no-browser --no-banner)"
-row "devserve run app.csx" "$(DEVSERVE_CACHE="$work/live-cache" serve_then_saves "$work/live/app.csx" script dotnet "$cli" run "$work/live/app.csx" --port $port --no-browser --no-banner)"
+# No compile server for the save rows: they are the in-process save loop, and one starting would share the cores.
+row "devserve run app.cs" "$(DEVSERVE_COMPILE_SERVER=0 DEVSERVE_CACHE="$work/live-cache" serve_then_saves "$work/live/app.cs" app dotnet "$cli" run "$work/live/app.cs" --port $port --no-browser --no-banner)"
+row "devserve run app.csx" "$(DEVSERVE_COMPILE_SERVER=0 DEVSERVE_CACHE="$work/live-cache" serve_then_saves "$work/live/app.csx" script dotnet "$cli" run "$work/live/app.csx" --port $port --no-browser --no-banner)"
 row "dotnet watch app.cs (hot reload)" "$(serve_then_saves "$work/watch/app.cs" app dotnet watch --non-interactive "$work/watch/app.cs" -- $port)"

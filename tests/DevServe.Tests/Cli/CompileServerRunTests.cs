@@ -25,8 +25,9 @@ public sealed class CompileServerRunTests
                 environment, "run", first, "--port", "0", "--no-browser"))
             {
                 Assert.Equal("first", await s_client.GetStringAsync(await devserve.UrlAsync() + "/"));
+                // Started 2 s after the first compile, while this devserve runs.
+                await Until(() => CompileServerClient.IsListeningAsync(socket, CancellationToken.None));
             }
-            await Until(() => CompileServerClient.IsListeningAsync(socket, CancellationToken.None));
 
             await using (var devserve = DevServeProcess.StartProgram(Path.Combine(DevServeProcess.RepositoryRoot, "scripts", "devserve"), null,
                 environment, "run", second, "--port", "0", "--no-browser"))

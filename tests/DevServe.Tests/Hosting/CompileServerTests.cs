@@ -137,10 +137,17 @@ public sealed class CompileServerTests
         var path = dir.Write("app.csx", "Response Start(Request r) => Response.Text(\"ok\");\n");
         var cache = Path.Combine(dir.Path, "cache");
         var started = 0;
-        var client = new CompileServerClient(cache, () => started++) { Timeout = TimeSpan.FromSeconds(1) };
+        var starting = new TaskCompletionSource();
+        var client = new CompileServerClient(cache, () =>
+        {
+            Interlocked.Increment(ref started);
+            starting.TrySetResult();
+        })
+        { Timeout = TimeSpan.FromSeconds(1), StartDelay = TimeSpan.FromMilliseconds(100) };
         Assert.False(await client.TryStoreAsync(path, stateless: false, CancellationToken.None));
         Assert.False(await client.TryStoreAsync(path, stateless: false, CancellationToken.None));
-        Assert.Equal(1, started);
+        await starting.Task.WaitAsync(s_deadline);
+        Assert.Equal(1, Volatile.Read(ref started));
 
         // A listener that takes the request and says nothing: the client compiles itself after its timeout.
         var socketPath = CompileServer.SocketPath(cache);

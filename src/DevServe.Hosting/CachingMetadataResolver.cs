@@ -18,8 +18,11 @@ internal sealed class CachingMetadataResolver(MetadataReferenceResolver inner) :
     public override ImmutableArray<PortableExecutableReference> ResolveReference(string reference, string? baseFilePath, MetadataReferenceProperties properties)
         => _references.GetOrAdd((reference, baseFilePath), key => inner.ResolveReference(key.Reference, key.BaseFile, properties));
 
+    // Keyed by the asking dll's folder too: a missing assembly is looked for beside it, and one resolver may serve
+    // several folders (a compile server's).
     public override PortableExecutableReference? ResolveMissingAssembly(MetadataReference definition, AssemblyIdentity referenceIdentity)
-        => _missing.GetOrAdd(referenceIdentity.GetDisplayName(), _ => inner.ResolveMissingAssembly(definition, referenceIdentity));
+        => _missing.GetOrAdd(Path.GetDirectoryName((definition as PortableExecutableReference)?.FilePath) + "|" + referenceIdentity.GetDisplayName(),
+            _ => inner.ResolveMissingAssembly(definition, referenceIdentity));
 
     public override bool Equals(object? other) => ReferenceEquals(this, other);
 

@@ -56,6 +56,7 @@ internal static class CompileServer
         File.Delete(socketPath);   // a server that died left it
         using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+        var bound = File.GetLastWriteTimeUtc(socketPath);   // which socket file is ours (the cache may be deleted and made again)
         listener.Listen(64);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var state = new Activity();
@@ -89,7 +90,10 @@ internal static class CompileServer
             await stop.CancelAsync().ConfigureAwait(false);
             await watch.ConfigureAwait(false);
             await warm.ConfigureAwait(false);
-            File.Delete(socketPath);   // ours (the lock says so): stopped idle, the next devserve starts a new one
+            if (File.Exists(socketPath) && File.GetLastWriteTimeUtc(socketPath) == bound)
+            {
+                File.Delete(socketPath);   // stopped idle: the next devserve starts a new one
+            }
             listener.Close();
         }
     }

@@ -81,16 +81,16 @@ internal static class FileAppCompiler
             var usings = directives.IsWeb ? s_usings.Concat(s_webUsings) : s_usings;
             trees.Add(CSharpSyntaxTree.ParseText(string.Concat(usings.Select(u => $"global using global::{u};\n")), parse, "", Encoding.UTF8, cancellationToken));
         }
+        if (storeOnly && directives.Projects.Count > 0)
+        {
+            return CompiledScript.InCache(full, sources, stored: false);   // an include's #:project: never cached, so nothing is built or restored
+        }
         var errors = new List<ScriptError>();
         NuGetReferences.Restore? restore = null;
         if (directives.Packages.Count > 0)
         {
             restore = await NuGetReferences.RestoreAsync(directives.Packages, packagesDirectory, cancellationToken).ConfigureAwait(false);
             errors.AddRange(restore.Errors);
-        }
-        if (storeOnly && directives.Projects.Count > 0)
-        {
-            return CompiledScript.InCache(full, sources, stored: false);   // an include's #:project: never cached, so nothing is built
         }
         var projects = await ProjectReferences.BuildAsync(full, directives.Projects, cancellationToken).ConfigureAwait(false);
         errors.AddRange(projects.Errors);
@@ -105,7 +105,7 @@ internal static class FileAppCompiler
             .WithOptimizationLevel(optimize ? OptimizationLevel.Release : OptimizationLevel.Debug));
         MetadataReference[] references =
             [.. ScriptCompiler.References, .. (restore?.Compile ?? []).Select(PackageReferenceResolver.Reference), .. projects.References()];
-        var compilation = LastCompilations.Make(storeOnly ? ScriptCompiler.StoreKey : full, trees, references, options,
+        var compilation = LastCompilations.Make(storeOnly ? ScriptCompiler.StoreKey + ".cs" + optimize : full, trees, references, options,
             () => CSharpCompilation.Create($"devserve-app-{Interlocked.Increment(ref s_version)}", trees, references, options));
         if (StartErrors(compilation, full, cancellationToken) is { Count: > 0 } refused)
         {

@@ -85,8 +85,12 @@ internal sealed class ScriptCache(string directory)
                 catch (Exception e)
 #pragma warning restore CA1031
                 {
-                    // An entry a compile server wrote has not run before: its top level ran once now, and that is the page.
                     context.Unload();
+                    if (Stale(e))
+                    {
+                        return null;   // compiled against a dll that has changed since (a rebuilt #r): compile again
+                    }
+                    // An entry a compile server wrote has not run before: its top level ran once now, and that is the page.
                     return CompiledScript.Failed(path, [.. entry.Sources.Keys], [ScriptCompiler.RunError(path, e)]);
                 }
                 return CompiledScript.Succeeded(path, [.. entry.Sources.Keys], ran.Start, context, staticRoots: ran.StaticRoots);
@@ -104,6 +108,11 @@ internal sealed class ScriptCache(string directory)
         }
     }
 
+    // What a stale entry throws as it runs: the metadata it was compiled against is not what loads now.
+    private static bool Stale(Exception e)
+        => (e is TargetInvocationException { InnerException: { } inner } ? inner : e)
+            is TypeLoadException or MissingMemberException or FileLoadException or BadImageFormatException;   // not FileNotFoundException: scripts throw it
+
     /// <summary>
     /// Stores a successful compile; failures to write are ignored (the cache is an optimisation). <paramref name="compiled"/>
     /// holds the hashes of the texts the compile read, by file: a file saved during the compile must not be taken for
@@ -112,6 +121,7 @@ internal sealed class ScriptCache(string directory)
     public async Task StoreAsync(string key, byte[] pe, byte[] pdb, string typeName, string methodName, IReadOnlyList<string> sources,
         ScriptLoadContext context, IReadOnlyDictionary<string, string> compiled, string? kind = null)
     {
+        string? temp = null;
         try
         {
             Directory.CreateDirectory(directory);
@@ -123,7 +133,7 @@ internal sealed class ScriptCache(string directory)
             // Each file is written whole under a name of its own, then renamed: two stores of one key (a compile server
             // asked by several nodes at once) never write into the same file. The entry is renamed last: a reader never
             // sees an entry whose assembly is not complete.
-            var temp = "." + Guid.NewGuid().ToString("N");
+            temp = "." + Guid.NewGuid().ToString("N");
             await File.WriteAllBytesAsync(Path.Combine(directory, key + ".dll" + temp), pe).ConfigureAwait(false);
             await File.WriteAllBytesAsync(Path.Combine(directory, key + ".pdb" + temp), pdb).ConfigureAwait(false);
             await File.WriteAllTextAsync(Path.Combine(directory, key + ".json" + temp), JsonSerializer.Serialize(new Entry(typeName, methodName, hashes,
@@ -135,6 +145,16 @@ internal sealed class ScriptCache(string directory)
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            foreach (var extension in temp is null ? [] : (string[])[".dll", ".pdb", ".json"])
+            {
+                try
+                {
+                    File.Delete(Path.Combine(directory, key + extension + temp));
+                }
+                catch (Exception again) when (again is IOException or UnauthorizedAccessException)
+                {
+                }
+            }
         }
     }
 }

@@ -36,7 +36,10 @@ internal sealed class ScriptCompiler
     private static int s_compiledHere;   // 1 once Roslyn has compiled in this process: it is warm, no server is asked
     private static readonly string s_storeDirectory = Path.GetTempPath();
 
-    /// <summary>The <see cref="LastCompilations"/> key of a compile server's compiles: each starts from the last, whatever its file.</summary>
+    /// <summary>
+    /// The start of the <see cref="LastCompilations"/> keys of a compile server's compiles, one per kind of file and
+    /// optimization: each starts from the last of its kind, whatever its file.
+    /// </summary>
     internal const string StoreKey = "(compile server)";
 
     private enum CompileMode
@@ -180,7 +183,7 @@ internal sealed class ScriptCompiler
             var version = Interlocked.Increment(ref s_version);
             MetadataReference[] references =
                 [.. s_references.Value, .. (restore?.Compile ?? []).Select(PackageReferenceResolver.Reference), .. projects.References()];
-            var compilation = LastCompilations.Make(mode == CompileMode.Store ? StoreKey : full, [tree], references, options, () => CSharpCompilation.CreateScriptCompilation(
+            var compilation = LastCompilations.Make(mode == CompileMode.Store ? StoreKey + ".csx" + optimize : full, [tree], references, options, () => CSharpCompilation.CreateScriptCompilation(
                 $"devserve-script-{version}", tree, references, options.WithMetadataReferenceResolver(resolver), returnType: typeof(object)));
             sources = [.. compilation.SyntaxTrees.Select(t => t.FilePath).Where(p => p.Length > 0).Distinct()];
 

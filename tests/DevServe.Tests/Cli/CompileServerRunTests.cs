@@ -40,9 +40,24 @@ public sealed class CompileServerRunTests
         }
         finally
         {
-            Directory.Delete(cache, recursive: true);
+            // The socket first: the server stops within a second, and writes nothing into a folder being deleted.
+            File.Delete(socket);
+            await Until(async () => !await CompileServerClient.IsListeningAsync(socket, CancellationToken.None));
+            await Until(() => Task.FromResult(TryDelete(cache)));
         }
-        await Until(async () => !await CompileServerClient.IsListeningAsync(socket, CancellationToken.None) && !File.Exists(socket));
+    }
+
+    private static bool TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;   // a file written while it went: again
+        }
     }
 
     // Polls a condition another process makes true, within a deadline.

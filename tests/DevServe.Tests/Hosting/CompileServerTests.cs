@@ -119,14 +119,24 @@ public sealed class CompileServerTests
     }
 
     [Fact]
-    public async Task A_compile_server_stops_when_idle_and_a_second_one_for_the_same_cache_leaves_the_first_serving()
+    public async Task A_second_compile_server_for_the_same_cache_leaves_the_first_serving()
     {
         using var dir = new TempDirectory();
-        var (cache, server) = StartServer(dir, idle: TimeSpan.FromSeconds(3));
+        var (cache, server) = StartServer(dir);
         await ListeningAsync(cache);
         await CompileServer.RunAsync(cache, TimeSpan.FromMinutes(5), CancellationToken.None).WaitAsync(s_deadline);   // returns at once
         Assert.True(await CompileServerClient.IsListeningAsync(CompileServer.SocketPath(cache), CancellationToken.None));
-        await server.WaitAsync(s_deadline);   // idle for 3 s
+        Assert.False(server.IsCompleted);
+        await StopAsync(cache, server);
+    }
+
+    [Fact]
+    public async Task A_compile_server_stops_when_idle_and_takes_its_socket_with_it()
+    {
+        using var dir = new TempDirectory();
+        var (cache, server) = StartServer(dir, idle: TimeSpan.FromSeconds(2));
+        await ListeningAsync(cache);
+        await server.WaitAsync(s_deadline);
         Assert.False(File.Exists(CompileServer.SocketPath(cache)));
     }
 

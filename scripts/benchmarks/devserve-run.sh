@@ -10,7 +10,6 @@ scripts/devserve --help >/dev/null   # publishes the ReadyToRun build users run
 cli=artifacts/devserve/DevServe.Cli.dll
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 dotnet build scripts/benchmarks/HelloServers -c Release -nologo -v quiet >/dev/null

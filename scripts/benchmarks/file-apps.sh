@@ -29,7 +29,6 @@ cleanup() {
 }
 trap cleanup EXIT
 export NUGET_PACKAGES="$work/nuget"   # a private package folder: DevServe comes from this build's feed
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 port=18775
 
@@ -69,7 +68,7 @@ first_200() {
 }
 
 # Cold starts, each of a file devserve has never compiled: with no compile server (a fresh cache; as on the first run on
-# a machine, which starts one), and with the compile server the warm-up run below started for the shared cache.
+# a machine, which starts one), and with a compile server running for the shared cache (started below).
 mkdir -p "$work/src"
 app v0 >"$work/src/app.cs"; script v0 >"$work/src/app.csx"
 new_file() { mkdir -p "$work/new/$1"; $2 v0 >"$work/new/$1/$3"; echo "$work/new/$1/$3"; }   # a new path: a cache miss
@@ -91,6 +90,7 @@ for i in $(seq 1 "$runs"); do
   t[run_first]+="$(first_200 dotnet run "$work/run$i/app.cs" -- $port) "
   t[run_cached]+="$(first_200 dotnet run "$work/run$i/app.cs" -- $port) "
 done
+rm -f "$work/shared/compile-server/"*.sock   # the server stops within a second of its socket going
 row() { printf '  %-58s %s-> median %s\n' "$1" "$2" "$(echo $2 | tr ' ' '\n' | median)"; }
 echo "process start -> first 200 (ms, $runs rounds, alternating):"
 row "devserve run app.cs, cold, no compile server (first run)" "${t[cs_first]}"

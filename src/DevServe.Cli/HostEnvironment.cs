@@ -31,22 +31,24 @@ internal static class HostEnvironment
     /// <exception cref="UnauthorizedAccessException">The stuffer key file cannot be read or made.</exception>
     /// <exception cref="FormatException">The editor is neither a preset nor a pattern with <c>{file}</c>; a malformed Redis URL.</exception>
     public static ServletHostOptions Read(bool useCache = true, bool stateless = false, bool encryptLinks = false, string? editor = null,
-        string? store = null, string? keyRing = null, string? nodeId = null) => new()
+        string? store = null, string? keyRing = null, string? nodeId = null)
+    {
+        var cache = Path.GetFullPath(Variable("DEVSERVE_CACHE")
+            ?? (Variable("XDG_CACHE_HOME") is { } xdg ? Path.Combine(xdg, "devserve", "scripts") : ServletHostOptions.DefaultCacheDirectory));
+        return new()
         {
             Editor = (editor ?? Variable("DEVSERVE_EDITOR")) is { } pattern ? EditorLinks.Parse(pattern) : null,
-            CacheDirectory = CacheDirectory,
+            CacheDirectory = cache,
             CompileServer = Variable("DEVSERVE_COMPILE_SERVER") == "0"
                 ? null
-                : new CompileServerClient(CacheDirectory, () => CompileServerCommand.StartInBackground(CacheDirectory)),
+                : new CompileServerClient(cache, () => CompileServerCommand.StartInBackground(cache)),
             UseCache = useCache,
             Stateless = stateless,
             NodeId = nodeId,
             // Read now, not at the first request: a bad key file is a start-up error, not a failing page.
             Stuffer = stateless ? Stuffer(encryptLinks, LinkStorage.Store(store ?? Variable("DEVSERVE_URL_STORE")), keyRing ?? Variable("DEVSERVE_KEY_RING")) : null,
         };
-
-    private static string CacheDirectory => Path.GetFullPath(Variable("DEVSERVE_CACHE")
-        ?? (Variable("XDG_CACHE_HOME") is { } xdg ? Path.Combine(xdg, "devserve", "scripts") : ServletHostOptions.DefaultCacheDirectory));
+    }
 
     private static IStuffer<byte[]> Stuffer(bool encryptLinks, IStore store, string? keyRing)
     {

@@ -18,6 +18,9 @@ internal sealed class ScriptCache(string directory)
     private sealed record Entry(string TypeName, string MethodName, Dictionary<string, string> Sources,
         Dictionary<string, string>? Assemblies = null, Dictionary<string, string>? Natives = null, string? Kind = null);
 
+    // An entry's files, the entry itself last: renamed in this order, a reader never sees an entry whose assembly is not complete.
+    private static readonly string[] s_files = [".dll", ".pdb", ".json"];
+
     /// <summary>The kind of an entry that holds a <c>.cs</c> app (its <c>Start</c> is found again, no top level runs); scripts have none.</summary>
     public const string AppKind = "app";
 
@@ -71,7 +74,7 @@ internal sealed class ScriptCache(string directory)
                 {
                     return CompiledScript.Succeeded(path, [.. entry.Sources.Keys], ScriptStart.Of(FileAppCompiler.StartIn(assembly)), context);
                 }
-                if (assembly.GetType(entry.TypeName)?.GetMethod(entry.MethodName) is null)
+                if (assembly.GetType(entry.TypeName)?.GetMethod(entry.MethodName) is not { } factory)
                 {
                     context.Unload();
                     return null;   // a damaged entry, not the script's error
@@ -79,7 +82,7 @@ internal sealed class ScriptCache(string directory)
                 (Func<Request, Task<Response>> Start, IReadOnlyList<string> StaticRoots) ran;
                 try
                 {
-                    ran = await ScriptCompiler.RunAsync(path, assembly, entry.TypeName, entry.MethodName).ConfigureAwait(false);
+                    ran = await ScriptCompiler.RunAsync(path, factory).ConfigureAwait(false);
                 }
 #pragma warning disable CA1031 // the script's own exception, whatever it is: its error page, as a compile here would give
                 catch (Exception e)
@@ -131,21 +134,20 @@ internal sealed class ScriptCache(string directory)
                 hashes[source] = compiled.TryGetValue(source, out var hash) ? hash : Hash(await File.ReadAllTextAsync(source).ConfigureAwait(false));
             }
             // Each file is written whole under a name of its own, then renamed: two stores of one key (a compile server
-            // asked by several nodes at once) never write into the same file. The entry is renamed last: a reader never
-            // sees an entry whose assembly is not complete.
+            // asked by several nodes at once) never write into the same file.
             temp = "." + Guid.NewGuid().ToString("N");
             await File.WriteAllBytesAsync(Path.Combine(directory, key + ".dll" + temp), pe).ConfigureAwait(false);
             await File.WriteAllBytesAsync(Path.Combine(directory, key + ".pdb" + temp), pdb).ConfigureAwait(false);
             await File.WriteAllTextAsync(Path.Combine(directory, key + ".json" + temp), JsonSerializer.Serialize(new Entry(typeName, methodName, hashes,
                 new(context.ReferenceFiles), new(context.Natives), kind))).ConfigureAwait(false);
-            foreach (var extension in (string[])[".dll", ".pdb", ".json"])
+            foreach (var extension in s_files)
             {
                 File.Move(Path.Combine(directory, key + extension + temp), Path.Combine(directory, key + extension), overwrite: true);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            foreach (var extension in temp is null ? [] : (string[])[".dll", ".pdb", ".json"])
+            foreach (var extension in temp is null ? [] : s_files)
             {
                 try
                 {

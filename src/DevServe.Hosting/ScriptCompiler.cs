@@ -106,10 +106,6 @@ internal sealed class ScriptCompiler
         var cache = options.UseCache && mode != CompileMode.Check ? new ScriptCache(options.CacheDirectory) : null;
         // Stateless servlets compile optimized: only the locals that live across a suspension are kept, so their links are short.
         var key = cache is null ? null : ScriptCache.Key(full, options.Stateless ? "//release\n" + text : text);
-        if (mode == CompileMode.Store && directives.Projects.Count > 0)
-        {
-            return CompiledScript.Dropped(full);   // never cached: not worth a build here
-        }
         if (mode == CompileMode.Run && key is not null)
         {
             // A cache entry's top level runs as it loads: the files must have settled first.
@@ -162,6 +158,10 @@ internal sealed class ScriptCompiler
             options = options.WithOptimizationLevel(OptimizationLevel.Release);
         }
         var packages = NuGetReferences.Find(text, full).Concat(directives.Packages).ToList();
+        if (mode == CompileMode.Store && directives.Projects.Count > 0)
+        {
+            return CompiledScript.InCache(full, [full], stored: false);   // never cached: nothing is built or restored for it
+        }
         var projects = await ProjectReferences.BuildAsync(full, directives.Projects, cancellationToken).ConfigureAwait(false);
         if (projects.Errors.Count > 0)
         {
@@ -202,7 +202,7 @@ internal sealed class ScriptCompiler
             {
                 return CompiledScript.Failed(full, sources, ScriptErrors(emitted.Diagnostics, full, text), projects.Directories);
             }
-            if (mode == CompileMode.Store && key is not null && projects.Directories.Count == 0)
+            if (mode == CompileMode.Store && key is not null)
             {
                 var context = LoadContext(compilation, restore, projects);   // only for the files it would load: nothing loads
                 var entry = compilation.GetEntryPoint(cancellationToken)!;
@@ -280,7 +280,8 @@ internal sealed class ScriptCompiler
         {
             var assembly = context.LoadFromStream(pe, pdb);
             var entry = compilation.GetEntryPoint(cancellationToken)!;
-            var (start, staticRoots) = await RunAsync(full, assembly, entry.ContainingType.MetadataName, entry.MetadataName).ConfigureAwait(false);
+            var factory = assembly.GetType(entry.ContainingType.MetadataName)!.GetMethod(entry.MetadataName)!;
+            var (start, staticRoots) = await RunAsync(full, factory).ConfigureAwait(false);
             if (key is not null && cache is not null)
             {
                 await cache.StoreAsync(key, pe.ToArray(), pdb.ToArray(), entry.ContainingType.MetadataName, entry.MetadataName, sources,
@@ -336,10 +337,8 @@ internal sealed class ScriptCompiler
     }
 
     /// <summary>Runs a compiled script's top level (its factory); returns the Start it hands back and the folders it serves (<see cref="Insta"/>).</summary>
-    internal static async Task<(Func<Request, Task<Response>> Start, IReadOnlyList<string> StaticRoots)> RunAsync(string path, Assembly assembly,
-        string typeName, string methodName)
+    internal static async Task<(Func<Request, Task<Response>> Start, IReadOnlyList<string> StaticRoots)> RunAsync(string path, MethodInfo factory)
     {
-        var factory = assembly.GetType(typeName)!.GetMethod(methodName)!;
         var (start, roots) = await Insta.RunAsync(Path.GetDirectoryName(path)!,
             () => (Task<object>)factory.Invoke(null, [new object?[2]])!).ConfigureAwait(false);   // [0] globals, [1] this submission
         return ((Func<Request, Task<Response>>)start, roots);

@@ -26,7 +26,7 @@ public sealed class CompileServerRunTests
             {
                 Assert.Equal("first", await s_client.GetStringAsync(await devserve.UrlAsync() + "/"));
                 // Started 2 s after the first compile, while this devserve runs.
-                await Until(() => CompileServerClient.IsListeningAsync(socket, CancellationToken.None));
+                await Poll.UntilAsync(() => CompileServerClient.IsListeningAsync(socket, CancellationToken.None));
             }
 
             await using (var devserve = DevServeProcess.StartProgram(Path.Combine(DevServeProcess.RepositoryRoot, "scripts", "devserve"), null,
@@ -42,8 +42,8 @@ public sealed class CompileServerRunTests
         {
             // The socket first: the server stops within a second, and writes nothing into a folder being deleted.
             File.Delete(socket);
-            await Until(async () => !await CompileServerClient.IsListeningAsync(socket, CancellationToken.None));
-            await Until(() => Task.FromResult(TryDelete(cache)));
+            await Poll.UntilAsync(async () => !await CompileServerClient.IsListeningAsync(socket, CancellationToken.None));
+            await Poll.UntilAsync(() => Task.FromResult(TryDelete(cache)));
         }
     }
 
@@ -57,16 +57,6 @@ public sealed class CompileServerRunTests
         catch (IOException)
         {
             return false;   // a file written while it went: again
-        }
-    }
-
-    // Polls a condition another process makes true, within a deadline.
-    private static async Task Until(Func<Task<bool>> condition)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (!await condition())
-        {
-            await Task.Delay(50, deadline.Token);
         }
     }
 }

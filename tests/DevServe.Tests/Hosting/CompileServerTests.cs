@@ -18,14 +18,8 @@ public sealed class CompileServerTests
         return (cache, server);
     }
 
-    private static async Task ListeningAsync(string cache)
-    {
-        using var deadline = new CancellationTokenSource(s_deadline);
-        while (!await CompileServerClient.IsListeningAsync(CompileServer.SocketPath(cache), deadline.Token))
-        {
-            await Task.Delay(20, deadline.Token);
-        }
-    }
+    private static Task ListeningAsync(string cache)
+        => Poll.UntilAsync(() => CompileServerClient.IsListeningAsync(CompileServer.SocketPath(cache), CancellationToken.None));
 
     private static async Task StopAsync(string cache, Task server)
     {

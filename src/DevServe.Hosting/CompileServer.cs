@@ -63,7 +63,7 @@ internal static class CompileServer
         var options = ServletHostOptions.Default with { CacheDirectory = cacheDirectory };
         // Warm now, not at the first request (a user waiting for a page), through the path requests take: they start
         // from this compilation.
-        var warm = Task.Run(() => WarmUpAsync(Path.Combine(Path.GetDirectoryName(socketPath)!, "warm-up.csx"), options), CancellationToken.None);
+        var warm = Task.Run(() => WarmUpAsync(Path.GetDirectoryName(socketPath)!, options), CancellationToken.None);
         var watch = WatchAsync(socketPath, idleTimeout, state, stop);
         try
         {
@@ -110,16 +110,29 @@ internal static class CompileServer
         }
     }
 
-    private static async Task WarmUpAsync(string path, ServletHostOptions options)
+    // A script and an app, each asked for a few times through the socket, as devserve asks: one compile left Roslyn's
+    // paths at their first tier, and the first request after it took ~100 ms against ~15-25 ms once warm
+    // (BENCHMARKS.md, 2026-12-03 evening).
+    private const int WarmUpRounds = 6;
+
+    private static async Task WarmUpAsync(string directory, ServletHostOptions options)
     {
+        var client = new CompileServerClient(options.CacheDirectory, startServer: null);
         try
         {
-            await File.WriteAllTextAsync(path, "Response Start(Request request) => Response.Text(\"\");\n").ConfigureAwait(false);
-            await ScriptCompiler.StoreAsync(path, options, CancellationToken.None).ConfigureAwait(false);
+            for (var round = 0; round < WarmUpRounds; round++)
+            {
+                var script = Path.Combine(directory, "warm-up.csx");
+                await File.WriteAllTextAsync(script, $"Response Start(Request request) => Response.Text(\"{round}\");\n").ConfigureAwait(false);
+                await client.TryStoreAsync(script, stateless: false, CancellationToken.None).ConfigureAwait(false);
+                var app = Path.Combine(directory, "warm-up.cs");
+                await File.WriteAllTextAsync(app, $"using DevServe;\n\nstatic Response Start(Request request) => Response.Text(\"{round}\");\n").ConfigureAwait(false);
+                await client.TryStoreAsync(app, stateless: false, CancellationToken.None).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Only the first request is slower.
+            // Only the first requests are slower.
         }
     }
 
@@ -148,9 +161,11 @@ internal static class CompileServer
         }
     }
 
-    private sealed record Ask(string? Path, bool Stateless);
+    /// <summary>A devserve's request: compile this file into the cache (optimized when the servlet is stateless).</summary>
+    internal sealed record Ask(string? Path, bool Stateless);
 
-    private sealed record Answer(bool Stored);
+    /// <summary>The answer: whether the cache now has the file's entry.</summary>
+    internal sealed record Answer(bool Stored);
 
     private static async Task ServeAsync(Socket client, ServletHostOptions options, Activity state, CancellationToken cancellationToken)
     {
@@ -179,7 +194,7 @@ internal static class CompileServer
                 // Before the answer: whoever reads the log after it finds the line.
                 Log(options.CacheDirectory, $"{path}: {(stored ? "stored" : "not stored")} in {Stopwatch.GetElapsedTime(began).TotalMilliseconds:F0} ms");
             }
-            await stream.WriteAsync(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new Answer(stored)) + "\n"), cancellationToken).ConfigureAwait(false);
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new Answer(stored), HostingJson.Default.Answer) + "\n"), cancellationToken).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // one request's failure (a client gone, a compile that throws) is that request's "not stored"
         catch (Exception e)
@@ -219,7 +234,7 @@ internal static class CompileServer
     {
         try
         {
-            return line is null ? null : JsonSerializer.Deserialize<Ask>(line);
+            return line is null ? null : JsonSerializer.Deserialize(line, HostingJson.Default.Ask);
         }
         catch (JsonException)
         {

@@ -46,14 +46,13 @@ internal sealed class CompileServerClient(string cacheDirectory, Action? startSe
         try
         {
             await using var stream = new NetworkStream(socket, ownsSocket: false);
-            var ask = JsonSerializer.Serialize(new { Path = path, Stateless = stateless }) + "\n";
+            var ask = JsonSerializer.Serialize(new CompileServer.Ask(path, stateless), HostingJson.Default.Ask) + "\n";
             await stream.WriteAsync(Encoding.UTF8.GetBytes(ask), cancellationToken).ConfigureAwait(false);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(Timeout);
             using var reader = new StreamReader(stream, Encoding.UTF8);
             var answer = await reader.ReadLineAsync(timeout.Token).ConfigureAwait(false);
-            return answer is not null && JsonSerializer.Deserialize<JsonElement>(answer) is { ValueKind: JsonValueKind.Object } json
-                && json.TryGetProperty("Stored", out var stored) && stored.ValueKind == JsonValueKind.True;
+            return answer is not null && JsonSerializer.Deserialize(answer, HostingJson.Default.Answer) is { Stored: true };
         }
         catch (Exception e) when (e is IOException or SocketException or JsonException
             or OperationCanceledException && !cancellationToken.IsCancellationRequested)

@@ -15,7 +15,8 @@ namespace DevServe.Hosting;
 /// </remarks>
 internal sealed class ScriptCache(string directory)
 {
-    private sealed record Entry(string TypeName, string MethodName, Dictionary<string, string> Sources,
+    /// <summary>An entry's description: its factory (a script's) or none (an app's), its sources' hashes, what its context loads.</summary>
+    internal sealed record Entry(string TypeName, string MethodName, Dictionary<string, string> Sources,
         Dictionary<string, string>? Assemblies = null, Dictionary<string, string>? Natives = null, string? Kind = null);
 
     // An entry's files, the entry itself last: renamed in this order, a reader never sees an entry whose assembly is not complete.
@@ -45,7 +46,7 @@ internal sealed class ScriptCache(string directory)
             {
                 return null;
             }
-            var entry = JsonSerializer.Deserialize<Entry>(await File.ReadAllTextAsync(json).ConfigureAwait(false));
+            var entry = JsonSerializer.Deserialize(await File.ReadAllTextAsync(json).ConfigureAwait(false), HostingJson.Default.Entry);
             if (entry is null)
             {
                 return null;
@@ -139,7 +140,7 @@ internal sealed class ScriptCache(string directory)
             await File.WriteAllBytesAsync(Path.Combine(directory, key + ".dll" + temp), pe).ConfigureAwait(false);
             await File.WriteAllBytesAsync(Path.Combine(directory, key + ".pdb" + temp), pdb).ConfigureAwait(false);
             await File.WriteAllTextAsync(Path.Combine(directory, key + ".json" + temp), JsonSerializer.Serialize(new Entry(typeName, methodName, hashes,
-                new(context.ReferenceFiles), new(context.Natives), kind))).ConfigureAwait(false);
+                new(context.ReferenceFiles), new(context.Natives), kind), HostingJson.Default.Entry)).ConfigureAwait(false);
             foreach (var extension in s_files)
             {
                 File.Move(Path.Combine(directory, key + extension + temp), Path.Combine(directory, key + extension), overwrite: true);

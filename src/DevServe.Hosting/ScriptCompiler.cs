@@ -32,8 +32,6 @@ internal sealed class ScriptCompiler
     private static readonly Lazy<PortableExecutableReference[]> s_references = new(BuildReferences);
     private static readonly CSharpParseOptions s_parse = new(LanguageVersion.Latest, kind: SourceCodeKind.Script);
     private static int s_version;
-    private static int s_warmedUp;
-    private static int s_compiledHere;   // 1 once Roslyn has compiled in this process: it is warm, no server is asked
     private static readonly string s_storeDirectory = Path.GetTempPath();
 
     /// <summary>
@@ -41,6 +39,14 @@ internal sealed class ScriptCompiler
     /// optimization: each starts from the last of its kind, whatever its file.
     /// </summary>
     internal const string StoreKey = "(compile server)";
+
+    // Apart from the Roslyn-typed statics above: a cached start reads these, and reading a field of this class would run
+    // its static constructor, which loads Roslyn (~20 ms of the start's CPU) for nothing.
+    private static class Warmth
+    {
+        public static int WarmedUp;
+        public static int CompiledHere;   // 1 once Roslyn has compiled in this process: it is warm, no server is asked
+    }
 
     private enum CompileMode
     {
@@ -115,7 +121,7 @@ internal sealed class ScriptCompiler
             }
             // Roslyn's first compile in a process takes a second; a compile server that has it warm fills the cache instead.
             var hit = await cache!.TryLoadAsync(full, key).ConfigureAwait(false);
-            if (hit is null && Volatile.Read(ref s_compiledHere) == 0 && options.CompileServer is { } server
+            if (hit is null && Volatile.Read(ref Warmth.CompiledHere) == 0 && options.CompileServer is { } server
                 && await server.TryStoreAsync(full, options.Stateless, cancellationToken).ConfigureAwait(false))
             {
                 if (settled is not null && !await settled().ConfigureAwait(false))
@@ -130,7 +136,7 @@ internal sealed class ScriptCompiler
                 return hit;   // Roslyn is not loaded now: the cached start is the fast start
             }
         }
-        Volatile.Write(ref s_compiledHere, 1);
+        Volatile.Write(ref Warmth.CompiledHere, 1);
         return app
             ? await FileAppCompiler.CompileAsync(full, text, directives, cache, key, options.PackagesDirectory, options.Stateless, mode == CompileMode.Store, settled, cancellationToken).ConfigureAwait(false)
             : await CompileWithRoslynAsync(full, text, directives, cache, key, new Dictionary<string, string> { [full] = ScriptCache.Hash(raw) },
@@ -230,7 +236,7 @@ internal sealed class ScriptCompiler
     // instead (after the first page, not against it, on two cores), once per process.
     private static void WarmUpLater(string directory)
     {
-        if (Interlocked.Exchange(ref s_warmedUp, 1) == 0)
+        if (Interlocked.Exchange(ref Warmth.WarmedUp, 1) == 0)
         {
             _ = Task.Run(async () =>
             {
@@ -253,7 +259,7 @@ internal sealed class ScriptCompiler
             using var pe = new MemoryStream();
             using var pdb = new MemoryStream();
             compilation.Emit(pe, pdb, options: new EmitOptions(debugInformationFormat: DebugInformationFormat.PortablePdb));
-            Volatile.Write(ref s_compiledHere, 1);   // warm here now: saves compile here, not in a compile server
+            Volatile.Write(ref Warmth.CompiledHere, 1);   // warm here now: saves compile here, not in a compile server
         }
 #pragma warning disable CA1031 // a warm-up that fails costs only the speed it was for; the next save reports real errors
         catch (Exception)
@@ -375,3 +381,4 @@ internal sealed class ScriptCompiler
             .Select(PackageReferenceResolver.Reference)];   // the hosting assembly last: the stand-in for #r "nuget:"
     }
 }
+

@@ -70,6 +70,20 @@ public sealed class CompileServerTests
     }
 
     [Fact]
+    public async Task A_compile_server_warms_up_on_a_script_and_an_app_asked_through_its_own_socket()
+    {
+        using var dir = new TempDirectory();
+        var (cache, server) = StartServer(dir);
+        var log = CompileServer.LogPath(cache);
+        var warmUp = Path.Combine(Path.GetDirectoryName(CompileServer.SocketPath(cache))!, "warm-up");
+
+        // Logged as requests are: the warm-up took the path a devserve's request takes, and both kinds compiled.
+        await Poll.UntilAsync(async () => File.Exists(log) && await File.ReadAllTextAsync(log) is var text
+            && text.Contains(warmUp + ".csx: stored", StringComparison.Ordinal) && text.Contains(warmUp + ".cs: stored", StringComparison.Ordinal));
+        await StopAsync(cache, server);
+    }
+
+    [Fact]
     public async Task An_entry_the_server_wrote_whose_top_level_throws_runs_it_once_and_gets_the_error_page()
     {
         using var dir = new TempDirectory();

@@ -16,8 +16,12 @@ internal sealed class CompiledScript
     }
 
     internal static CompiledScript Succeeded(string path, IReadOnlyList<string> sources, Func<Request, Task<Response>> start, AssemblyLoadContext context,
-        IReadOnlyList<ScriptError>? warnings = null, IReadOnlyList<string>? staticRoots = null, IReadOnlyList<string>? projectDirectories = null)
-        => new(path, sources, start, context, []) { Warnings = warnings ?? [], StaticRoots = staticRoots ?? [], ProjectDirectories = projectDirectories ?? [] };
+        IReadOnlyList<ScriptError>? warnings = null, IReadOnlyList<string>? staticRoots = null, IReadOnlyList<string>? projectDirectories = null,
+        Task? storing = null)
+        => new(path, sources, start, context, [])
+        {
+            Warnings = warnings ?? [], StaticRoots = staticRoots ?? [], ProjectDirectories = projectDirectories ?? [], Storing = storing ?? Task.CompletedTask,
+        };
 
     internal static CompiledScript Failed(string path, IReadOnlyList<string> sources, IReadOnlyList<ScriptError> errors,
         IReadOnlyList<string>? projectDirectories = null)
@@ -34,6 +38,12 @@ internal sealed class CompiledScript
 
     /// <summary>A script or app compiled into the cache without loading it (<see cref="ScriptCompiler.StoreAsync"/>).</summary>
     internal static CompiledScript InCache(string path, IReadOnlyList<string> sources, bool stored) => new(path, sources, null, null, []) { Stored = stored };
+
+    /// <summary>
+    /// Writing this version into the compiled-script cache, which a reload does not wait for before it swaps the
+    /// version in (~3 ms of every save); completed when there is nothing to write. Never faults.
+    /// </summary>
+    public Task Storing { get; private init; } = Task.CompletedTask;
 
     /// <summary>Whether the compile left its entry in the compiled-script cache (<see cref="InCache"/>).</summary>
     public bool Stored { get; private init; }

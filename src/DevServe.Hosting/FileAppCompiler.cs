@@ -129,18 +129,18 @@ internal static class FileAppCompiler
         {
             var method = StartIn(context.LoadFromStream(pe, pdb));
             // Not with a project: the cache would load its output by path, and a rebuild rewrites it in place.
-            if (key is not null && projects.Directories.Count == 0)
-            {
-                await cache!.StoreAsync(key, pe.ToArray(), pdb.ToArray(), method.DeclaringType!.FullName!, method.Name, sources, context,
-                    texts.ToDictionary(t => t.Path, t => ScriptCache.Hash(t.Text)), ScriptCache.AppKind).ConfigureAwait(false);
-            }
+            var storing = key is not null && projects.Directories.Count == 0
+                ? cache!.StoreAsync(key, pe.ToArray(), pdb.ToArray(), method.DeclaringType!.FullName!, method.Name, sources, context,
+                    texts.ToDictionary(t => t.Path, t => ScriptCache.Hash(t.Text)), ScriptCache.AppKind)
+                : null;
             if (storeOnly)
             {
+                await (storing ?? Task.CompletedTask).ConfigureAwait(false);
                 context.Unload();   // found by reflection only: none of the app's code ran
                 return CompiledScript.InCache(full, sources, key is not null && cache!.Has(key));
             }
             return CompiledScript.Succeeded(full, sources, ScriptStart.Of(method), context, [.. sources.SelectMany(ResumableRewriter.WarningsFor)],
-                projectDirectories: projects.Directories);
+                projectDirectories: projects.Directories, storing: storing);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or TypeLoadException or ReflectionTypeLoadException
             or FileLoadException or FileNotFoundException or BadImageFormatException)

@@ -118,7 +118,7 @@ internal sealed class ScriptCache(string directory)
             is TypeLoadException or MissingMemberException or FileLoadException or BadImageFormatException;   // not FileNotFoundException: scripts throw it
 
     /// <summary>
-    /// Stores a successful compile; failures to write are ignored (the cache is an optimisation). <paramref name="compiled"/>
+    /// Stores a successful compile; it never throws: failures to write are ignored (the cache is an optimisation). <paramref name="compiled"/>
     /// holds the hashes of the texts the compile read, by file: a file saved during the compile must not be taken for
     /// them (other sources are hashed as they are now).
     /// </summary>
@@ -146,7 +146,9 @@ internal sealed class ScriptCache(string directory)
                 File.Move(Path.Combine(directory, key + extension + temp), Path.Combine(directory, key + extension), overwrite: true);
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+#pragma warning disable CA1031 // whatever fails, the next start compiles; a reload swaps its version in before this ends and must not fail after
+        catch (Exception)
+#pragma warning restore CA1031
         {
             foreach (var extension in temp is null ? [] : s_files)
             {

@@ -72,8 +72,21 @@ internal sealed class ScriptCompiler
     /// </param>
     /// <param name="cancellationToken">Cancels reading and compiling.</param>
     [MethodImpl(MethodImplOptions.NoInlining)]   // no stack slot of this frame may keep a load context alive
-    public static Task<CompiledScript> CompileAsync(string path, ServletHostOptions? options = null, Func<Task<bool>>? settled = null,
+    public static async Task<CompiledScript> CompileAsync(string path, ServletHostOptions? options = null, Func<Task<bool>>? settled = null,
         CancellationToken cancellationToken = default)
+    {
+        var script = await CompileAsync(path, options, CompileMode.Run, settled, cancellationToken).ConfigureAwait(false);
+        await script.Storing.ConfigureAwait(false);
+        return script;
+    }
+
+    /// <summary>
+    /// <see cref="CompileAsync(string, ServletHostOptions?, Func{Task{bool}}?, CancellationToken)"/> for a reload: it
+    /// returns before the version is written into the cache (<see cref="CompiledScript.Storing"/>), so it can be
+    /// swapped in first.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static Task<CompiledScript> CompileForSwapAsync(string path, ServletHostOptions options, Func<Task<bool>> settled, CancellationToken cancellationToken)
         => CompileAsync(path, options, CompileMode.Run, settled, cancellationToken);
 
     /// <summary>Compiles a script without loading it: none of its code runs (devserve convert checks a script so); the errors, or none.</summary>
@@ -288,13 +301,11 @@ internal sealed class ScriptCompiler
             var entry = compilation.GetEntryPoint(cancellationToken)!;
             var factory = assembly.GetType(entry.ContainingType.MetadataName)!.GetMethod(entry.MetadataName)!;
             var (start, staticRoots) = await RunAsync(full, factory).ConfigureAwait(false);
-            if (key is not null && cache is not null)
-            {
-                await cache.StoreAsync(key, pe.ToArray(), pdb.ToArray(), entry.ContainingType.MetadataName, entry.MetadataName, sources,
-                    context, compiled).ConfigureAwait(false);
-            }
+            var storing = key is not null && cache is not null
+                ? cache.StoreAsync(key, pe.ToArray(), pdb.ToArray(), entry.ContainingType.MetadataName, entry.MetadataName, sources, context, compiled)
+                : null;
             return CompiledScript.Succeeded(full, sources, start, context, [.. sources.SelectMany(ResumableRewriter.WarningsFor)], staticRoots,
-                projects.Directories);
+                projects.Directories, storing);
         }
         catch (Exception e)
         {

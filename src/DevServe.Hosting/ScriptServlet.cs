@@ -73,7 +73,7 @@ public sealed class ScriptServlet : IReloadingServlet
     {
         var compiling = System.Diagnostics.Stopwatch.GetTimestamp();
         // Asked before a compiled version loads (its top level runs), and again before any version, or its errors, is swapped in.
-        var script = await ScriptCompiler.CompileAsync(_path, _options, settled, cancellationToken).ConfigureAwait(false);
+        var script = await ScriptCompiler.CompileForSwapAsync(_path, _options, settled, cancellationToken).ConfigureAwait(false);
         var compiled = System.Diagnostics.Stopwatch.GetElapsedTime(compiling);
         if (script.IsDropped || !await settled().ConfigureAwait(false))
         {
@@ -100,6 +100,7 @@ public sealed class ScriptServlet : IReloadingServlet
         }
         var context = script.Context;
         _reloader.Versions.Swap(script.Start, CompileErrorPage.For(script), context is null ? null : context.Unload);
+        await script.Storing.ConfigureAwait(false);   // after the swap: the entry is for the next start, not this page
     }
 
     // The script or a file it #loads (the script itself before its first compile). A deletion is not a new version:

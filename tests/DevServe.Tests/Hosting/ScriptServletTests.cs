@@ -86,6 +86,18 @@ public sealed class ScriptServletTests
         Assert.Equal("changed", await BodyTextAsync(await third.Start!(new Request("GET", new Uri("http://x/"), [], Bindings.Empty, null, "", 0, ""))));
     }
 
+    [Fact]
+    public async Task A_cache_entry_that_cannot_be_written_never_breaks_the_servlet()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("ok.csx", "Response Start(Request request) => Response.Text(\"served\");\n");
+        // A folder no file system takes: writing the entry throws (not an IOException) once the script has compiled and run.
+        var options = TestHosting.CacheIn(Path.Combine(dir.Path, "no\0cache"));
+        var script = await ScriptCompiler.CompileAsync(path, options);
+        Assert.Empty(script.Errors);
+        Assert.Equal("served", await BodyTextAsync(await script.Start!(new Request("GET", new Uri("http://x/"), [], Bindings.Empty, null, "", 0, ""))));
+    }
+
     private static async Task<string> BodyTextAsync(Response response)
     {
         using var stream = new MemoryStream();

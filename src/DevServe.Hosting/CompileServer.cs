@@ -63,7 +63,7 @@ internal static class CompileServer
         var options = ServletHostOptions.Default with { CacheDirectory = cacheDirectory };
         // Warm now, not at the first request (a user waiting for a page), through the path requests take: they start
         // from this compilation.
-        var warm = Task.Run(() => WarmUpAsync(Path.GetDirectoryName(socketPath)!, options), CancellationToken.None);
+        var warm = Task.Run(() => WarmUpAsync(socketPath, options, stop.Token), CancellationToken.None);
         var watch = WatchAsync(socketPath, idleTimeout, state, stop);
         try
         {
@@ -112,27 +112,29 @@ internal static class CompileServer
 
     // A script and an app, each asked for a few times through the socket, as devserve asks: one compile left Roslyn's
     // paths at their first tier, and the first request after it took ~100 ms against ~15-25 ms once warm
-    // (BENCHMARKS.md, 2026-12-03 evening).
+    // (BENCHMARKS.md, 2026-12-03 evening). Each is compiled every time (a store always compiles), into one entry.
     private const int WarmUpRounds = 6;
 
-    private static async Task WarmUpAsync(string directory, ServletHostOptions options)
+    // Ends when the server stops (the token), whatever request it is in: the listener is still open then, so a request
+    // would otherwise wait out the client's whole timeout for an answer no one sends.
+    private static async Task WarmUpAsync(string socketPath, ServletHostOptions options, CancellationToken cancellationToken)
     {
         var client = new CompileServerClient(options.CacheDirectory, startServer: null);
+        var name = Path.ChangeExtension(socketPath, null) + ".warm-up";   // per build, as the socket is
         try
         {
+            await File.WriteAllTextAsync(name + ".csx", "Response Start(Request request) => Response.Text(\"\");\n", cancellationToken).ConfigureAwait(false);
+            await File.WriteAllTextAsync(name + ".cs", "using DevServe;\n\nstatic Response Start(Request request) => Response.Text(\"\");\n", cancellationToken)
+                .ConfigureAwait(false);
             for (var round = 0; round < WarmUpRounds; round++)
             {
-                var script = Path.Combine(directory, "warm-up.csx");
-                await File.WriteAllTextAsync(script, $"Response Start(Request request) => Response.Text(\"{round}\");\n").ConfigureAwait(false);
-                await client.TryStoreAsync(script, stateless: false, CancellationToken.None).ConfigureAwait(false);
-                var app = Path.Combine(directory, "warm-up.cs");
-                await File.WriteAllTextAsync(app, $"using DevServe;\n\nstatic Response Start(Request request) => Response.Text(\"{round}\");\n").ConfigureAwait(false);
-                await client.TryStoreAsync(app, stateless: false, CancellationToken.None).ConfigureAwait(false);
+                await client.TryStoreAsync(name + ".csx", stateless: false, cancellationToken).ConfigureAwait(false);
+                await client.TryStoreAsync(name + ".cs", stateless: false, cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OperationCanceledException)
         {
-            // Only the first requests are slower.
+            // Stopped, or the folder refuses: only the first requests are slower.
         }
     }
 

@@ -40,8 +40,8 @@ internal sealed class ScriptCompiler
     /// </summary>
     internal const string StoreKey = "(compile server)";
 
-    // Apart from the Roslyn-typed statics above: a cached start reads these, and reading a field of this class would run
-    // its static constructor, which loads Roslyn (~20 ms of the start's CPU) for nothing.
+    // Apart from this class's Roslyn-typed statics: a cached start reads these, and reading a field of this class would
+    // run its static constructor, which loads Roslyn (~20 ms of the start's CPU) before the first page, for nothing.
     private static class Warmth
     {
         public static int WarmedUp;
@@ -63,7 +63,10 @@ internal sealed class ScriptCompiler
     /// <summary>The namespaces (and the static class <c>DevServe.Web</c>) every script imports.</summary>
     internal static IReadOnlyList<string> Usings => s_usings;
 
-    /// <summary>Compiles <paramref name="path"/> (or loads it from the on-disk cache); the result holds the servlet or the errors.</summary>
+    /// <summary>
+    /// Compiles <paramref name="path"/> (or loads it from the on-disk cache); the result holds the servlet or the errors.
+    /// Returns once a new compile's cache entry is written.
+    /// </summary>
     /// <param name="path">The script.</param>
     /// <param name="options">Where the caches are and whether the compiled-script cache is used; <c>null</c> = the defaults.</param>
     /// <param name="settled">
@@ -392,4 +395,3 @@ internal sealed class ScriptCompiler
             .Select(PackageReferenceResolver.Reference)];   // the hosting assembly last: the stand-in for #r "nuget:"
     }
 }
-

@@ -74,33 +74,39 @@ public sealed class ScriptServlet : IReloadingServlet
         var compiling = System.Diagnostics.Stopwatch.GetTimestamp();
         // Asked before a compiled version loads (its top level runs), and again before any version, or its errors, is swapped in.
         var script = await ScriptCompiler.CompileForSwapAsync(_path, _options, settled, cancellationToken).ConfigureAwait(false);
-        var compiled = System.Diagnostics.Stopwatch.GetElapsedTime(compiling);
-        if (script.IsDropped || !await settled().ConfigureAwait(false))
+        try
         {
-            script.Context?.Unload();   // compiled from a file still being written: the next load reads it again
-            return;
+            var compiled = System.Diagnostics.Stopwatch.GetElapsedTime(compiling);
+            if (script.IsDropped || !await settled().ConfigureAwait(false))
+            {
+                script.Context?.Unload();   // compiled from a file still being written: the next load reads it again
+                return;
+            }
+            _reloader.Versions.Compiled(compiled);
+            _script = script;
+            if (script.Start is not null)
+            {
+                _staticRoots = script.StaticRoots;
+            }
+            foreach (var warning in script.Warnings)
+            {
+                await Console.Error.WriteLineAsync($"{warning.Path}({warning.Line},{warning.Column}): warning {warning.Id}: {warning.Message}").ConfigureAwait(false);
+            }
+            foreach (var project in script.ProjectDirectories)
+            {
+                _reloader.Watch(project, recursive: true);   // one watcher for a project's whole tree (a watcher is an inotify instance)
+            }
+            foreach (var directory in script.Sources.Append(_path).Select(f => Path.GetDirectoryName(Path.GetFullPath(f))!).Distinct())
+            {
+                _reloader.Watch(directory);
+            }
+            var context = script.Context;
+            _reloader.Versions.Swap(script.Start, CompileErrorPage.For(script), context is null ? null : context.Unload);
         }
-        _reloader.Versions.Compiled(compiled);
-        _script = script;
-        if (script.Start is not null)
+        finally
         {
-            _staticRoots = script.StaticRoots;
+            await script.Storing.ConfigureAwait(false);   // after the swap (the entry is for the next start), before the next reload
         }
-        foreach (var warning in script.Warnings)
-        {
-            await Console.Error.WriteLineAsync($"{warning.Path}({warning.Line},{warning.Column}): warning {warning.Id}: {warning.Message}").ConfigureAwait(false);
-        }
-        foreach (var project in script.ProjectDirectories)
-        {
-            _reloader.Watch(project, recursive: true);   // one watcher for a project's whole tree (a watcher is an inotify instance)
-        }
-        foreach (var directory in script.Sources.Append(_path).Select(f => Path.GetDirectoryName(Path.GetFullPath(f))!).Distinct())
-        {
-            _reloader.Watch(directory);
-        }
-        var context = script.Context;
-        _reloader.Versions.Swap(script.Start, CompileErrorPage.For(script), context is null ? null : context.Unload);
-        await script.Storing.ConfigureAwait(false);   // after the swap: the entry is for the next start, not this page
     }
 
     // The script or a file it #loads (the script itself before its first compile). A deletion is not a new version:

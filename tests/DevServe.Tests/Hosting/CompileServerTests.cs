@@ -75,7 +75,7 @@ public sealed class CompileServerTests
         using var dir = new TempDirectory();
         var (cache, server) = StartServer(dir);
         var log = CompileServer.LogPath(cache);
-        var warmUp = Path.Combine(Path.GetDirectoryName(CompileServer.SocketPath(cache))!, "warm-up");
+        var warmUp = Path.ChangeExtension(CompileServer.SocketPath(cache), null) + ".warm-up";
 
         // Logged as requests are: the warm-up took the path a devserve's request takes, and both kinds compiled.
         await Poll.UntilAsync(async () => File.Exists(log) && await File.ReadAllTextAsync(log) is var text

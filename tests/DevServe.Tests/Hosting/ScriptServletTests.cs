@@ -98,6 +98,20 @@ public sealed class ScriptServletTests
         Assert.Equal("served", await BodyTextAsync(await script.Start!(new Request("GET", new Uri("http://x/"), [], Bindings.Empty, null, "", 0, ""))));
     }
 
+    [Theory]
+    [InlineData("ok.csx", "Response Start(Request request) => Response.Text(\"served\");\n")]
+    [InlineData("ok.cs", "using DevServe;\n\nstatic Response Start(Request request) => Response.Text(\"served\");\n")]
+    public async Task A_served_script_or_app_whose_cache_entry_cannot_be_written_is_served_and_reloads(string name, string text)
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write(name, text);
+        await using var servlet = new ScriptServlet(path, TestHosting.CacheIn(Path.Combine(dir.Path, "no\0cache")));
+        await using var http = await LoopbackServer.StartAsync(servlet.Dispatch);
+        Assert.Equal("served", await http.Client.GetStringAsync("/"));
+        await ScriptServletWaits.SaveAsync(servlet, path, text.Replace("served", "saved", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        Assert.Equal("saved", await http.Client.GetStringAsync("/"));
+    }
+
     private static async Task<string> BodyTextAsync(Response response)
     {
         using var stream = new MemoryStream();

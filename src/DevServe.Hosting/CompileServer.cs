@@ -26,9 +26,8 @@ internal static class CompileServer
     private static readonly TimeSpan s_compileTimeout = TimeSpan.FromSeconds(90);
     private static readonly Lock s_log = new();
 
-    /// <summary>This DevServe build, as the cache keys name it: a server and its clients must be the same build.</summary>
-    public static string Build { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-        typeof(Request).Assembly.ManifestModule.ModuleVersionId + "|" + typeof(CompileServer).Assembly.ManifestModule.ModuleVersionId)))[..16];
+    /// <summary>This DevServe build, as the cache keys name it (<see cref="ScriptCache.Build"/>): a server and its clients must be the same build.</summary>
+    public static string Build { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ScriptCache.Build)))[..16];
 
     /// <summary>The server's Unix socket for <paramref name="cacheDirectory"/>.</summary>
     public static string SocketPath(string cacheDirectory) => Path.Combine(cacheDirectory, "compile-server", Build + ".sock");

@@ -25,11 +25,13 @@ internal sealed class ScriptCache(string directory)
     /// <summary>The kind of an entry that holds a <c>.cs</c> app (its <c>Start</c> is found again, no top level runs); scripts have none.</summary>
     public const string AppKind = "app";
 
-    public static string Key(string path, string text)
-    {
-        var build = typeof(Request).Assembly.ManifestModule.ModuleVersionId + "|" + typeof(ScriptCache).Assembly.ManifestModule.ModuleVersionId;
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(build + "|" + path + "|" + text)));
-    }
+    /// <summary>
+    /// This DevServe build (DevServe's and DevServe.Hosting's module ids): every key names it, so an entry compiled
+    /// against another build never loads, and a compile server serves only its own build (<see cref="CompileServer.Build"/>).
+    /// </summary>
+    public static string Build { get; } = typeof(Request).Assembly.ManifestModule.ModuleVersionId + "|" + typeof(ScriptCache).Assembly.ManifestModule.ModuleVersionId;
+
+    public static string Key(string path, string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Build + "|" + path + "|" + text)));
 
     public static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 

@@ -40,11 +40,10 @@ internal sealed class ScriptCompiler
     /// </summary>
     internal const string StoreKey = "(compile server)";
 
-    // Apart from this class's Roslyn-typed statics: a cached start reads these, and reading a field of this class would
+    // Apart from this class's Roslyn-typed statics: a cached start reads this, and reading a field of this class would
     // run its static constructor, which loads Roslyn (~20 ms of the start's CPU) before the first page, for nothing.
     private static class Warmth
     {
-        public static int WarmedUp;
         public static int CompiledHere;   // 1 once Roslyn has compiled in this process: it is warm, no server is asked
     }
 
@@ -59,6 +58,9 @@ internal sealed class ScriptCompiler
 
     /// <summary>What every script is compiled against: the framework assemblies scripts commonly need, DevServe, and this assembly last.</summary>
     internal static IReadOnlyList<PortableExecutableReference> References => s_references.Value;
+
+    /// <summary>Whether Roslyn has compiled in this process yet (not after a start from the cache or a compile server).</summary>
+    internal static bool IsWarm => Volatile.Read(ref Warmth.CompiledHere) == 1;
 
     /// <summary>The namespaces (and the static class <c>DevServe.Web</c>) every script imports.</summary>
     internal static IReadOnlyList<string> Usings => s_usings;
@@ -148,15 +150,15 @@ internal sealed class ScriptCompiler
             }
             if (hit is not null)
             {
-                WarmUpLater(Path.GetDirectoryName(full)!);
                 return hit;   // Roslyn is not loaded now: the cached start is the fast start
             }
         }
-        Volatile.Write(ref Warmth.CompiledHere, 1);
-        return app
+        var compiled = app
             ? await FileAppCompiler.CompileAsync(full, text, directives, cache, key, options.PackagesDirectory, options.Stateless, mode == CompileMode.Store, settled, cancellationToken).ConfigureAwait(false)
             : await CompileWithRoslynAsync(full, text, directives, cache, key, new Dictionary<string, string> { [full] = ScriptCache.Hash(raw) },
                 options.PackagesDirectory, options.Stateless, mode, settled, cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref Warmth.CompiledHere, 1);   // after, not before: a save during Roslyn's first compile here still asks the server
+        return compiled;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]   // keeps Roslyn's assemblies unloaded when the cache hits
@@ -247,38 +249,21 @@ internal sealed class ScriptCompiler
         }
     }
 
-    // After a start from the cache, the first save's compile would be Roslyn's first in the process (~1 s of loading
-    // and JIT, against ~20 ms warm): a one-line script is compiled in the background a second after the start
-    // instead (after the first page, not against it, on two cores), once per process.
-    private static void WarmUpLater(string directory)
+    /// <summary>
+    /// Compiles <paramref name="path"/> as a save would, loading nothing and running none of its code, for the speed
+    /// of the saves after it: see <see cref="ScriptServlet"/>'s warm-up. Never throws but for cancellation.
+    /// </summary>
+    internal static async Task WarmUpAsync(string path, ServletHostOptions options, CancellationToken cancellationToken)
     {
-        if (Interlocked.Exchange(ref Warmth.WarmedUp, 1) == 0)
-        {
-            _ = Task.Run(async () =>
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
-                WarmUp(directory);
-            });
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]   // Roslyn's assemblies load when this runs, not when its caller is compiled
-    private static void WarmUp(string directory)
-    {
+        // An app's code never runs as it loads (its Start is found by reflection); a script's top level would, so a
+        // script is only checked. Either way nothing is cached.
+        var mode = path.EndsWith(".cs", StringComparison.OrdinalIgnoreCase) ? CompileMode.Run : CompileMode.Check;
         try
         {
-            var path = Path.Combine(directory, "devserve-warm-up.csx");
-            var source = ResumableRewriter.Rewrite(SourceText.From("Response Start(Request request) => Response.Text(\"\");" + Epilogue, Encoding.UTF8),
-                path, s_parse);
-            var compilation = CSharpCompilation.CreateScriptCompilation("devserve-warm-up", CSharpSyntaxTree.ParseText(source, s_parse, path),
-                s_references.Value, s_options.GetOrAdd(directory, OptionsFor), returnType: typeof(object));
-            using var pe = new MemoryStream();
-            using var pdb = new MemoryStream();
-            compilation.Emit(pe, pdb, options: new EmitOptions(debugInformationFormat: DebugInformationFormat.PortablePdb));
-            Volatile.Write(ref Warmth.CompiledHere, 1);   // warm here now: saves compile here, not in a compile server
+            (await CompileAsync(path, options with { UseCache = false }, mode, settled: null, cancellationToken).ConfigureAwait(false)).Context?.Unload();
         }
 #pragma warning disable CA1031 // a warm-up that fails costs only the speed it was for; the next save reports real errors
-        catch (Exception)
+        catch (Exception e) when (e is not OperationCanceledException)
 #pragma warning restore CA1031
         {
         }

@@ -15,6 +15,10 @@ public sealed class ScriptServlet : IReloadingServlet
     private volatile CompiledScript? _script;
     private volatile IReadOnlyList<string> _staticRoots = [];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Dispatcher> _files = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stop = new();
+    private Task _warmUp = Task.CompletedTask;
+    private long _lastSwap;
+    private CancellationTokenSource? _warming;   // cancelled by a save: the warm-up's compile gives way to the save's
 
     /// <summary>Starts compiling <paramref name="path"/> (requests wait for the first compile) and watching it.</summary>
     /// <param name="path">The script.</param>
@@ -26,7 +30,7 @@ public sealed class ScriptServlet : IReloadingServlet
         var versions = new ServletVersions(_options, Path.GetDirectoryName(_path)!, Path.GetFileName(_path));
         // Eager: a save's compile starts at its first event and overlaps the wait for quiet, which only has to cover
         // one save's events (~0.5 ms apart) and a save-all's files: a version read mid-save is dropped anyway.
-        _reloader = new ServletReloader(versions, TimeSpan.FromMilliseconds(5), IsSource, CompileAndSwapAsync, eager: true);
+        _reloader = new ServletReloader(versions, TimeSpan.FromMilliseconds(5), IsSaveOfSource, CompileAndSwapAsync, eager: true);
         _reloader.Start();
     }
 
@@ -102,11 +106,107 @@ public sealed class ScriptServlet : IReloadingServlet
             }
             var context = script.Context;
             _reloader.Versions.Swap(script.Start, CompileErrorPage.For(script), context is null ? null : context.Unload);
+            if (Interlocked.Exchange(ref _lastSwap, System.Diagnostics.Stopwatch.GetTimestamp()) == 0)
+            {
+                _warmUp = WarmUpAsync(_stop.Token);
+            }
         }
         finally
         {
             await script.Storing.ConfigureAwait(false);   // after the swap (the entry is for the next start), before the next reload
         }
+    }
+
+    /// <summary>
+    /// The warm-up compiles this process has left (see <see cref="WarmedUp"/>): process-wide, because tiering is; 30 is
+    /// about what it takes to tier Roslyn's hot paths up (docs/design/hosting.md §5.2).
+    /// </summary>
+    internal static int WarmUpsLeft
+    {
+        get => Volatile.Read(ref s_warmUpsLeft);
+        set => Volatile.Write(ref s_warmUpsLeft, value);
+    }
+
+    private static int s_warmUpsLeft = 30;
+
+    /// <summary>
+    /// The warm-up after the first version: it ends at the first save, once <see cref="WarmUpsLeft"/> is spent, or when
+    /// the servlet stops.
+    /// </summary>
+    internal Task WarmedUp => _warmUp;
+
+    // Roslyn's code runs at its first tier (ReadyToRun, or the JIT's quickest) until a method has been called 30 times,
+    // so the first saves after a start compiled in 15-60 ms against ~10 ms warm; the first save also paid the process's
+    // first collection (~25 ms of pause: the whole start's heap). So after the first version the file is compiled as a
+    // save would compile it, with nothing loaded and none of its code run, until the first save or WarmUpsLeft is
+    // spent, and the heap is then collected once, idle. After a start from the cache or a compile server Roslyn is not
+    // loaded yet: loading it takes ~1 s of CPU, which waits a second so as not to compete with the first page.
+    private async Task WarmUpAsync(CancellationToken stop)
+    {
+        try
+        {
+            await Task.Delay(ScriptCompiler.IsWarm ? TimeSpan.Zero : TimeSpan.FromSeconds(1), stop).ConfigureAwait(false);
+            var compiled = false;
+            using (var warming = CancellationTokenSource.CreateLinkedTokenSource(stop))
+            {
+                Volatile.Write(ref _warming, warming);   // a save cancels the compile in flight: beside the save's, it only slows it
+                while (!warming.IsCancellationRequested && _script is not { ProjectDirectories.Count: > 0 }   // a warm-up never builds a project
+                    && Interlocked.Decrement(ref s_warmUpsLeft) >= 0)
+                {
+                    compiled = true;
+                    try
+                    {
+                        await ScriptCompiler.WarmUpAsync(_path, _options, warming.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+                    {
+                    }
+                }
+                Volatile.Write(ref _warming, null);
+            }
+            if (compiled)
+            {
+                await IdleAsync(TimeSpan.FromMilliseconds(200), stop).ConfigureAwait(false);
+                GC.Collect();
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    // Until neither a file event nor a new version has come for `idle`.
+    private async Task IdleAsync(TimeSpan idle, CancellationToken stop)
+    {
+        while (true)
+        {
+            var since = TimeSpan.FromTicks(Math.Min(Since(_reloader.LastSignal).Ticks, Since(Volatile.Read(ref _lastSwap)).Ticks));
+            if (since >= idle)
+            {
+                return;
+            }
+            await Task.Delay(idle - since, stop).ConfigureAwait(false);
+        }
+    }
+
+    private static TimeSpan Since(long timestamp)
+        => timestamp == 0 ? TimeSpan.MaxValue : System.Diagnostics.Stopwatch.GetElapsedTime(timestamp);
+
+    private bool IsSaveOfSource(FileSystemEventArgs e)
+    {
+        if (!IsSource(e))
+        {
+            return false;
+        }
+        try
+        {
+            Volatile.Read(ref _warming)?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // the warm-up ended meanwhile
+        }
+        return true;
     }
 
     // The script or a file it #loads (the script itself before its first compile). A deletion is not a new version:
@@ -121,6 +221,8 @@ public sealed class ScriptServlet : IReloadingServlet
     /// <summary>Stops watching; the current version's load context is unloaded.</summary>
     public async ValueTask DisposeAsync()
     {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _warmUp.ConfigureAwait(false);
         await _reloader.DisposeAsync().ConfigureAwait(false);
         _script = null;
     }

@@ -44,6 +44,9 @@ internal sealed class ServletReloader : IAsyncDisposable
         _load = load;
     }
 
+    /// <summary>When the last relevant file event came (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>); 0 before the first.</summary>
+    public long LastSignal => _changes.LastSignal;
+
     /// <summary>The versions being served.</summary>
     public ServletVersions Versions { get; }
 

@@ -200,7 +200,7 @@ internal sealed class ScriptCompiler
                 restore = await NuGetReferences.RestoreAsync(packages, packagesDirectory, cancellationToken).ConfigureAwait(false);
                 if (restore.Errors.Count > 0)
                 {
-                    return CompiledScript.Failed(full, sources, restore.Errors);
+                    return CompiledScript.Failed(full, sources, restore.Errors, projects.Directories);
                 }
             }
             var resolver = new PackageReferenceResolver(options.MetadataReferenceResolver!, restore, s_references.Value[^1]);
@@ -251,21 +251,24 @@ internal sealed class ScriptCompiler
 
     /// <summary>
     /// Compiles <paramref name="path"/> as a save would, loading nothing and running none of its code, for the speed
-    /// of the saves after it: see <see cref="ScriptServlet"/>'s warm-up. Never throws but for cancellation.
+    /// of the saves after it (see <see cref="ScriptServlet"/>'s warm-up): true when it compiled. Throws only when cancelled.
     /// </summary>
-    internal static async Task WarmUpAsync(string path, ServletHostOptions options, CancellationToken cancellationToken)
+    internal static async Task<bool> WarmUpAsync(string path, ServletHostOptions options, CancellationToken cancellationToken)
     {
         // An app's code never runs as it loads (its Start is found by reflection); a script's top level would, so a
         // script is only checked. Either way nothing is cached.
         var mode = path.EndsWith(".cs", StringComparison.OrdinalIgnoreCase) ? CompileMode.Run : CompileMode.Check;
         try
         {
-            (await CompileAsync(path, options with { UseCache = false }, mode, settled: null, cancellationToken).ConfigureAwait(false)).Context?.Unload();
+            var compiled = await CompileAsync(path, options with { UseCache = false }, mode, settled: null, cancellationToken).ConfigureAwait(false);
+            compiled.Context?.Unload();
+            return compiled.Errors.Count == 0;
         }
 #pragma warning disable CA1031 // a warm-up that fails costs only the speed it was for; the next save reports real errors
         catch (Exception e) when (e is not OperationCanceledException)
 #pragma warning restore CA1031
         {
+            return false;
         }
     }
 

@@ -18,6 +18,7 @@ public sealed class ScriptServlet : IReloadingServlet
     private readonly CancellationTokenSource _stop = new();
     private Task _warmUp = Task.CompletedTask;
     private long _lastSwap;
+    private int _warmUpCompiles;
     private CancellationTokenSource? _warming;   // cancelled by a save: the warm-up's compile gives way to the save's
 
     /// <summary>Starts compiling <paramref name="path"/> (requests wait for the first compile) and watching it.</summary>
@@ -105,11 +106,11 @@ public sealed class ScriptServlet : IReloadingServlet
                 _reloader.Watch(directory);
             }
             var context = script.Context;
-            _reloader.Versions.Swap(script.Start, CompileErrorPage.For(script), context is null ? null : context.Unload);
             if (Interlocked.Exchange(ref _lastSwap, System.Diagnostics.Stopwatch.GetTimestamp()) == 0)
             {
-                _warmUp = WarmUpAsync(_stop.Token);
+                Volatile.Write(ref _warmUp, WarmUpAsync(_stop.Token));   // before the swap: what a request then sees is the warm-up
             }
+            _reloader.Versions.Swap(script.Start, CompileErrorPage.For(script), context is null ? null : context.Unload);
         }
         finally
         {
@@ -130,37 +131,43 @@ public sealed class ScriptServlet : IReloadingServlet
     private static int s_warmUpsLeft = 30;
 
     /// <summary>
-    /// The warm-up after the first version: it ends at the first save, once <see cref="WarmUpsLeft"/> is spent, or when
-    /// the servlet stops.
+    /// The warm-up after the first version: it ends at the first save, once <see cref="WarmUpsLeft"/> is spent, when the
+    /// served version does not load or a warm-up compile fails, or when the servlet stops.
     /// </summary>
-    internal Task WarmedUp => _warmUp;
+    internal Task WarmedUp => Volatile.Read(ref _warmUp);
+
+    /// <summary>How many warm-up compiles this servlet made that compiled.</summary>
+    internal int WarmUpCompiles => Volatile.Read(ref _warmUpCompiles);
 
     // Roslyn's code runs at its first tier (ReadyToRun, or the JIT's quickest) until a method has been called 30 times,
     // so the first saves after a start compiled in 15-60 ms against ~10 ms warm; the first save also paid the process's
-    // first collection (~25 ms of pause: the whole start's heap). So after the first version the file is compiled as a
-    // save would compile it, with nothing loaded and none of its code run, until the first save or WarmUpsLeft is
-    // spent, and the heap is then collected once, idle. After a start from the cache or a compile server Roslyn is not
-    // loaded yet: loading it takes ~1 s of CPU, which waits a second so as not to compete with the first page.
+    // first collection (~25 ms of pause: everything the start allocated). So after the first version the file is
+    // compiled as a save would compile it, with nothing loaded and none of its code run, until the first save (which
+    // cancels the compile in flight: beside the save's it only slows it down) or WarmUpsLeft is spent; then, once idle,
+    // the heap is collected once.
     private async Task WarmUpAsync(CancellationToken stop)
     {
         try
         {
-            await Task.Delay(ScriptCompiler.IsWarm ? TimeSpan.Zero : TimeSpan.FromSeconds(1), stop).ConfigureAwait(false);
             var compiled = false;
+            if (!ScriptCompiler.IsWarm)
+            {
+                // A start from the cache or a compile server: Roslyn is not loaded here. Its first compile (~1 s of CPU)
+                // waits for a quiet second, so as not to compete with the first page, and a save does not cancel it:
+                // until it has ended, saves go to the compile server.
+                await IdleAsync(TimeSpan.FromSeconds(1), stop).ConfigureAwait(false);
+                compiled = await WarmUpOnceAsync(stop).ConfigureAwait(false);
+                if (!compiled)
+                {
+                    return;
+                }
+            }
             using (var warming = CancellationTokenSource.CreateLinkedTokenSource(stop))
             {
-                Volatile.Write(ref _warming, warming);   // a save cancels the compile in flight: beside the save's, it only slows it
-                while (!warming.IsCancellationRequested && _script is not { ProjectDirectories.Count: > 0 }   // a warm-up never builds a project
-                    && Interlocked.Decrement(ref s_warmUpsLeft) >= 0)
+                Volatile.Write(ref _warming, warming);
+                while (!warming.IsCancellationRequested && await WarmUpOnceAsync(warming.Token).ConfigureAwait(false))
                 {
                     compiled = true;
-                    try
-                    {
-                        await ScriptCompiler.WarmUpAsync(_path, _options, warming.Token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (!stop.IsCancellationRequested)
-                    {
-                    }
                 }
                 Volatile.Write(ref _warming, null);
             }
@@ -173,6 +180,31 @@ public sealed class ScriptServlet : IReloadingServlet
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
+    }
+
+    // One warm-up compile, if the version served loaded (a broken one may be a failed restore, which a compile would
+    // try again over the network, or a project that did not build) and the process has one left: false when none was
+    // made, or it did not compile (a save cancelled it, the file no longer compiles).
+    private async Task<bool> WarmUpOnceAsync(CancellationToken cancellationToken)
+    {
+        if (_script is not { Start: not null, ProjectDirectories.Count: 0 }   // a warm-up never builds a project
+            || Interlocked.Decrement(ref s_warmUpsLeft) < 0)
+        {
+            return false;
+        }
+        try
+        {
+            if (!await ScriptCompiler.WarmUpAsync(_path, _options, cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+        }
+        catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+        {
+            return false;
+        }
+        Interlocked.Increment(ref _warmUpCompiles);
+        return true;
     }
 
     // Until neither a file event nor a new version has come for `idle`.
@@ -222,8 +254,8 @@ public sealed class ScriptServlet : IReloadingServlet
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        await _warmUp.ConfigureAwait(false);
-        await _reloader.DisposeAsync().ConfigureAwait(false);
+        await _reloader.DisposeAsync().ConfigureAwait(false);   // no version, and so no warm-up, starts after this
+        await Volatile.Read(ref _warmUp).ConfigureAwait(false);
         _script = null;
     }
 }

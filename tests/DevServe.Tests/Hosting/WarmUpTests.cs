@@ -5,7 +5,7 @@ namespace DevServe.Tests;
 /// <summary>
 /// After its first version a script servlet compiles its file in the background until the first save, so that the
 /// saves find Roslyn warm (<see cref="ScriptServlet.WarmedUp"/>). Not run beside other tests: the number of warm-up
-/// compiles is the process's.
+/// compiles is the process's, and none is left to the other tests (<see cref="NoWarmUps"/>).
 /// </summary>
 [Collection(WarmUpCollection.Name)]
 public sealed class WarmUpTests
@@ -28,9 +28,30 @@ public sealed class WarmUpTests
             await using var server = await LoopbackServer.StartAsync(servlet.Dispatch);
             Assert.Equal("v0", await server.Client.GetStringAsync("/"));
             await servlet.WarmedUp.WaitAsync(TimeSpan.FromSeconds(120));
-            Assert.True(ScriptServlet.WarmUpsLeft <= 0, $"{ScriptServlet.WarmUpsLeft} warm-up compiles were left");
+            Assert.Equal(5, servlet.WarmUpCompiles);
             Assert.Equal(ranAtLoad, File.ReadAllText(ran));
             Assert.Equal("v0", await server.Client.GetStringAsync("/"));
+        }
+        finally
+        {
+            ScriptServlet.WarmUpsLeft = 0;
+        }
+    }
+
+    [Fact]
+    public async Task A_version_that_does_not_load_is_not_warmed_up()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("broken.csx", "Response Start(Request request) => Response.Text(\"v0\")\n");   // no semicolon
+        ScriptServlet.WarmUpsLeft = 5;
+        try
+        {
+            await using var servlet = new ScriptServlet(path, TestHosting.CacheIn(dir.Path) with { UseCache = false });
+            await using var server = await LoopbackServer.StartAsync(servlet.Dispatch);
+            Assert.Contains("CS1002", await (await server.Client.GetAsync("/")).Content.ReadAsStringAsync());
+            await servlet.WarmedUp.WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal(0, servlet.WarmUpCompiles);
+            Assert.Equal(5, ScriptServlet.WarmUpsLeft);
         }
         finally
         {
@@ -66,6 +87,18 @@ public sealed class WarmUpTests
             ScriptServlet.WarmUpsLeft = 0;
         }
     }
+}
+
+/// <summary>
+/// No warm-up for the servlets of the other tests: its compiles would compete with theirs, and its collection would come
+/// at any time (some tests count collections).
+/// </summary>
+internal static class NoWarmUps
+{
+#pragma warning disable CA2255 // a test assembly's setting, made before any test runs
+    [System.Runtime.CompilerServices.ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void Set() => ScriptServlet.WarmUpsLeft = 0;
 }
 
 /// <summary>The tests of <see cref="WarmUpTests"/>, run alone.</summary>

@@ -131,8 +131,9 @@ public sealed class ScriptServlet : IReloadingServlet
     private static int s_warmUpsLeft = 30;
 
     /// <summary>
-    /// The warm-up after the first version: it ends at the first save, once <see cref="WarmUpsLeft"/> is spent, when the
-    /// served version does not load or a warm-up compile fails, or when the servlet stops.
+    /// The warm-up after the first version: it ends at the first save (after a start from the cache or a compile server,
+    /// the first after Roslyn's first compile here), once <see cref="WarmUpsLeft"/> is spent, when the served version
+    /// does not load or a warm-up compile fails, or when the servlet stops.
     /// </summary>
     internal Task WarmedUp => Volatile.Read(ref _warmUp);
 
@@ -142,7 +143,7 @@ public sealed class ScriptServlet : IReloadingServlet
     // Roslyn's code runs at its first tier (ReadyToRun, or the JIT's quickest) until a method has been called 30 times,
     // so the first saves after a start compiled in 15-60 ms against ~10 ms warm; the first save also paid the process's
     // first collection (~25 ms of pause: everything the start allocated). So after the first version the file is
-    // compiled as a save would compile it, with nothing loaded and none of its code run, until the first save (which
+    // compiled as a save would compile it, with nothing loaded and none of its code run, until the next save (which
     // cancels the compile in flight: beside the save's it only slows it down) or WarmUpsLeft is spent; then, once idle,
     // the heap is collected once.
     private async Task WarmUpAsync(CancellationToken stop)
@@ -150,27 +151,40 @@ public sealed class ScriptServlet : IReloadingServlet
         try
         {
             var compiled = false;
-            if (!ScriptCompiler.IsWarm)
+            using var warming = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            while (!ScriptCompiler.IsWarm)
             {
                 // A start from the cache or a compile server: Roslyn is not loaded here. Its first compile (~1 s of CPU)
-                // waits for a quiet second, so as not to compete with the first page, and a save does not cancel it:
-                // until it has ended, saves go to the compile server.
+                // waits for a version that loads and a quiet second, so as not to compete with the first page. With a
+                // compile server no save cancels it: saves go to the server until it has ended (cancelled, it would
+                // leave them there). Without one, a save compiles here itself, and this compile would only slow it.
                 await IdleAsync(TimeSpan.FromSeconds(1), stop).ConfigureAwait(false);
-                compiled = await WarmUpOnceAsync(stop).ConfigureAwait(false);
-                if (!compiled)
+                var next = _reloader.Versions.NextSwap;   // taken first: _script is set before a swap
+                if (_script is not { Start: not null })
+                {
+                    await next.WaitAsync(stop).ConfigureAwait(false);
+                    continue;
+                }
+                if (ScriptCompiler.IsWarm)
+                {
+                    break;   // a save compiled here meanwhile
+                }
+                if (_options.CompileServer is null)
+                {
+                    Volatile.Write(ref _warming, warming);
+                }
+                if (!await WarmUpOnceAsync(_options.CompileServer is null ? warming.Token : stop).ConfigureAwait(false))
                 {
                     return;
                 }
+                compiled = true;
             }
-            using (var warming = CancellationTokenSource.CreateLinkedTokenSource(stop))
+            Volatile.Write(ref _warming, warming);
+            while (!warming.IsCancellationRequested && await WarmUpOnceAsync(warming.Token).ConfigureAwait(false))
             {
-                Volatile.Write(ref _warming, warming);
-                while (!warming.IsCancellationRequested && await WarmUpOnceAsync(warming.Token).ConfigureAwait(false))
-                {
-                    compiled = true;
-                }
-                Volatile.Write(ref _warming, null);
+                compiled = true;
             }
+            Volatile.Write(ref _warming, null);
             if (compiled)
             {
                 await IdleAsync(TimeSpan.FromMilliseconds(200), stop).ConfigureAwait(false);
@@ -217,7 +231,7 @@ public sealed class ScriptServlet : IReloadingServlet
             {
                 return;
             }
-            await Task.Delay(idle - since, stop).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling((idle - since).TotalMilliseconds)), stop).ConfigureAwait(false);   // whole ms: never 0
         }
     }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
@@ -27,7 +26,7 @@ internal static class CompileServer
     private static readonly Lock s_log = new();
 
     /// <summary>This DevServe build, as the cache keys name it (<see cref="ScriptCache.Build"/>): a server and its clients must be the same build.</summary>
-    public static string Build { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ScriptCache.Build)))[..16];
+    public static string Build { get; } = ScriptCache.Hash(ScriptCache.Build)[..16];
 
     /// <summary>The server's Unix socket for <paramref name="cacheDirectory"/>.</summary>
     public static string SocketPath(string cacheDirectory) => Path.Combine(cacheDirectory, "compile-server", Build + ".sock");

@@ -31,7 +31,7 @@ internal sealed class ScriptCache(string directory)
     /// </summary>
     public static string Build { get; } = typeof(Request).Assembly.ManifestModule.ModuleVersionId + "|" + typeof(ScriptCache).Assembly.ManifestModule.ModuleVersionId;
 
-    public static string Key(string path, string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Build + "|" + path + "|" + text)));
+    public static string Key(string path, string text) => Hash(Build + "|" + path + "|" + text);
 
     public static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 

@@ -99,25 +99,39 @@ internal static class FileAppCompiler
             return CompiledScript.Failed(full, sources, errors, projects.Directories);
         }
 
-        var topLevel = trees.Any(t => t.GetCompilationUnitRoot(cancellationToken).Members.Any(m => m is GlobalStatementSyntax));
-        var options = directives.Apply(new CSharpCompilationOptions(topLevel ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary,
-                nullableContextOptions: NullableContextOptions.Enable)
-            .WithOptimizationLevel(optimize ? OptimizationLevel.Release : OptimizationLevel.Debug));
         MetadataReference[] references =
             [.. ScriptCompiler.References, .. (restore?.Compile ?? []).Select(PackageReferenceResolver.Reference), .. projects.References()];
-        var compilation = LastCompilations.Make(storeOnly ? ScriptCompiler.StoreKey + ".cs" + optimize : full, trees, references, options,
-            () => CSharpCompilation.Create($"devserve-app-{Interlocked.Increment(ref s_version)}", trees, references, options));
-        if (StartErrors(compilation, full, cancellationToken) is { Count: > 0 } refused)
-        {
-            return CompiledScript.Failed(full, sources, refused, projects.Directories);
-        }
+        // The lean compile, once a whole one has checked this shape (UnrunStatements); not with a project, whose output
+        // can change under the same path.
+        var lean = projects.Directories.Count == 0 ? UnrunStatements.Blanked(trees, cancellationToken) : null;
+        var shape = lean is null ? null : UnrunStatements.ShapeOf(trees, references, Options(trees, lean: false), cancellationToken);
         using var pe = new MemoryStream();
         using var pdb = new MemoryStream();
-        var emitted = compilation.Emit(pe, pdb, options: new EmitOptions(debugInformationFormat: DebugInformationFormat.PortablePdb),
-            cancellationToken: cancellationToken);
-        if (!emitted.Success)
+        CSharpCompilation compilation;
+        IReadOnlyList<ScriptError> failed;
+        if (lean is not null && UnrunStatements.WereChecked(full, shape!))
         {
-            return CompiledScript.Failed(full, sources, ScriptCompiler.Errors(emitted.Diagnostics, full), projects.Directories);
+            // The file's Start was checked with this shape; what a body can add is a read of args, which only the checks say well.
+            failed = CompileAndEmit(compilation = Compile(lean.Trees, lean: true), checkStart: lean.ReadsArgs);
+            if (failed.Count > 0 && lean.WholeOnErrors)
+            {
+                // Perhaps a local function reads a blanked variable: the whole file says.
+                pe.SetLength(0);
+                pdb.SetLength(0);
+                failed = CompileAndEmit(compilation = Compile(trees, lean: false), checkStart: true);
+            }
+        }
+        else
+        {
+            failed = CompileAndEmit(compilation = Compile(trees, lean: false), checkStart: true);
+            if (failed.Count == 0 && shape is not null)
+            {
+                UnrunStatements.Checked(full, shape);
+            }
+        }
+        if (failed.Count > 0)
+        {
+            return CompiledScript.Failed(full, sources, failed, projects.Directories);
         }
         if (settled is not null && !await settled().ConfigureAwait(false))
         {
@@ -147,6 +161,39 @@ internal static class FileAppCompiler
         {
             context.Unload();
             return CompiledScript.Failed(full, sources, [new ScriptError(full, 0, 0, "DEVSERVE001", e.Message)], projects.Directories);
+        }
+
+        CSharpCompilation Compile(IReadOnlyList<SyntaxTree> chosen, bool lean)
+        {
+            var options = Options(chosen, lean);
+            var last = (storeOnly ? ScriptCompiler.StoreKey + ".cs" + optimize : full) + (lean ? " (lean)" : "");
+            return LastCompilations.Make(last, chosen, references, options,
+                () => CSharpCompilation.Create($"devserve-app-{Interlocked.Increment(ref s_version)}", chosen, references, options));
+        }
+
+        CSharpCompilationOptions Options(IReadOnlyList<SyntaxTree> chosen, bool lean)
+        {
+            var topLevel = chosen.Any(t => t.GetCompilationUnitRoot(cancellationToken).Members.Any(m => m is GlobalStatementSyntax));
+            var options = directives.Apply(new CSharpCompilationOptions(topLevel ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary,
+                    nullableContextOptions: NullableContextOptions.Enable)
+                .WithOptimizationLevel(optimize ? OptimizationLevel.Release : OptimizationLevel.Debug));
+            if (lean)
+            {
+                // Start is called only by the blanked launch line: "declared but never used" is not news.
+                options = options.WithSpecificDiagnosticOptions(options.SpecificDiagnosticOptions.SetItem("CS8321", ReportDiagnostic.Suppress));
+            }
+            return options;
+        }
+
+        IReadOnlyList<ScriptError> CompileAndEmit(CSharpCompilation compilation, bool checkStart)
+        {
+            if (checkStart && StartErrors(compilation, full, cancellationToken) is { Count: > 0 } refused)
+            {
+                return refused;
+            }
+            var emitted = compilation.Emit(pe, pdb, options: new EmitOptions(debugInformationFormat: DebugInformationFormat.PortablePdb),
+                cancellationToken: cancellationToken);
+            return emitted.Success ? [] : ScriptCompiler.Errors(emitted.Diagnostics, full);
         }
     }
 

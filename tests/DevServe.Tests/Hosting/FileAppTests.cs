@@ -131,6 +131,76 @@ public sealed class FileAppTests
     }
 
     [Fact]
+    public async Task A_save_that_changes_only_a_body_compiles_without_the_launch_line_and_serves_the_new_body()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("app.cs", Launcher + "static Response Start(Request request) => Response.Text(\"v1\");\n");
+        var first = await CompileAsync(path);
+        Assert.True(HasAsyncMain(first), "the first compile checks the whole file, launch line and all");
+        Assert.Equal("v1", await BodyOfAsync(first));
+
+        File.WriteAllText(path, Launcher + "static Response Start(Request request) => Response.Text(\"v2\");\n");
+        var second = await CompileAsync(path);
+        Assert.Equal("v2", await BodyOfAsync(second));
+        Assert.False(HasAsyncMain(second), "a body's edit cannot break the launch line: it is left out");
+    }
+
+    [Fact]
+    public async Task After_a_lean_save_an_edit_that_breaks_the_launch_line_is_still_an_error_on_its_line()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("app.cs", Launcher + "static Response Start(Request request) => Response.Text(\"v1\");\n");
+        Assert.Empty((await CompileAsync(path)).Errors);
+        File.WriteAllText(path, Launcher + "static Response Start(Request request) => Response.Text(\"v2\");\n");
+        Assert.Empty((await CompileAsync(path)).Errors);
+
+        // The launch line itself, then a signature it binds against.
+        File.WriteAllText(path, Launcher.Replace("port: 8000", "port: \"eighty\"") + "static Response Start(Request request) => Response.Text(\"v3\");\n");
+        Assert.Contains((await CompileAsync(path)).Errors, e => (e.Path, e.Line, e.Id) == (path, 4, "CS1503"));
+        File.WriteAllText(path, Launcher + "static Response Begin(Request request) => Response.Text(\"v4\");\n");
+        Assert.Contains((await CompileAsync(path)).Errors, e => e.Line == 4 && e.Id == "CS0103");
+    }
+
+    [Fact]
+    public async Task After_a_lean_save_a_body_that_starts_reading_a_top_level_variable_or_args_is_refused_naming_it()
+    {
+        using var dir = new TempDirectory();
+        var launcher = Launcher + "var greeting = \"hi\";\n";
+        var path = dir.Write("app.cs", launcher + "Response Start(Request request) => Response.Text(\"v1\");\n");
+        Assert.Empty((await CompileAsync(path)).Errors);
+
+        File.WriteAllText(path, launcher + "Response Start(Request request) => Response.Text(greeting);\n");
+        var error = Assert.Single((await CompileAsync(path)).Errors);
+        Assert.Equal((path, 6, "DEVSERVE022"), (error.Path, error.Line, error.Id));
+        Assert.Contains("'greeting'", error.Message);
+
+        File.WriteAllText(path, launcher + "Response Start(Request request) => Response.Text(\"v2\");\n");
+        Assert.Empty((await CompileAsync(path)).Errors);
+        File.WriteAllText(path, launcher + "Response Start(Request request) => Response.Text(args.Length.ToString());\n");
+        error = Assert.Single((await CompileAsync(path)).Errors);
+        Assert.Equal((6, "DEVSERVE022"), (error.Line, error.Id));
+        Assert.Contains("'args'", error.Message);
+    }
+
+    [Fact]
+    public async Task After_a_lean_save_compile_and_runtime_errors_keep_the_files_lines()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("app.cs", Launcher + "static Response Start(Request request) => Response.Text(\"v1\");\n");
+        Assert.Empty((await CompileAsync(path)).Errors);
+
+        File.WriteAllText(path, Launcher + "static Response Start(Request request) => Response.Text(42);\n");
+        var error = Assert.Single((await CompileAsync(path)).Errors);
+        Assert.Equal((path, 5, "CS1503"), (error.Path, error.Line, error.Id));
+
+        File.WriteAllText(path, Launcher + "static Response Start(Request request)\n{\n    throw new InvalidOperationException(\"line 7\");\n}\n");
+        var compiled = await CompileAsync(path);
+        Assert.False(HasAsyncMain(compiled));
+        var thrown = await Assert.ThrowsAsync<InvalidOperationException>(async () => await compiled.Start!(TestRequests.Get(new Uri("http://127.0.0.1/"))));
+        Assert.Contains($"{path}:line 7", thrown.StackTrace, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_suspension_in_an_app_resumes_from_where_it_stopped_without_running_earlier_code_again()
     {
         using var dir = new TempDirectory();
@@ -218,4 +288,17 @@ public sealed class FileAppTests
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static WeakReference ContextOf(ScriptServlet servlet) => new(servlet.Current?.Context);
+
+    // Whether the compiled app's top-level statements were compiled: an await among them makes Main a state machine.
+    private static bool HasAsyncMain(CompiledScript compiled)
+        => compiled.Context!.Assemblies.Single().GetType("Program")!.GetNestedTypes(System.Reflection.BindingFlags.NonPublic)
+            .Any(t => typeof(IAsyncStateMachine).IsAssignableFrom(t) && t.Name.Contains("<Main>$", StringComparison.Ordinal));
+
+    private static async Task<string> BodyOfAsync(CompiledScript compiled)
+    {
+        var response = await compiled.Start!(TestRequests.Get(new Uri("http://127.0.0.1/")));
+        using var body = new MemoryStream();
+        await response.Output(body);
+        return System.Text.Encoding.UTF8.GetString(body.ToArray());
+    }
 }

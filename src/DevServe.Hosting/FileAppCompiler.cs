@@ -102,9 +102,12 @@ internal static class FileAppCompiler
         MetadataReference[] references =
             [.. ScriptCompiler.References, .. (restore?.Compile ?? []).Select(PackageReferenceResolver.Reference), .. projects.References()];
         // The lean compile, once a whole one has checked this shape (UnrunStatements); not with a project, whose output
-        // can change under the same path.
-        var lean = projects.Directories.Count == 0 ? UnrunStatements.Blanked(trees, cancellationToken) : null;
-        var shape = lean is null ? null : UnrunStatements.ShapeOf(trees, references, Options(trees, lean: false), cancellationToken);
+        // can change under the same path, nor with warnings as errors.
+        var wholeOptions = Options(trees);
+        var lean = projects.Directories.Count == 0 && !WarningsAreErrors(wholeOptions)
+            ? UnrunStatements.Blanked(trees, cancellationToken)
+            : null;
+        var shape = lean is null ? null : UnrunStatements.ShapeOf(trees, references, wholeOptions, cancellationToken);
         using var pe = new MemoryStream();
         using var pdb = new MemoryStream();
         CSharpCompilation compilation;
@@ -113,12 +116,16 @@ internal static class FileAppCompiler
         {
             // The file's Start was checked with this shape; what a body can add is a read of args, which only the checks say well.
             failed = CompileAndEmit(compilation = Compile(lean.Trees, lean: true), checkStart: lean.ReadsArgs);
-            if (failed.Count > 0 && lean.WholeOnErrors)
+            if (failed.Count > 0)
             {
-                // Perhaps a local function reads a blanked variable: the whole file says.
+                // The whole file says what is wrong; if nothing is, this shape does not compile lean.
                 pe.SetLength(0);
                 pdb.SetLength(0);
                 failed = CompileAndEmit(compilation = Compile(trees, lean: false), checkStart: true);
+                if (failed.Count == 0)
+                {
+                    UnrunStatements.Refuse(full, shape!);
+                }
             }
         }
         else
@@ -165,23 +172,18 @@ internal static class FileAppCompiler
 
         CSharpCompilation Compile(IReadOnlyList<SyntaxTree> chosen, bool lean)
         {
-            var options = Options(chosen, lean);
+            var options = Options(chosen);
             var last = (storeOnly ? ScriptCompiler.StoreKey + ".cs" + optimize : full) + (lean ? " (lean)" : "");
             return LastCompilations.Make(last, chosen, references, options,
                 () => CSharpCompilation.Create($"devserve-app-{Interlocked.Increment(ref s_version)}", chosen, references, options));
         }
 
-        CSharpCompilationOptions Options(IReadOnlyList<SyntaxTree> chosen, bool lean)
+        CSharpCompilationOptions Options(IReadOnlyList<SyntaxTree> chosen)
         {
             var topLevel = chosen.Any(t => t.GetCompilationUnitRoot(cancellationToken).Members.Any(m => m is GlobalStatementSyntax));
             var options = directives.Apply(new CSharpCompilationOptions(topLevel ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary,
                     nullableContextOptions: NullableContextOptions.Enable)
                 .WithOptimizationLevel(optimize ? OptimizationLevel.Release : OptimizationLevel.Debug));
-            if (lean)
-            {
-                // Start is called only by the blanked launch line: "declared but never used" is not news.
-                options = options.WithSpecificDiagnosticOptions(options.SpecificDiagnosticOptions.SetItem("CS8321", ReportDiagnostic.Suppress));
-            }
             return options;
         }
 
@@ -196,6 +198,9 @@ internal static class FileAppCompiler
             return emitted.Success ? [] : ScriptCompiler.Errors(emitted.Diagnostics, full);
         }
     }
+
+    private static bool WarningsAreErrors(CompilationOptions options)
+        => options.GeneralDiagnosticOption == ReportDiagnostic.Error || options.SpecificDiagnosticOptions.ContainsValue(ReportDiagnostic.Error);
 
     /// <summary>The app's servlet in its loaded assembly (see the class remarks).</summary>
     internal static MethodInfo StartIn(Assembly assembly)

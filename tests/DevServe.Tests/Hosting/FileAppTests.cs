@@ -162,23 +162,33 @@ public sealed class FileAppTests
     }
 
     [Fact]
-    public async Task After_a_lean_save_a_body_that_starts_reading_a_top_level_variable_or_args_is_refused_naming_it()
+    public async Task A_launcher_that_declares_a_variable_is_compiled_whole_so_a_Start_that_starts_reading_it_is_refused_naming_it()
     {
         using var dir = new TempDirectory();
         var launcher = Launcher + "var greeting = \"hi\";\n";
         var path = dir.Write("app.cs", launcher + "Response Start(Request request) => Response.Text(\"v1\");\n");
         Assert.Empty((await CompileAsync(path)).Errors);
 
+        File.WriteAllText(path, launcher + "Response Start(Request request) => Response.Text(\"v2\");\n");
+        Assert.True(HasAsyncMain(await CompileAsync(path)), "a body can read or assign the launcher's variables");
         File.WriteAllText(path, launcher + "Response Start(Request request) => Response.Text(greeting);\n");
         var error = Assert.Single((await CompileAsync(path)).Errors);
         Assert.Equal((path, 6, "DEVSERVE022"), (error.Path, error.Line, error.Id));
         Assert.Contains("'greeting'", error.Message);
+    }
 
-        File.WriteAllText(path, launcher + "Response Start(Request request) => Response.Text(\"v2\");\n");
+    [Fact]
+    public async Task After_a_lean_save_a_Start_that_starts_reading_args_is_refused_naming_it()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("app.cs", Launcher + "Response Start(Request request) => Response.Text(\"v1\");\n");
         Assert.Empty((await CompileAsync(path)).Errors);
-        File.WriteAllText(path, launcher + "Response Start(Request request) => Response.Text(args.Length.ToString());\n");
-        error = Assert.Single((await CompileAsync(path)).Errors);
-        Assert.Equal((6, "DEVSERVE022"), (error.Line, error.Id));
+        File.WriteAllText(path, Launcher + "Response Start(Request request) => Response.Text(\"v2\");\n");
+        Assert.False(HasAsyncMain(await CompileAsync(path)));
+
+        File.WriteAllText(path, Launcher + "Response Start(Request request) => Response.Text(args.Length.ToString());\n");
+        var error = Assert.Single((await CompileAsync(path)).Errors);
+        Assert.Equal((path, 5, "DEVSERVE022"), (error.Path, error.Line, error.Id));
         Assert.Contains("'args'", error.Message);
     }
 
@@ -186,18 +196,57 @@ public sealed class FileAppTests
     public async Task After_a_lean_save_compile_and_runtime_errors_keep_the_files_lines()
     {
         using var dir = new TempDirectory();
-        var path = dir.Write("app.cs", Launcher + "static Response Start(Request request) => Response.Text(\"v1\");\n");
+        string App(string body) => Launcher + "static Response Start(Request request)\n{\n    " + body + "\n}\n";
+        var path = dir.Write("app.cs", App("return Response.Text(\"v1\");"));
         Assert.Empty((await CompileAsync(path)).Errors);
 
-        File.WriteAllText(path, Launcher + "static Response Start(Request request) => Response.Text(42);\n");
+        File.WriteAllText(path, App("return Response.Text(42);"));
         var error = Assert.Single((await CompileAsync(path)).Errors);
-        Assert.Equal((path, 5, "CS1503"), (error.Path, error.Line, error.Id));
+        Assert.Equal((path, 7, "CS1503"), (error.Path, error.Line, error.Id));
 
-        File.WriteAllText(path, Launcher + "static Response Start(Request request)\n{\n    throw new InvalidOperationException(\"line 7\");\n}\n");
+        File.WriteAllText(path, App("throw new InvalidOperationException(\"line 7\");"));
         var compiled = await CompileAsync(path);
         Assert.False(HasAsyncMain(compiled));
         var thrown = await Assert.ThrowsAsync<InvalidOperationException>(async () => await compiled.Start!(TestRequests.Get(new Uri("http://127.0.0.1/"))));
         Assert.Contains($"{path}:line 7", thrown.StackTrace, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_warnings_as_errors_every_save_is_compiled_whole_and_a_Start_in_a_class_compiles_lean_without_Program()
+    {
+        using var dir = new TempDirectory();
+        var strict = Launcher.Replace("using DevServe;", "#:property TreatWarningsAsErrors=true\nusing DevServe;");
+        var path = dir.Write("app.cs", strict + "static Response Start(Request request) => Response.Text(\"v1\");\n");
+        Assert.Empty((await CompileAsync(path)).Errors);
+        File.WriteAllText(path, strict + "static Response Start(Request request) => Response.Text(\"v2\");\n");
+        Assert.True(HasAsyncMain(await CompileAsync(path)), "its warnings differ without the launch line");
+
+        string InClass(string text) => Launcher.Replace("(Start,", "(Site.Start,") + "static class Site { public static Response Start(Request request) => Response.Text(\"" + text + "\"); }\n";
+        var other = dir.Write("site.cs", InClass("v1"));
+        Assert.True(HasAsyncMain(await CompileAsync(other)));
+        File.WriteAllText(other, InClass("v2"));
+        var lean = await CompileAsync(other);
+        Assert.Equal("v2", await BodyOfAsync(lean));
+        Assert.Null(lean.Context!.Assemblies.Single().GetType("Program"));
+    }
+
+    [Fact]
+    public async Task A_file_that_compiles_whole_but_not_lean_is_served_from_its_whole_compile_and_compiled_whole_from_then_on()
+    {
+        using var dir = new TempDirectory();
+        // Without the launch line there are no top-level statements, so no Program class for the body to name.
+        string App(string text) => Launcher.Replace("(Start,", "(Site.Start,")
+            + "static class Site { public static Response Start(Request request) => Response.Text(typeof(Program).Name + \"" + text + "\"); }\n";
+        var path = dir.Write("app.cs", App("1"));
+        Assert.Equal("Program1", await BodyOfAsync(await CompileAsync(path)));
+        foreach (var version in new[] { "2", "3" })
+        {
+            File.WriteAllText(path, App(version));
+            var compiled = await CompileAsync(path);
+            Assert.Empty(compiled.Errors);
+            Assert.Equal("Program" + version, await BodyOfAsync(compiled));
+            Assert.True(HasAsyncMain(compiled));
+        }
     }
 
     [Fact]
@@ -291,7 +340,7 @@ public sealed class FileAppTests
 
     // Whether the compiled app's top-level statements were compiled: an await among them makes Main a state machine.
     private static bool HasAsyncMain(CompiledScript compiled)
-        => compiled.Context!.Assemblies.Single().GetType("Program")!.GetNestedTypes(System.Reflection.BindingFlags.NonPublic)
+        => compiled.Context!.Assemblies.Single().GetType("Program") is { } program && program.GetNestedTypes(System.Reflection.BindingFlags.NonPublic)
             .Any(t => typeof(IAsyncStateMachine).IsAssignableFrom(t) && t.Name.Contains("<Main>$", StringComparison.Ordinal));
 
     private static async Task<string> BodyOfAsync(CompiledScript compiled)

@@ -17,9 +17,11 @@ namespace DevServe.Hosting;
 /// <remarks>
 /// The file compiles as the SDK would compile it: regular C# (not a script), the SDK's implicit usings, nullable on,
 /// its <c>#:</c> directives applied (<see cref="FileDirectives"/>), <c>DEVSERVE</c> defined for <c>#if</c>. One
-/// Roslyn compilation, no MSBuild on the edit path. A top-level local function compiles to a static method of
-/// <c>Program</c> named <c>&lt;&lt;Main&gt;$&gt;g__Start|…</c> (the compiler's stable scheme), found by reflection; one
-/// that uses a variable of the top-level statements cannot run without them, and gets an error naming it.
+/// Roslyn compilation, no MSBuild on the edit path; once a whole compile has succeeded, a save's compile leaves out
+/// the top-level statements devserve never runs (<see cref="UnrunStatements"/>). A top-level local function compiles to
+/// a static method of <c>Program</c> named <c>&lt;&lt;Main&gt;$&gt;g__Start|…</c> (the compiler's stable scheme), found
+/// by reflection; one that uses a variable of the top-level statements cannot run without them, and gets an error
+/// naming it.
 /// </remarks>
 internal static class FileAppCompiler
 {
@@ -179,13 +181,11 @@ internal static class FileAppCompiler
         }
 
         CSharpCompilationOptions Options(IReadOnlyList<SyntaxTree> chosen)
-        {
-            var topLevel = chosen.Any(t => t.GetCompilationUnitRoot(cancellationToken).Members.Any(m => m is GlobalStatementSyntax));
-            var options = directives.Apply(new CSharpCompilationOptions(topLevel ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary,
+            => directives.Apply(new CSharpCompilationOptions(
+                    chosen.Any(t => t.GetCompilationUnitRoot(cancellationToken).Members.Any(m => m is GlobalStatementSyntax))
+                        ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary,
                     nullableContextOptions: NullableContextOptions.Enable)
                 .WithOptimizationLevel(optimize ? OptimizationLevel.Release : OptimizationLevel.Debug));
-            return options;
-        }
 
         IReadOnlyList<ScriptError> CompileAndEmit(CSharpCompilation compilation, bool checkStart)
         {

@@ -117,13 +117,13 @@ internal static class FileAppCompiler
         if (lean is not null && UnrunStatements.WereChecked(full, shape!))
         {
             // The file's Start was checked with this shape; what a body can add is a read of args, which only the checks say well.
-            failed = CompileAndEmit(compilation = Compile(lean.Trees, lean: true), checkStart: lean.ReadsArgs);
+            failed = CompileAndEmit(compilation = Compile(lean.Trees, Options(lean.Trees), lean: true), checkStart: lean.ReadsArgs);
             if (failed.Count > 0)
             {
                 // The whole file says what is wrong; if nothing is, this shape does not compile lean.
                 pe.SetLength(0);
                 pdb.SetLength(0);
-                failed = CompileAndEmit(compilation = Compile(trees, lean: false), checkStart: true);
+                failed = CompileAndEmit(compilation = Compile(trees, wholeOptions, lean: false), checkStart: true);
                 if (failed.Count == 0)
                 {
                     UnrunStatements.Refuse(full, shape!);
@@ -132,7 +132,7 @@ internal static class FileAppCompiler
         }
         else
         {
-            failed = CompileAndEmit(compilation = Compile(trees, lean: false), checkStart: true);
+            failed = CompileAndEmit(compilation = Compile(trees, wholeOptions, lean: false), checkStart: true);
             if (failed.Count == 0 && shape is not null)
             {
                 UnrunStatements.Checked(full, shape);
@@ -172,9 +172,8 @@ internal static class FileAppCompiler
             return CompiledScript.Failed(full, sources, [new ScriptError(full, 0, 0, "DEVSERVE001", e.Message)], projects.Directories);
         }
 
-        CSharpCompilation Compile(IReadOnlyList<SyntaxTree> chosen, bool lean)
+        CSharpCompilation Compile(IReadOnlyList<SyntaxTree> chosen, CSharpCompilationOptions options, bool lean)
         {
-            var options = Options(chosen);
             var last = (storeOnly ? ScriptCompiler.StoreKey + ".cs" + optimize : full) + (lean ? " (lean)" : "");
             return LastCompilations.Make(last, chosen, references, options,
                 () => CSharpCompilation.Create($"devserve-app-{Interlocked.Increment(ref s_version)}", chosen, references, options));

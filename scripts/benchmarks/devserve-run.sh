@@ -6,7 +6,7 @@ cd "$(dirname "$0")/../.."
 runs=${1:-5}
 saves=${2:-20}
 
-scripts/devserve --help >/dev/null   # publishes the ReadyToRun build users run
+scripts/devserve --help >/dev/null   # publishes the build users run
 cli=artifacts/devserve/DevServe.Cli.dll
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -13,7 +13,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 runs=${1:-5}
 saves=${2:-10}
 
-scripts/devserve --help >/dev/null   # publishes the ReadyToRun build users run
+scripts/devserve --help >/dev/null   # publishes the build users run
 feed=$(dirname "$(scripts/pack)")
 dotnet build scripts/benchmarks/HelloServers -c Release -nologo -v quiet >/dev/null
 poller=scripts/benchmarks/HelloServers/bin/Release/net10.0/HelloServers.dll

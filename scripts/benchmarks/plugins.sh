@@ -6,7 +6,7 @@ cd "$(dirname "$0")/../.."
 builds=${1:-5}
 runs=${2:-5}
 
-scripts/devserve --help >/dev/null   # publishes the ReadyToRun build users run
+scripts/devserve --help >/dev/null   # publishes the build users run
 root=$(pwd)
 cli=$root/artifacts/devserve/DevServe.Cli.dll
 work=$(mktemp -d)

@@ -13,8 +13,12 @@ internal static class ProjectTemplates
     public static string Version { get; } = (typeof(Request).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
         ?? "0.1.0").Split('+')[0];
 
-    /// <summary>The library this devserve runs: what generated projects compile against.</summary>
-    public static string DevServeAssembly => typeof(Request).Assembly.Location;
+    /// <summary>
+    /// The library this devserve runs, as generated projects compile against it and copy it: the plain copy a
+    /// published devserve keeps in <c>lib/</c> (its own is part of a composite image, which no other app loads).
+    /// </summary>
+    public static string DevServeAssembly => Path.Combine(AppContext.BaseDirectory, "lib", "DevServe.dll") is var plain && File.Exists(plain)
+        ? plain : typeof(Request).Assembly.Location;
 
     /// <summary>The local feed <c>scripts/pack</c> fills, when this devserve runs from a repository that has one.</summary>
     public static string? LocalFeed

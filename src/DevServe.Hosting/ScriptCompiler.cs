@@ -370,16 +370,8 @@ internal sealed class ScriptCompiler
     }
 
     private static PortableExecutableReference[] BuildReferences()
-    {
-        // The whole shared framework, as a project sees it (System.Uri lives in System.Private.Uri, which a hand-picked
-        // list missed): every assembly of the host's trusted platform list that lies in the .NET or the ASP.NET Core
-        // shared framework directory, never DevServe's own dependencies (Roslyn, the plugin loader...).
-        var frameworks = new[] { typeof(object).Assembly.Location, typeof(Microsoft.AspNetCore.Http.HttpContext).Assembly.Location }
-            .Select(Path.GetDirectoryName).ToHashSet(StringComparer.Ordinal);
-        var tpa = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
-        return [.. tpa.Where(p => frameworks.Contains(Path.GetDirectoryName(p)))
+        => [.. SharedFramework.Assemblies()
             .Append(typeof(Request).Assembly.Location)
             .Append(typeof(ScriptCompiler).Assembly.Location)
             .Select(PackageReferenceResolver.Reference)];   // the hosting assembly last: the stand-in for #r "nuget:"
-    }
 }

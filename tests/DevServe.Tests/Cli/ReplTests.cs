@@ -34,6 +34,10 @@ public sealed partial class ReplTests
         Assert.Contains("(1,14)", error);
         mark = await repl.SendAsync("Greeting() + \"!\"");
         await repl.WaitForOutputAsync("\"Hello v2!\"", mark);
+        // A collection expression: compiled against Roslyn's assemblies as well as the framework's (a self-contained
+        // devserve's folder holds both), it failed to emit (CS7038).
+        mark = await repl.SendAsync("var numbers = new List<int> { 1, 2 }; numbers.AddRange([3]); $\"sum={numbers.Sum()}\"");
+        Assert.DoesNotContain("error", await repl.WaitForOutputAsync("\"sum=6\"", mark), StringComparison.Ordinal);
         // So is an exception.
         mark = await repl.SendAsync("throw new InvalidOperationException(\"boom\");");
         await repl.WaitForOutputAsync("InvalidOperationException: boom", mark);

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace DevServe.Hosting;
 
 /// <summary>
@@ -7,45 +5,28 @@ namespace DevServe.Hosting;
 /// project would, and never DevServe's own dependencies (Roslyn, the plugin loader...).
 /// </summary>
 /// <remarks>
-/// Framework-dependent, they are the trusted platform assemblies that lie in the frameworks' directories. Self-contained
-/// (docs/design/hosting.md §5.3), the frameworks' files lie beside DevServe's own in one folder, and only the app's
-/// <c>.deps.json</c> tells them apart: it lists them under its <c>runtimepack</c> libraries. Compiled against Roslyn's
-/// own assemblies as well, REPL submissions failed to emit (CS7038).
+/// The frameworks' file names, each taken where the host loads it from (its trusted platform list): a package of
+/// DevServe's that carries a newer build of a framework assembly (<c>Microsoft.Extensions.Logging.Abstractions</c>,
+/// through StackExchange.Redis) wins over the framework's copy, and is still the framework's assembly. The names come
+/// from the frameworks' directories or, self-contained (docs/design/hosting.md §5.3), where the frameworks' files lie
+/// beside DevServe's own, from the list the publish writes beside them (<c>framework-assemblies.txt</c>, the runtime
+/// packs' files). Compiled against Roslyn's assemblies as well, REPL submissions failed to emit (CS7038).
 /// </remarks>
 internal static class SharedFramework
 {
+    /// <summary>The list a self-contained publish writes beside the app (DevServe.Cli.csproj).</summary>
+    internal const string ListFile = "framework-assemblies.txt";
+
     /// <summary>The full paths of the frameworks' assemblies, in the host's trusted platform list order.</summary>
     public static IEnumerable<string> Assemblies()
     {
-        var tpa = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
-        var directories = new[] { typeof(object).Assembly.Location, typeof(Microsoft.AspNetCore.Http.HttpContext).Assembly.Location }
-            .Select(Path.GetDirectoryName).ToHashSet(StringComparer.Ordinal);
-        var app = Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory);
-        if (!directories.Contains(app))
-        {
-            return tpa.Where(p => directories.Contains(Path.GetDirectoryName(p)));
-        }
-        var depsFiles = ((string?)AppContext.GetData("APP_CONTEXT_DEPS_FILES") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
-        var names = depsFiles.SelectMany(RuntimePackFiles).ToHashSet(StringComparer.Ordinal);
-        return tpa.Where(p => Path.GetDirectoryName(p) == app && names.Contains(Path.GetFileName(p)));
-    }
-
-    // deps.json: targets → the one target → "runtimepack.*" libraries → their "runtime" file names.
-    private static List<string> RuntimePackFiles(string depsFile)
-    {
-        using var deps = JsonDocument.Parse(File.ReadAllBytes(depsFile));
-        var names = new List<string>();
-        foreach (var target in deps.RootElement.GetProperty("targets").EnumerateObject())
-        {
-            foreach (var library in target.Value.EnumerateObject())
-            {
-                if (library.Name.StartsWith("runtimepack.", StringComparison.Ordinal)
-                    && library.Value.TryGetProperty("runtime", out var runtime))
-                {
-                    names.AddRange(runtime.EnumerateObject().Select(f => Path.GetFileName(f.Name)));
-                }
-            }
-        }
-        return names;
+        var list = Path.Combine(AppContext.BaseDirectory, ListFile);
+        var names = File.Exists(list)
+            ? File.ReadAllLines(list).Where(n => n.Length > 0)
+            : new[] { typeof(object).Assembly.Location, typeof(Microsoft.AspNetCore.Http.HttpContext).Assembly.Location }
+                .Select(Path.GetDirectoryName).Distinct().SelectMany(d => Directory.EnumerateFiles(d!, "*.dll")).Select(Path.GetFileName);
+        var framework = names.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Where(p => framework.Contains(Path.GetFileName(p)));
     }
 }

@@ -67,6 +67,30 @@ public sealed class FileAppTests
     }
 
     [Fact]
+    public async Task An_app_compiles_against_framework_assemblies_that_a_package_of_devserves_carries_newer()
+    {
+        // DevServe's own packages (StackExchange.Redis) carry newer builds of these two ASP.NET Core assemblies, which
+        // the host loads instead of the framework's copies: they were left out of the references (CS0246).
+        using var dir = new TempDirectory();
+        var path = dir.Write("app.cs", """
+            #:sdk Microsoft.NET.Sdk.Web
+            using DevServe;
+            using Microsoft.Extensions.DependencyInjection;
+            using Microsoft.Extensions.Logging;
+            using Microsoft.Extensions.Logging.Abstractions;
+
+            static Response Start(Request request)
+            {
+                ILogger logger = NullLogger.Instance;
+                IServiceCollection? services = null;
+                return Response.Text($"{logger.IsEnabled(LogLevel.Error)} {services is null}");
+            }
+            """);
+        await using var server = await ServeAsync(path);
+        Assert.Equal("False True", await server.Client.GetStringAsync("/"));
+    }
+
+    [Fact]
     public async Task A_top_level_Start_that_uses_a_top_level_variable_is_refused_naming_it_on_its_line()
     {
         using var dir = new TempDirectory();

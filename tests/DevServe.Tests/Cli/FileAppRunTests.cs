@@ -60,6 +60,40 @@ public sealed class FileAppRunTests
     }
 
     [Fact]
+    public async Task The_published_devserve_compiles_an_app_against_the_framework_and_not_against_its_own_dependencies()
+    {
+        // Published self-contained, devserve's folder holds the frameworks' files and its own (Roslyn) side by side.
+        // ILogger and IServiceCollection come from builds newer than the framework's, which a package of devserve's
+        // carries; Roslyn's types must not be there at all.
+        static string App(string extra) => $$"""
+            #:sdk Microsoft.NET.Sdk.Web
+            using DevServe;
+            using Microsoft.Extensions.DependencyInjection;
+            using Microsoft.Extensions.Logging;
+            using Microsoft.Extensions.Logging.Abstractions;
+
+            static Response Start(Request request)
+            {
+                ILogger logger = NullLogger.Instance;
+                IServiceCollection? services = null;
+                {{extra}}
+                return Response.Text($"{logger.IsEnabled(LogLevel.Error)} {services is null}");
+            }
+            """;
+        using var dir = new TempDirectory();
+        var app = dir.Write("app.cs", App(""));
+        await using (var devserve = DevServeProcess.Start("run", app, "--port", "0", "--no-browser", "--no-cache"))
+        {
+            Assert.Equal("False True", await s_client.GetStringAsync(await devserve.UrlAsync() + "/"));
+        }
+        File.WriteAllText(app, App("Microsoft.CodeAnalysis.SyntaxTree? tree = null;"));
+        await using var roslyn = DevServeProcess.Start("run", app, "--port", "0", "--no-browser", "--no-cache");
+        var page = await s_client.GetAsync(await roslyn.UrlAsync() + "/");
+        Assert.False(page.IsSuccessStatusCode);
+        Assert.Contains("CS0234", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);   // no CodeAnalysis in Microsoft
+    }
+
+    [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]   // a shell script stands in for dotnet
     public async Task A_package_directive_is_restored_once_and_a_later_run_needs_no_restore()
     {

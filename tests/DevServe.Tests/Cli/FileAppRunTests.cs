@@ -65,28 +65,13 @@ public sealed class FileAppRunTests
         // Published self-contained, devserve's folder holds the frameworks' files and its own (Roslyn) side by side.
         // ILogger and IServiceCollection come from builds newer than the framework's, which a package of devserve's
         // carries; Roslyn's types must not be there at all.
-        static string App(string extra) => $$"""
-            #:sdk Microsoft.NET.Sdk.Web
-            using DevServe;
-            using Microsoft.Extensions.DependencyInjection;
-            using Microsoft.Extensions.Logging;
-            using Microsoft.Extensions.Logging.Abstractions;
-
-            static Response Start(Request request)
-            {
-                ILogger logger = NullLogger.Instance;
-                IServiceCollection? services = null;
-                {{extra}}
-                return Response.Text($"{logger.IsEnabled(LogLevel.Error)} {services is null}");
-            }
-            """;
         using var dir = new TempDirectory();
-        var app = dir.Write("app.cs", App(""));
+        var app = dir.Write("app.cs", FileAppTests.AppNamingNewerFrameworkAssemblies());
         await using (var devserve = DevServeProcess.Start("run", app, "--port", "0", "--no-browser", "--no-cache"))
         {
             Assert.Equal("False True", await s_client.GetStringAsync(await devserve.UrlAsync() + "/"));
         }
-        File.WriteAllText(app, App("Microsoft.CodeAnalysis.SyntaxTree? tree = null;"));
+        File.WriteAllText(app, FileAppTests.AppNamingNewerFrameworkAssemblies("Microsoft.CodeAnalysis.SyntaxTree? tree = null;"));
         await using var roslyn = DevServeProcess.Start("run", app, "--port", "0", "--no-browser", "--no-cache");
         var page = await s_client.GetAsync(await roslyn.UrlAsync() + "/");
         Assert.False(page.IsSuccessStatusCode);

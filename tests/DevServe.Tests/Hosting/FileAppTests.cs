@@ -20,6 +20,33 @@ public sealed class FileAppTests
     private static async Task<CompiledScript> CompileAsync(string path, ServletHostOptions? options = null)
         => await ScriptCompiler.CompileAsync(path, options ?? TestHosting.NoCache);
 
+    /// <summary>
+    /// An app that names ILogger and IServiceCollection (answering "False True"), whose assemblies a package of
+    /// DevServe's carries newer than the framework's; <paramref name="extra"/> is a statement of Start's.
+    /// </summary>
+    internal static string AppNamingNewerFrameworkAssemblies(string extra = "") => $$"""
+        #:sdk Microsoft.NET.Sdk.Web
+        using DevServe;
+        using Microsoft.Extensions.DependencyInjection;
+        using Microsoft.Extensions.Logging;
+        using Microsoft.Extensions.Logging.Abstractions;
+
+        static Response Start(Request request)
+        {
+            ILogger logger = NullLogger.Instance;
+            IServiceCollection? services = null;
+            {{extra}}
+            return Response.Text($"{logger.IsEnabled(LogLevel.Error)} {services is null}");
+        }
+        """;
+
+    // A save: the new text, then its compile.
+    private static async Task<CompiledScript> SaveAsync(string path, string text)
+    {
+        await File.WriteAllTextAsync(path, text);
+        return await CompileAsync(path);
+    }
+
     private static async Task<LoopbackServer> ServeAsync(string path)
     {
         var compiled = await CompileAsync(path);
@@ -72,20 +99,7 @@ public sealed class FileAppTests
         // DevServe's own packages (StackExchange.Redis) carry newer builds of these two ASP.NET Core assemblies, which
         // the host loads instead of the framework's copies: they were left out of the references (CS0246).
         using var dir = new TempDirectory();
-        var path = dir.Write("app.cs", """
-            #:sdk Microsoft.NET.Sdk.Web
-            using DevServe;
-            using Microsoft.Extensions.DependencyInjection;
-            using Microsoft.Extensions.Logging;
-            using Microsoft.Extensions.Logging.Abstractions;
-
-            static Response Start(Request request)
-            {
-                ILogger logger = NullLogger.Instance;
-                IServiceCollection? services = null;
-                return Response.Text($"{logger.IsEnabled(LogLevel.Error)} {services is null}");
-            }
-            """);
+        var path = dir.Write("app.cs", AppNamingNewerFrameworkAssemblies());
         await using var server = await ServeAsync(path);
         Assert.Equal("False True", await server.Client.GetStringAsync("/"));
     }
@@ -163,8 +177,7 @@ public sealed class FileAppTests
         Assert.True(HasAsyncMain(first), "the first compile checks the whole file, launch line and all");
         Assert.Equal("v1", await BodyOfAsync(first));
 
-        File.WriteAllText(path, Launcher + "static Response Start(Request request) => Response.Text(\"v2\");\n");
-        var second = await CompileAsync(path);
+        var second = await SaveAsync(path, Launcher + "static Response Start(Request request) => Response.Text(\"v2\");\n");
         Assert.Equal("v2", await BodyOfAsync(second));
         Assert.False(HasAsyncMain(second), "a body's edit cannot break the launch line: it is left out");
     }
@@ -175,14 +188,14 @@ public sealed class FileAppTests
         using var dir = new TempDirectory();
         var path = dir.Write("app.cs", Launcher + "static Response Start(Request request) => Response.Text(\"v1\");\n");
         Assert.Empty((await CompileAsync(path)).Errors);
-        File.WriteAllText(path, Launcher + "static Response Start(Request request) => Response.Text(\"v2\");\n");
-        Assert.Empty((await CompileAsync(path)).Errors);
+        Assert.Empty((await SaveAsync(path, Launcher + "static Response Start(Request request) => Response.Text(\"v2\");\n")).Errors);
 
         // The launch line itself, then a signature it binds against.
-        File.WriteAllText(path, Launcher.Replace("port: 8000", "port: \"eighty\"") + "static Response Start(Request request) => Response.Text(\"v3\");\n");
-        Assert.Contains((await CompileAsync(path)).Errors, e => (e.Path, e.Line, e.Id) == (path, 4, "CS1503"));
-        File.WriteAllText(path, Launcher + "static Response Begin(Request request) => Response.Text(\"v4\");\n");
-        Assert.Contains((await CompileAsync(path)).Errors, e => e.Line == 4 && e.Id == "CS0103");
+        var launchLine = await SaveAsync(path,
+            Launcher.Replace("port: 8000", "port: \"eighty\"") + "static Response Start(Request request) => Response.Text(\"v3\");\n");
+        Assert.Contains(launchLine.Errors, e => (e.Path, e.Line, e.Id) == (path, 4, "CS1503"));
+        var signature = await SaveAsync(path, Launcher + "static Response Begin(Request request) => Response.Text(\"v4\");\n");
+        Assert.Contains(signature.Errors, e => e.Line == 4 && e.Id == "CS0103");
     }
 
     [Fact]
@@ -193,10 +206,9 @@ public sealed class FileAppTests
         var path = dir.Write("app.cs", launcher + "Response Start(Request request) => Response.Text(\"v1\");\n");
         Assert.Empty((await CompileAsync(path)).Errors);
 
-        File.WriteAllText(path, launcher + "Response Start(Request request) => Response.Text(\"v2\");\n");
-        Assert.True(HasAsyncMain(await CompileAsync(path)), "a body can read or assign the launcher's variables");
-        File.WriteAllText(path, launcher + "Response Start(Request request) => Response.Text(greeting);\n");
-        var error = Assert.Single((await CompileAsync(path)).Errors);
+        var body = await SaveAsync(path, launcher + "Response Start(Request request) => Response.Text(\"v2\");\n");
+        Assert.True(HasAsyncMain(body), "a body can read or assign the launcher's variables");
+        var error = Assert.Single((await SaveAsync(path, launcher + "Response Start(Request request) => Response.Text(greeting);\n")).Errors);
         Assert.Equal((path, 6, "DEVSERVE022"), (error.Path, error.Line, error.Id));
         Assert.Contains("'greeting'", error.Message);
     }
@@ -207,11 +219,10 @@ public sealed class FileAppTests
         using var dir = new TempDirectory();
         var path = dir.Write("app.cs", Launcher + "Response Start(Request request) => Response.Text(\"v1\");\n");
         Assert.Empty((await CompileAsync(path)).Errors);
-        File.WriteAllText(path, Launcher + "Response Start(Request request) => Response.Text(\"v2\");\n");
-        Assert.False(HasAsyncMain(await CompileAsync(path)));
+        Assert.False(HasAsyncMain(await SaveAsync(path, Launcher + "Response Start(Request request) => Response.Text(\"v2\");\n")));
 
-        File.WriteAllText(path, Launcher + "Response Start(Request request) => Response.Text(args.Length.ToString());\n");
-        var error = Assert.Single((await CompileAsync(path)).Errors);
+        var readsArgs = await SaveAsync(path, Launcher + "Response Start(Request request) => Response.Text(args.Length.ToString());\n");
+        var error = Assert.Single(readsArgs.Errors);
         Assert.Equal((path, 5, "DEVSERVE022"), (error.Path, error.Line, error.Id));
         Assert.Contains("'args'", error.Message);
     }
@@ -224,12 +235,10 @@ public sealed class FileAppTests
         var path = dir.Write("app.cs", App("return Response.Text(\"v1\");"));
         Assert.Empty((await CompileAsync(path)).Errors);
 
-        File.WriteAllText(path, App("return Response.Text(42);"));
-        var error = Assert.Single((await CompileAsync(path)).Errors);
+        var error = Assert.Single((await SaveAsync(path, App("return Response.Text(42);"))).Errors);
         Assert.Equal((path, 7, "CS1503"), (error.Path, error.Line, error.Id));
 
-        File.WriteAllText(path, App("throw new InvalidOperationException(\"line 7\");"));
-        var compiled = await CompileAsync(path);
+        var compiled = await SaveAsync(path, App("throw new InvalidOperationException(\"line 7\");"));
         Assert.False(HasAsyncMain(compiled));
         var thrown = await Assert.ThrowsAsync<InvalidOperationException>(async () => await compiled.Start!(TestRequests.Get(new Uri("http://127.0.0.1/"))));
         Assert.Contains($"{path}:line 7", thrown.StackTrace, StringComparison.Ordinal);
@@ -242,14 +251,13 @@ public sealed class FileAppTests
         var strict = Launcher.Replace("using DevServe;", "#:property TreatWarningsAsErrors=true\nusing DevServe;");
         var path = dir.Write("app.cs", strict + "static Response Start(Request request) => Response.Text(\"v1\");\n");
         Assert.Empty((await CompileAsync(path)).Errors);
-        File.WriteAllText(path, strict + "static Response Start(Request request) => Response.Text(\"v2\");\n");
-        Assert.True(HasAsyncMain(await CompileAsync(path)), "its warnings differ without the launch line");
+        var strictBody = await SaveAsync(path, strict + "static Response Start(Request request) => Response.Text(\"v2\");\n");
+        Assert.True(HasAsyncMain(strictBody), "its warnings differ without the launch line");
 
         string InClass(string text) => Launcher.Replace("(Start,", "(Site.Start,") + "static class Site { public static Response Start(Request request) => Response.Text(\"" + text + "\"); }\n";
         var other = dir.Write("site.cs", InClass("v1"));
         Assert.True(HasAsyncMain(await CompileAsync(other)));
-        File.WriteAllText(other, InClass("v2"));
-        var lean = await CompileAsync(other);
+        var lean = await SaveAsync(other, InClass("v2"));
         Assert.Equal("v2", await BodyOfAsync(lean));
         Assert.Null(lean.Context!.Assemblies.Single().GetType("Program"));
     }
@@ -265,8 +273,7 @@ public sealed class FileAppTests
         Assert.Equal("Program1", await BodyOfAsync(await CompileAsync(path)));
         foreach (var version in new[] { "2", "3" })
         {
-            File.WriteAllText(path, App(version));
-            var compiled = await CompileAsync(path);
+            var compiled = await SaveAsync(path, App(version));
             Assert.Empty(compiled.Errors);
             Assert.Equal("Program" + version, await BodyOfAsync(compiled));
             Assert.True(HasAsyncMain(compiled));
